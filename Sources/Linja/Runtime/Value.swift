@@ -1,0 +1,28 @@
+/// A Linja value, as the reference evaluator, constants and outputs see it.
+/// (The compiled evaluator works on the same values packed into Int64 slots.)
+public enum Value: Hashable, Sendable {
+    case bool(Bool)
+    case int(Int64)
+    case decimal(Fixed)
+    case text(String)
+    case date(Day)
+    /// Percent units: `75 %` is `percent(75)`.
+    case percent(Fixed)
+    /// Euros.
+    case money(Fixed)
+    case duration(Duration)
+    case span(Day, Day)
+    case enumeration(type: Int, index: Int)
+    case municipality(Int)
+    /// A place used as a scope: a group id (≥ 0), an area (ids after the
+    /// groups), or a single municipality `m` written as `-m - 1`.
+    case group(Int)
+    case set([Value])
+    case period(Period)
+    case missing
+
+    public var isMissing: Bool { self == .missing }
+
+    public var asBool: Bool? { if case .bool(let b) = self { return b }; return nil }
+    public var asDate: Day? { if case .date(let d) = self { return d }; return nil }
+}

@@ -1,0 +1,303 @@
+/// The checked policy: what a policy directory and its imports declare,
+/// with every name resolved. Built by `Checker`; read by both evaluators,
+/// the goal engine, the test runner and the tools.
+
+/// A set of municipalities as a bitset over their ids.
+public struct MunicipalitySet: Hashable, Sendable {
+    public var words: [UInt64]
+    public init() { words = [] }
+    public init<S: Sequence>(_ ids: S) where S.Element == Int {
+        words = []
+        for i in ids { insert(i) }
+    }
+    public mutating func insert(_ i: Int) {
+        guard i >= 0 else { return }
+        let w = i / 64
+        while words.count <= w { words.append(0) }
+        words[w] |= 1 << UInt64(i % 64)
+    }
+    public func contains(_ i: Int) -> Bool {
+        guard i >= 0 else { return false }
+        let w = i / 64
+        return w < words.count && words[w] & (1 << UInt64(i % 64)) != 0
+    }
+    public var isEmpty: Bool { words.allSatisfy { $0 == 0 } }
+    public var ids: [Int] {
+        var out: [Int] = []
+        for (w, word) in words.enumerated() where word != 0 {
+            for b in 0..<64 where word & (1 << UInt64(b)) != 0 { out.append(w * 64 + b) }
+        }
+        return out
+    }
+    public func intersection(_ o: MunicipalitySet) -> MunicipalitySet {
+        var r = MunicipalitySet()
+        r.words = zip(words, o.words).map { $0 & $1 }
+        return r
+    }
+    public func union(_ o: MunicipalitySet) -> MunicipalitySet {
+        var r = MunicipalitySet()
+        let n = max(words.count, o.words.count)
+        r.words = (0..<n).map { (($0 < words.count) ? words[$0] : 0) | (($0 < o.words.count) ? o.words[$0] : 0) }
+        return r
+    }
+    public func subtracting(_ o: MunicipalitySet) -> MunicipalitySet {
+        var r = self
+        for i in 0..<min(words.count, o.words.count) { r.words[i] &= ~o.words[i] }
+        return r
+    }
+    public func isSubset(of o: MunicipalitySet) -> Bool { subtracting(o).isEmpty }
+    public static func == (a: MunicipalitySet, b: MunicipalitySet) -> Bool {
+        let n = max(a.words.count, b.words.count)
+        for i in 0..<n where (i < a.words.count ? a.words[i] : 0) != (i < b.words.count ? b.words[i] : 0) { return false }
+        return true
+    }
+    public func hash(into h: inout Hasher) { h.combine(ids) }
+}
+
+public struct Municipality: Sendable {
+    public var id: Int
+    public var name: String
+    public var code: String?
+    public var area: Int
+    public var span: Span
+}
+
+public struct Group: Sendable {
+    public var id: Int
+    public var name: String
+    public var label: String?
+    public var members: MunicipalitySet
+    public var area: Int
+    public var span: Span
+}
+
+public struct Area: Sendable {
+    public var id: Int
+    public var name: String
+    public var label: String?
+    public var responsible: Int?
+    public var municipalities: MunicipalitySet
+    public var groups: [Int]
+    public var span: Span
+    public var sources: [String]
+}
+
+public struct EnumType: Sendable {
+    public var id: Int
+    public var name: String
+    public var label: String?
+    public var values: [String]
+    public var labels: [String?]
+    public var span: Span
+    public func index(of v: String) -> Int? { values.firstIndex(of: v) }
+}
+
+public struct Field: Sendable {
+    public var slot: Int
+    public var name: String
+    public var label: String?
+    public var type: LType
+    /// Column names the field is read from (its own name first).
+    public var columns: [String]
+    /// Data codes mapped to values (`"249"` → Keuruu).
+    public var valueMap: [String: Value]
+    public var defaultValue: Value?
+    public var span: Span
+    public var required: Bool { !type.isOptional }
+}
+
+public struct RecordType: Sendable {
+    public var name: String
+    public var label: String?
+    public var fields: [Field]
+    public var span: Span
+    public func field(_ name: String) -> Field? { fields.first { $0.name == name } }
+}
+
+public struct OutcomeDef: Sendable {
+    public var id: Int
+    public var kind: OutcomeKind
+    public var name: String
+    public var label: String?
+    public var destinations: [String]
+    public var destinationLabels: [String?]
+    public var span: Span
+    public var display: String { "\(kind.rawValue) \(name)" }
+}
+
+public struct ParamDef: Sendable {
+    public var id: Int
+    public var name: String
+    public var label: String?
+    public var type: LType
+    public var base: Value
+    /// Values in force from a date on, ascending.
+    public var dated: [(from: Day, value: Value)]
+    public var span: Span
+    public var valueSpans: [Span]
+    public var sources: [String]
+    public var assumptions: [String]
+
+    /// The value in force on a date.
+    public func value(on day: Day) -> Value {
+        var v = base
+        for d in dated where d.from <= day { v = d.value }
+        return v
+    }
+}
+
+public struct LetDef: Sendable {
+    public var id: Int
+    public var name: String
+    public var label: String?
+    public var expr: TExpr
+    public var span: Span
+    public var sources: [String]
+    public var assumptions: [String]
+    public var type: LType { expr.type }
+}
+
+public struct GivenOutcome: Sendable {
+    public var outcome: Int
+    /// Index into the outcome's destinations (for `refer`).
+    public var destination: Int?
+    public var span: Span
+}
+
+public struct RuleException: Sendable {
+    public var condition: TExpr
+    public var label: String?
+    public var span: Span
+}
+
+public struct RuleVariant: Sendable {
+    public var index: Int
+    public var scope: MunicipalitySet
+    /// The scope as written (`municipal_coaching`, `Keuruu`).
+    public var scopeText: String
+    /// 3 = municipality, 2 = group, 1 = area.
+    public var specificity: Int
+    public var condition: TExpr?
+    public var outcomes: [GivenOutcome]
+    public var span: Span
+}
+
+public struct Rule: Sendable {
+    public var id: Int
+    public var name: String
+    public var label: String?
+    /// nil: every municipality of the policy.
+    public var scope: MunicipalitySet?
+    public var scopeText: String?
+    public var condition: TExpr?
+    public var exceptions: [RuleException]
+    public var outcomes: [GivenOutcome]
+    public var variants: [RuleVariant]
+    public var from: Day?
+    public var until: Day?
+    /// Rules this one wins over.
+    public var over: [Int]
+    public var span: Span
+    public var sources: [String]
+    public var assumptions: [String]
+    /// Per municipality id: the variants to try, most specific first.
+    public var variantOrder: [Int: [Int]]
+    /// The policy directory that declared it.
+    public var origin: String
+
+    public func isActive(on day: Day) -> Bool {
+        if let f = from, day < f { return false }
+        if let u = until, day > u { return false }
+        return true
+    }
+
+    public func applies(in municipality: Int) -> Bool {
+        scope?.contains(municipality) ?? true
+    }
+}
+
+public enum TargetUnit: Sendable, Equatable {
+    case percent
+    case duration(DurationKind)
+    case money
+    /// A count or other number, with the seed's own unit word.
+    case number
+}
+
+public struct TargetDef: Sendable {
+    public var id: Int
+    public var goal: Int
+    public var name: String
+    public var label: String?
+    public var level: String?
+    public var comparison: ComparisonOp?
+    public var value: Value?
+    public var unit: TargetUnit
+    public var unitLabel: String?
+    public var perYear: Bool
+    public var qualitative: Bool
+    public var qualitativeText: String?
+    public var baseline: Value?
+    public var baselineText: String?
+    public var baselineUnitLabel: String?
+    public var baselinePeriod: Period?
+    public var period: Period?
+    /// nil: fed by indicator data.
+    public var measured: TExpr?
+    public var span: Span
+    public var sources: [String]
+    public var assumptions: [String]
+    public var notes: [String]
+}
+
+public struct GoalDef: Sendable {
+    public var id: Int
+    public var name: String
+    public var label: String?
+    public var level: String?
+    public var period: Period?
+    public var targets: [Int]
+    public var span: Span
+    public var sources: [String]
+}
+
+public struct AssessmentDef: Sendable {
+    public var name: String
+    public var label: String?
+    public var countsAs: TargetStatus
+}
+
+public struct GoalVerdictRule: Sendable {
+    /// nil: no verdict (`goal none`).
+    public var label: String?
+    /// nil: `otherwise`.
+    public var condition: GoalCondition?
+    public var span: Span
+}
+
+public struct VerdictPolicy: Sendable {
+    /// Tolerance for percentage targets, in percentage points.
+    public var nearPoints: Fixed?
+    /// Tolerance for other targets, relative, in percent of the target.
+    public var nearRelative: Fixed?
+    public var prorateperYear: Bool
+    public var assessments: [AssessmentDef]
+    public var goalRules: [GoalVerdictRule]
+    public var span: Span
+}
+
+public struct ReportSettings: Sendable {
+    public var suppressBelow: Int
+    public var sampleClients: String?
+    public var sampleActuals: String?
+    public var sampleAsOf: Day?
+    public var samplePeriod: Period?
+}
+
+public struct Fixture: Sendable {
+    public var name: String
+    public var label: String?
+    public var base: String?
+    public var fields: [(slot: Int, value: Value, span: Span)]
+    public var span: Span
+}

@@ -1,0 +1,47 @@
+/// "Did you mean" suggestions by edit distance over characters as people
+/// see them, so Finnish letters count as one (`Mänttä-Vilpula` is one edit
+/// from `Mänttä-Vilppula`), case-insensitive.
+public enum Suggest {
+    /// The candidate nearest to `word`, if it is close enough to be a likely typo.
+    public static func closest<S: Sequence>(_ word: String, among candidates: S, maxDistance: Int? = nil) -> String?
+    where S.Element == String {
+        let w = Array(word.lowercased())
+        let limit = maxDistance ?? max(1, min(3, w.count / 3))
+        var best: (String, Int)?
+        for c in candidates {
+            guard c != word else { continue }
+            let d = distance(w, Array(c.lowercased()), limit: limit)
+            if d <= limit, best == nil || d < best!.1 || (d == best!.1 && c < best!.0) {
+                best = (c, d)
+            }
+        }
+        return best?.0
+    }
+
+    /// Optimal-string-alignment distance (Levenshtein plus adjacent swaps),
+    /// stopping early once every path exceeds `limit`.
+    public static func distance(_ a: [Character], _ b: [Character], limit: Int = Int.max) -> Int {
+        if a.isEmpty { return b.count }
+        if b.isEmpty { return a.count }
+        if abs(a.count - b.count) > limit { return limit + 1 }
+        var prev2 = [Int](repeating: 0, count: b.count + 1)
+        var prev = Array(0...b.count)
+        var cur = [Int](repeating: 0, count: b.count + 1)
+        for i in 1...a.count {
+            cur[0] = i
+            var rowMin = cur[0]
+            for j in 1...b.count {
+                let cost = a[i - 1] == b[j - 1] ? 0 : 1
+                var v = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
+                    v = min(v, prev2[j - 2] + 1)
+                }
+                cur[j] = v
+                rowMin = min(rowMin, v)
+            }
+            if rowMin > limit { return limit + 1 }
+            (prev2, prev, cur) = (prev, cur, prev2)
+        }
+        return prev[b.count]
+    }
+}

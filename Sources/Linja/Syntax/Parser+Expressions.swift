@@ -1,0 +1,306 @@
+/// Binary operators and their precedence: the one table the expression
+/// parser climbs. Higher binds tighter. Comparisons do not chain.
+///
+/// `otherwise` binds tighter than `and`/`or` and looser than comparisons,
+/// so `a and since d > 3 months otherwise false` reads as
+/// `a and ((since d > 3 months) otherwise false)`.
+enum Precedence {
+    static let or = 1
+    static let and = 2
+    static let not = 3
+    static let otherwise = 4
+    static let comparison = 5
+    static let additive = 6
+    static let multiplicative = 7
+    static let unary = 8
+
+    /// The binary operator at a token, with its precedence.
+    static func binary(_ t: Token) -> (BinaryOp, Int)? {
+        switch t.kind {
+        case .keyword(.otherwise): return (.otherwise, otherwise)
+        case .keyword(.or): return (.or, or)
+        case .keyword(.and): return (.and, and)
+        case .eq, .eqeq: return (.eq, comparison)
+        case .neq: return (.neq, comparison)
+        case .lt: return (.lt, comparison)
+        case .le: return (.le, comparison)
+        case .gt: return (.gt, comparison)
+        case .ge: return (.ge, comparison)
+        case .plus: return (.add, additive)
+        case .minus: return (.sub, additive)
+        case .star: return (.mul, multiplicative)
+        case .slash: return (.div, multiplicative)
+        default: return nil
+        }
+    }
+}
+
+extension Parser {
+    /// expr = binary(1) ;
+    mutating func parseExpr() throws -> Expr {
+        try parseBinary(1)
+    }
+
+    /// binary(p) = prefix { binop(q >= p) binary(q + 1) }
+    ///           | prefix ( "is" ["not"] ( "missing" | "present" | binary(6) ) | ["not"] "in" binary(6) ) ;
+    mutating func parseBinary(_ minPrec: Int) throws -> Expr {
+        try enter(currentSpan)
+        defer { leave() }
+        var left = try parsePrefix(minPrec)
+        var sawComparison = false
+        while true {
+            // `is` and `in` sit at comparison level.
+            if minPrec <= Precedence.comparison, at(.is) || at(.in) || (at(.not) && peek(1).kind == .keyword(.in)) {
+                if sawComparison { throw chainedComparison() }
+                sawComparison = true
+                left = try parseIsOrIn(left)
+                continue
+            }
+            guard let (op, prec) = Precedence.binary(current), prec >= minPrec else { break }
+            if op.isComparison {
+                if sawComparison { throw chainedComparison() }
+                sawComparison = true
+            }
+            advance()
+            let right = try parseBinary(prec + 1)
+            left = Expr(.binary(op, left, right), left.span.to(right.span))
+        }
+        return left
+    }
+
+    mutating func chainedComparison() -> ParseAbort {
+        error(.expectedToken, "comparisons cannot be chained", currentSpan,
+              help: "join them with `and`: `a < b and b < c`")
+        return ParseAbort()
+    }
+
+    mutating func parseIsOrIn(_ left: Expr) throws -> Expr {
+        if accept(.is) {
+            let negated = accept(.not)
+            if at(.missing) || at(.present) {
+                let t = advance()
+                let isPresent = t.kind == .keyword(.present)
+                return Expr(.isMissing(left, negated: negated != isPresent), left.span.to(span(t)))
+            }
+            let right = try parseBinary(Precedence.additive)
+            return Expr(.isValue(left, right, negated: negated), left.span.to(right.span))
+        }
+        let negated = accept(.not)
+        _ = try expect(.in)
+        let right = try parseBinary(Precedence.additive)
+        return Expr(.membership(left, right, negated: negated), left.span.to(right.span))
+    }
+
+    /// prefix = "not" binary(4) | "-" binary(8) | postfix ;
+    mutating func parsePrefix(_ minPrec: Int) throws -> Expr {
+        if at(.not) {
+            let t = advance()
+            let operand = try parseBinary(Precedence.otherwise)
+            return Expr(.unary(.not, operand), span(t).to(operand.span))
+        }
+        if at(.minus) {
+            let t = advance()
+            let operand = try parseBinary(Precedence.unary)
+            return Expr(.unary(.negate, operand), span(t).to(operand.span))
+        }
+        return try parsePostfix()
+    }
+
+    /// postfix = primary { "." name } ;
+    mutating func parsePostfix() throws -> Expr {
+        var e = try parsePrimary()
+        while at(.dot) {
+            advance()
+            let n = try expectMemberName()
+            e = Expr(.member(e, n), e.span.to(n.span))
+        }
+        return e
+    }
+
+    mutating func expectMemberName() throws -> Name {
+        if case .keyword(let k) = current.kind {
+            let t = advance()
+            return Name(k.rawValue, span: span(t))
+        }
+        return try expectIdentifier("a field name", after: "`.`")
+    }
+
+    /// primary = literal | "true" | "false" | "missing" | "as_of"
+    ///         | name [ "(" [ expr { "," expr } ] ")" ]
+    ///         | aggregate | "since" postfix
+    ///         | "if" expr "then" expr "else" expr
+    ///         | "case" expr "{" case_arm { [","] case_arm } "}"
+    ///         | "{" [ expr { "," expr } ] "}"
+    ///         | "(" expr ")" ;
+    mutating func parsePrimary() throws -> Expr {
+        let t = current
+        let s = span(t)
+        switch t.kind {
+        case .number:
+            advance()
+            try checkUnitTypo()
+            return Expr(.number(t.text), s)
+        case .percent: advance(); return Expr(.percent(t.text), s)
+        case .duration(let u): advance(); return Expr(.duration(t.text, u), s)
+        case .money(let millions):
+            advance()
+            return Expr(.money(millions ? Parser.timesMillion(t.text) : t.text), s)
+        case .date: advance(); return Expr(.date(t.text), s)
+        case .period: advance(); return Expr(.period(t.text), s)
+        case .string: advance(); return Expr(.text(t.text), s)
+        case .keyword(.true): advance(); return Expr(.bool(true), s)
+        case .keyword(.false): advance(); return Expr(.bool(false), s)
+        case .keyword(.missing): advance(); return Expr(.missing, s)
+        case .keyword(.as_of): advance(); return Expr(.asOf, s)
+        case .keyword(.since):
+            advance()
+            let operand = try parsePostfix()
+            return Expr(.since(operand), s.to(operand.span))
+        case .keyword(.if):
+            advance()
+            let c = try parseExpr()
+            _ = try expect(.then, after: "the condition of `if`")
+            let a = try parseExpr()
+            _ = try expect(.else, after: "the `then` branch of `if`", help: "an `if` expression needs both branches")
+            let b = try parseExpr()
+            return Expr(.ifElse(c, a, b), s.to(b.span))
+        case .keyword(.case):
+            return try parseCase()
+        case .lbrace:
+            advance()
+            openBlocks.append((what: "`{` of a set", span: s))
+            defer { openBlocks.removeLast() }
+            var items: [Expr] = []
+            while !at(.rbrace) {
+                items.append(try parseExpr())
+                if !accept(.comma) { break }
+            }
+            let close = try expect(.rbrace, "`}` or `,`", after: "a set element")
+            return Expr(.set(items), s.to(span(close)))
+        case .lparen:
+            advance()
+            openBlocks.append((what: "`(`", span: s))
+            defer { openBlocks.removeLast() }
+            let e = try parseExpr()
+            if !at(.rparen) {
+                error(.unclosedDelimiter, "expected `)` to close the `(` at line \(file.line(of: t.start))", missingSpan,
+                      notes: [DiagnosticNote("`(` opened here", at: s)])
+                throw ParseAbort()
+            }
+            let close = advance()
+            return Expr(e.kind, s.to(span(close)))
+        case .identifier:
+            if peek(1).kind == .keyword(.of), let agg = AggregateKind(rawValue: t.text) {
+                return try parseAggregate(agg)
+            }
+            advance()
+            if at(.lparen), current.start == t.end {
+                return try parseCall(Name(t.text, span: s))
+            }
+            return Expr(.name(t.text), s)
+        case .invalid:
+            advance()
+            throw ParseAbort()
+        default:
+            throw fail("an expression")
+        }
+    }
+
+    /// A number followed on the same line by a word close to a unit: `3 monts`.
+    mutating func checkUnitTypo() throws {
+        guard current.kind == .identifier, !current.atLineStart else { return }
+        if let u = Lexer.closestUnit(current.text), u != current.text {
+            error(.unknownUnit, "unknown unit `\(current.text)`", currentSpan, help: "did you mean `\(u)`?")
+            throw ParseAbort()
+        }
+    }
+
+    static func timesMillion(_ text: String) -> String {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        let whole = String(parts[0])
+        let frac = parts.count > 1 ? String(parts[1]) : ""
+        let padded = frac + String(repeating: "0", count: max(0, 6 - frac.count))
+        let intPart = whole + padded.prefix(6)
+        let rest = padded.dropFirst(6)
+        var trimmed = String(intPart.drop { $0 == "0" })
+        if trimmed.isEmpty { trimmed = "0" }
+        return rest.isEmpty ? trimmed : trimmed + "." + rest
+    }
+
+    /// call = name "(" [ expr { "," expr } ] ")" ;
+    mutating func parseCall(_ name: Name) throws -> Expr {
+        let open = advance()
+        openBlocks.append((what: "`(` of `\(name.text)(…)`", span: span(open)))
+        defer { openBlocks.removeLast() }
+        var args: [Expr] = []
+        while !at(.rparen) {
+            args.append(try parseExpr())
+            if !accept(.comma) { break }
+        }
+        if !at(.rparen) {
+            throw fail("`)` or `,`", after: "an argument of `\(name.text)`")
+        }
+        let close = advance()
+        return Expr(.call(name, args), name.span.to(span(close)))
+    }
+
+    /// case_expr = "case" expr "{" case_arm { [","] case_arm } "}" ;
+    /// case_arm  = ( expr { "," expr } | "else" ) "=>" expr ;
+    mutating func parseCase() throws -> Expr {
+        let start = advance()
+        let subject = try parseExpr()
+        let open = try expect(.lbrace, after: "the subject of `case`")
+        openBlocks.append((what: "`{` of `case`", span: span(open)))
+        defer { openBlocks.removeLast() }
+        var arms: [CaseArm] = []
+        var otherwise: Expr?
+        while !at(.rbrace) {
+            if current.isEOF { throw fail("`}`", after: "the branches of `case`") }
+            let armStart = current.start
+            if accept(.else) {
+                _ = try expect(.arrow, after: "`else` in `case`")
+                otherwise = try parseExpr()
+            } else {
+                var values = [try parseExpr()]
+                while accept(.comma) { values.append(try parseExpr()) }
+                _ = try expect(.arrow, "`=>`", after: "the values of a `case` branch")
+                let result = try parseExpr()
+                arms.append(CaseArm(values: values, result: result, span: span(from: armStart)))
+            }
+            _ = accept(.comma)
+        }
+        let close = advance()
+        return Expr(.caseOf(subject, arms, otherwise: otherwise), span(start).to(span(close)))
+    }
+
+    /// aggregate = ( "count" | "share" ) "of" population [ "where" expr ] [ "among" population "where" expr ]
+    ///           | ( "average" | "median" | "sum" ) "of" postfix "over" population [ "where" expr ]
+    ///           | "ratio" "of" postfix "to" postfix ;
+    mutating func parseAggregate(_ kind: AggregateKind) throws -> Expr {
+        let start = advance()
+        _ = advance() // of
+        var agg = Aggregate(kind: kind, population: nil, filter: nil, among: nil, value: nil, ratio: [])
+        switch kind {
+        case .count, .share:
+            agg.population = try expectIdentifier("the population (`clients`)", after: "`\(kind.rawValue) of`")
+            if accept(.where) { agg.filter = try parseBinary(Precedence.or) }
+            if kind == .share {
+                if accept(.among) {
+                    _ = try expectIdentifier("the population (`clients`)", after: "`among`")
+                    if accept(.where) { agg.among = try parseBinary(Precedence.or) }
+                }
+            }
+        case .average, .median, .sum:
+            agg.value = try parsePostfix()
+            _ = try expect(.over, after: "the value of `\(kind.rawValue)`")
+            agg.population = try expectIdentifier("the population (`clients`)", after: "`over`")
+            if accept(.where) { agg.filter = try parseBinary(Precedence.or) }
+        case .ratio:
+            let a = try parsePostfix()
+            _ = try expect(.to, after: "the numerator of `ratio`")
+            let b = try parsePostfix()
+            agg.ratio = [a, b]
+        }
+        return Expr(.aggregate(agg), span(start).to(Span(file: file, start: previousEnd, end: previousEnd)))
+    }
+}

@@ -1,0 +1,1 @@
+// The formatter, test runner, reports, REPL, generator and benchmark live here.

@@ -1,0 +1,43 @@
+import Foundation
+
+/// Buffered output to a file descriptor, written in large blocks.
+final class Output: @unchecked Sendable {
+    let fd: Int32
+    var buffer: [UInt8] = []
+    init(fd: Int32) {
+        self.fd = fd
+        buffer.reserveCapacity(1 << 16)
+    }
+    func write(_ s: String) {
+        buffer.append(contentsOf: s.utf8)
+        if buffer.count >= 1 << 16 { flush() }
+    }
+    func line(_ s: String = "") { write(s + "\n") }
+    func flush() {
+        var offset = 0
+        while offset < buffer.count {
+            let n = buffer.withUnsafeBytes { p in Foundation.write(fd, p.baseAddress! + offset, buffer.count - offset) }
+            if n <= 0 { break }
+            offset += n
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+    deinit { flush() }
+}
+
+/// Exit codes scripts can trust.
+enum Exit {
+    static let ok: Int32 = 0
+    /// The policy has errors, a test failed.
+    static let failure: Int32 = 1
+    /// Usage or input error.
+    static let usage: Int32 = 2
+}
+
+/// Colour only on a terminal, and never with NO_COLOR set.
+func useColor(fd: Int32) -> Bool {
+    let env = ProcessInfo.processInfo.environment
+    if env["NO_COLOR"] != nil { return false }
+    if env["TERM"] == "dumb" { return false }
+    return isatty(fd) == 1
+}
