@@ -15,7 +15,14 @@ public enum Suggest {
                 best = (c, d)
             }
         }
-        return best?.0
+        if let b = best { return b.0 }
+        // A word that is the start of exactly one candidate (`long_term` → `long_term_unemployed`).
+        let lower = word.lowercased()
+        if lower.count >= 3 {
+            let prefixed = candidates.filter { $0.lowercased().hasPrefix(lower) && $0 != word }
+            if prefixed.count == 1 { return prefixed[0] }
+        }
+        return nil
     }
 
     /// Optimal-string-alignment distance (Levenshtein plus adjacent swaps),

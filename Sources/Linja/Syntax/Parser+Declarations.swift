@@ -369,7 +369,9 @@ extension Parser {
         if accept(.nothing) { return [] }
         var out: [OutcomeRef] = []
         guard var kind = outcomeKind(current) else {
-            throw fail("an outcome (`refer`, `assess`, `eligible`, `flag` or `nothing`)", after: after)
+            let guess = current.kind == .identifier ? Suggest.closest(current.text, among: OutcomeKind.allCases.map(\.rawValue) + ["nothing"]) : nil
+            throw fail("an outcome (`refer`, `assess`, `eligible`, `flag` or `nothing`)", after: after,
+                       help: guess.map { "did you mean `\($0)`?" })
         }
         repeat {
             let s = current.start
