@@ -10,4 +10,5 @@ let stderr = Output(fd: 2)
 
 let commands: [Command] = [
     checkCommand,
+    runCommand,
 ]

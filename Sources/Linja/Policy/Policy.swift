@@ -85,3 +85,31 @@ public final class Policy: @unchecked Sendable {
                        initialDiagnostics: loadDiagnostics).check()
     }
 }
+
+extension Policy {
+    /// A constant written in Linja (`2 months`, `75 %`, `Keuruu`), typed
+    /// against `type`: for `--param` overrides and REPL input.
+    public func constant(_ text: String, as type: LType) -> Result<Value, ValueError> {
+        let name = "__linja_constant"
+        let file = SourceFile(path: "<value>", text: "param \(name) = \(text)\n")
+        let probe = Policy.load(directory: directory, root: root, extraFiles: [file])
+        let own = probe.diagnostics.filter { $0.severity == .error && $0.span.file?.path == "<value>" }
+        if let d = own.first { return .failure(ValueError(message: d.message)) }
+        guard let p = probe.param(named: name) else { return .failure(ValueError(message: "not a value")) }
+        let ok: Bool
+        switch (p.type, type.base) {
+        case let (a, b) where a == b: ok = true
+        case (.int, .decimal): ok = true
+        case (.duration(let a), .duration(let b)): ok = a == b
+        default: ok = false
+        }
+        guard ok else { return .failure(ValueError(message: "expected a \(type), got a \(p.type) ('\(text)')")) }
+        if type.base == .decimal, case .int(let i) = p.base, let f = Fixed(integer: Int(i)) { return .success(.decimal(f)) }
+        return .success(p.base)
+    }
+}
+
+public struct ValueError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+}

@@ -29,6 +29,11 @@ public struct Decision: Equatable, Sendable {
     /// One per rule of the policy, in policy order, when asked for.
     public var statuses: [RuleStatus]?
 
+    public init(outcomes: [DecidedOutcome], statuses: [RuleStatus]?) {
+        self.outcomes = outcomes
+        self.statuses = statuses
+    }
+
     public func has(_ outcome: Int, destination: Int? = nil) -> Bool {
         outcomes.contains { $0.outcome == outcome && (destination == nil || $0.destination == destination) }
     }

@@ -1,0 +1,375 @@
+import Foundation
+
+/// A problem with a data file, named by its row and column as a spreadsheet
+/// numbers them (the header is row 1).
+public struct DataIssue: Error, Sendable, CustomStringConvertible, Equatable {
+    public var path: String
+    public var row: Int
+    public var column: Int?
+    public var field: String?
+    public var message: String
+
+    public init(path: String, row: Int, column: Int? = nil, field: String? = nil, message: String) {
+        self.path = path
+        self.row = row
+        self.column = column
+        self.field = field
+        self.message = message
+    }
+
+    public var description: String {
+        var s = "\(path):\(row)"
+        if let c = column { s += ":\(c)" }
+        s += ": "
+        if let f = field { s += "field '\(f)': " }
+        return s + message
+    }
+}
+
+/// Turns the text of one data field into a slot for its field's type:
+/// dates as `2026-05-01` or `1.5.2026`, booleans as true/false, 1/0,
+/// kyllä/ei, decimals with a decimal comma in semicolon files, enumeration
+/// values and municipalities by name, label, data code or municipality code.
+public struct FieldParser: Sendable {
+    public let field: Field
+    let lookup: [String: Int64]
+    let choices: [String]
+    let decimalComma: Bool
+
+    public init(field: Field, policy: Policy, decimalComma: Bool) {
+        self.field = field
+        self.decimalComma = decimalComma
+        var lookup: [String: Int64] = [:]
+        var choices: [String] = []
+        func key(_ s: String) -> String { s.precomposedStringWithCanonicalMapping.lowercased() }
+        switch field.type.base {
+        case .enumeration(let id, _), .set(.enumeration(let id, _)):
+            let e = policy.enums[id]
+            for (i, v) in e.values.enumerated() {
+                lookup[key(v)] = Int64(i)
+                if let l = e.labels[i] { lookup[key(l)] = Int64(i) }
+                choices.append(v)
+            }
+        case .municipality:
+            for m in policy.municipalities {
+                lookup[key(m.name)] = Int64(m.id)
+                if let c = m.code {
+                    lookup[c] = Int64(m.id)
+                    let stripped = String(c.drop { $0 == "0" })
+                    if !stripped.isEmpty { lookup[stripped] = Int64(m.id) }
+                }
+                choices.append(m.name)
+            }
+        default: break
+        }
+        for (code, v) in field.valueMap {
+            if let raw = Slot.encode(v) { lookup[key(code)] = raw }
+        }
+        self.lookup = lookup
+        self.choices = choices
+    }
+
+    /// The field's value, or a message saying what was expected.
+    public enum Parsed {
+        case slot(Int64)
+        case text(String)
+        case missing
+        case bad(String)
+    }
+
+    static func trimmed(_ b: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+        var lo = 0, hi = b.count
+        while lo < hi, b[lo] == 0x20 || b[lo] == 0x09 { lo += 1 }
+        while hi > lo, b[hi - 1] == 0x20 || b[hi - 1] == 0x09 { hi -= 1 }
+        return UnsafeRawBufferPointer(rebasing: b[lo..<hi])
+    }
+
+    public func parse(_ raw: UnsafeRawBufferPointer) -> Parsed {
+        let b = FieldParser.trimmed(raw)
+        if b.isEmpty {
+            if field.type.isOptional { return .missing }
+            if field.type.base == .text { return .text("") }
+            return .bad("a value is required")
+        }
+        func show() -> String {
+            let s = String(decoding: raw, as: UTF8.self)
+            return s.count > 60 ? String(s.prefix(60)) + "…" : s
+        }
+        if !field.valueMap.isEmpty || !lookup.isEmpty, field.type.base != .text {
+            let k = String(decoding: b, as: UTF8.self).precomposedStringWithCanonicalMapping.lowercased()
+            if let v = lookup[k] { return .slot(v) }
+        }
+        switch field.type.base {
+        case .text: return .text(String(decoding: raw, as: UTF8.self))
+        case .bool:
+            switch String(decoding: b, as: UTF8.self).lowercased() {
+            case "true", "1", "kyllä", "k", "yes", "tosi": return .slot(1)
+            case "false", "0", "ei", "e", "no", "epätosi": return .slot(0)
+            default: return .bad("expected true/false, 1/0 or kyllä/ei, got '\(show())'")
+            }
+        case .int:
+            if let i = Int64(String(decoding: b, as: UTF8.self)), i != Slot.missing { return .slot(i) }
+            return .bad("expected a whole number, got '\(show())'")
+        case .decimal, .money, .percent:
+            var body = b
+            if field.type.base == .percent, body.last == UInt8(ascii: "%") {
+                body = FieldParser.trimmed(UnsafeRawBufferPointer(rebasing: body[0..<(body.count - 1)]))
+            }
+            if field.type.base == .money, body.count >= 3, String(decoding: body.suffix(3), as: UTF8.self) == "€" {
+                body = FieldParser.trimmed(UnsafeRawBufferPointer(rebasing: body[0..<(body.count - 3)]))
+            }
+            if let f = Fixed.parse(bytes: body, decimalComma: decimalComma) { return .slot(f.raw) }
+            return .bad("expected a number\(decimalComma ? " (decimal comma)" : ""), got '\(show())'")
+        case .date:
+            if let d = Day.parse(bytes: b) { return .slot(Int64(d.number)) }
+            return .bad("expected a date (2026-05-01 or 1.5.2026), got '\(show())'")
+        case .enumeration:
+            let list = choices.prefix(8).joined(separator: ", ")
+            let s = String(decoding: b, as: UTF8.self)
+            let hint = Suggest.closest(s, among: choices).map { "; did you mean '\($0)'?" } ?? ""
+            return .bad("expected one of \(list)\(choices.count > 8 ? ", …" : ""), got '\(show())'\(hint)")
+        case .municipality:
+            let s = String(decoding: b, as: UTF8.self)
+            let hint = Suggest.closest(s, among: choices).map { "; did you mean '\($0)'?" } ?? ""
+            return .bad("unknown municipality '\(show())'\(hint)")
+        case .set(.enumeration):
+            var mask: Int64 = 0
+            let s = String(decoding: b, as: UTF8.self)
+            for part in s.split(whereSeparator: { $0 == "|" || $0 == "," }) {
+                let k = part.trimmingCharacters(in: .whitespaces).precomposedStringWithCanonicalMapping.lowercased()
+                guard let v = lookup[k], v >= 0, v < 63 else { return .bad("'\(part)' is not one of \(choices.joined(separator: ", "))") }
+                mask |= 1 << v
+            }
+            return .slot(mask)
+        default:
+            return .bad("fields of type \(field.type) cannot be read from data")
+        }
+    }
+}
+
+/// Reads client records (CSV in either dialect, or JSON Lines) against the
+/// policy's record, one at a time, into a `ClientBatch`. Columns map to
+/// fields by name (or the names a field lists with `column`); a missing
+/// required column is an error before any row is read; an unknown column is
+/// a warning, given once.
+public final class ClientReader {
+    public enum Format: String, Sendable { case csv, jsonl }
+
+    public let path: String
+    public let format: Format
+    public let record: RecordType
+    public private(set) var warnings: [DataIssue] = []
+    public private(set) var dialect: CSVDialect?
+    /// The row (CSV record or JSON line) last read.
+    public private(set) var row = 1
+    /// The raw fields of the row last read, for rejected-row output.
+    public private(set) var rawFields: [String] = []
+    public private(set) var header: [String] = []
+
+    let csv: CSVReader?
+    let jsonl: JSONLinesReader?
+    var parsers: [FieldParser]
+    /// For each field slot, its column index in the file.
+    var columnOf: [Int?]
+    var idSlot: Int?
+
+    public init(path: String, policy: Policy, format: Format? = nil) throws {
+        guard let record = policy.record else {
+            throw DataIssue(path: path, row: 1, message: "the policy declares no record to read")
+        }
+        self.path = path
+        self.record = record
+        let fmt = format ?? ClientReader.guessFormat(path)
+        self.format = fmt
+        self.parsers = []
+        self.columnOf = Array(repeating: nil, count: record.fields.count)
+        idSlot = record.fields.firstIndex { $0.name == "id" }
+        switch fmt {
+        case .csv:
+            do {
+                let r = try CSVReader(path: path)
+                csv = r
+                jsonl = nil
+                dialect = r.dialect
+                header = r.header
+            } catch {
+                throw DataIssue(path: path, row: 1, message: "\(error)")
+            }
+            if header.isEmpty { throw DataIssue(path: path, row: 1, message: "the file is empty: expected a header row") }
+        case .jsonl:
+            do {
+                jsonl = try JSONLinesReader(path: path)
+                csv = nil
+            } catch {
+                throw DataIssue(path: path, row: 1, message: "\(error)")
+            }
+        }
+        let decimalComma = dialect == .semicolon
+        parsers = record.fields.map { FieldParser(field: $0, policy: policy, decimalComma: decimalComma) }
+        if fmt == .csv { try mapColumns(header) }
+    }
+
+    static func guessFormat(_ path: String) -> Format {
+        let lower = path.lowercased()
+        if lower.hasSuffix(".jsonl") || lower.hasSuffix(".ndjson") || lower.hasSuffix(".json") { return .jsonl }
+        return .csv
+    }
+
+    static func key(_ s: String) -> String {
+        s.trimmingCharacters(in: .whitespaces).precomposedStringWithCanonicalMapping.lowercased()
+    }
+
+    /// Maps header columns to fields; reports missing required columns all at once.
+    func mapColumns(_ names: [String]) throws {
+        var byName: [String: Int] = [:]
+        for (slot, f) in record.fields.enumerated() {
+            for c in f.columns { byName[ClientReader.key(c)] = slot }
+        }
+        var used = Set<Int>()
+        for (i, name) in names.enumerated() {
+            guard let slot = byName[ClientReader.key(name)] else {
+                warnings.append(DataIssue(path: path, row: 1, column: i + 1,
+                                          message: "unknown column '\(name)' is ignored" +
+                                          (Suggest.closest(name, among: record.fields.map(\.name)).map { "; did you mean '\($0)'?" } ?? "")))
+                continue
+            }
+            if used.contains(slot) {
+                throw DataIssue(path: path, row: 1, column: i + 1, field: record.fields[slot].name,
+                                message: "two columns give this field")
+            }
+            used.insert(slot)
+            columnOf[slot] = i
+        }
+        let missing = record.fields.enumerated().filter { columnOf[$0.offset] == nil && !$0.element.type.isOptional }
+        if !missing.isEmpty {
+            throw DataIssue(path: path, row: 1, message: "missing required column\(missing.count == 1 ? "" : "s"): "
+                            + missing.map { "'\($0.element.name)'" }.joined(separator: ", "))
+        }
+    }
+
+    public enum ReadResult {
+        case client
+        case rejected(DataIssue)
+        case end
+    }
+
+    /// Reads the next client into `batch` (appending one row). A bad row is
+    /// returned as `.rejected` and nothing is appended.
+    public func next(into batch: inout ClientBatch) -> ReadResult {
+        switch format {
+        case .csv: return nextCSV(into: &batch)
+        case .jsonl: return nextJSON(into: &batch)
+        }
+    }
+
+    /// The id of the row last read, when the record has an `id` field.
+    public var currentID: String? {
+        guard let s = idSlot, let c = columnOf[s], c < rawFields.count else { return nil }
+        return rawFields[c]
+    }
+
+    func nextCSV(into batch: inout ClientBatch) -> ReadResult {
+        guard let csv else { return .end }
+        do {
+            guard try csv.next() else { return .end }
+        } catch {
+            row = csv.record
+            rawFields = []
+            if case .unterminatedQuote = error {
+                return .rejected(DataIssue(path: path, row: error.position?.record ?? csv.record, column: error.position?.column, message: "\(error)"))
+            }
+            return .rejected(DataIssue(path: path, row: csv.record, column: error.position?.column, message: "\(error)"))
+        }
+        row = csv.record
+        rawFields = csv.strings()
+        if let issue = csv.recordIssue, case .raggedRow(_, _, let expected, let got) = issue {
+            return .rejected(DataIssue(path: path, row: row, message: "the row has \(got) field\(got == 1 ? "" : "s"), the header \(expected)"))
+        }
+        let start = batch.slots.count
+        let textStart = batch.texts.count
+        for (slot, parser) in parsers.enumerated() {
+            guard let col = columnOf[slot] else {
+                batch.slots.append(Slot.missing)
+                continue
+            }
+            let parsed = csv.withField(col) { parser.parse($0) }
+            switch parsed {
+            case .slot(let v): batch.slots.append(v)
+            case .missing: batch.slots.append(Slot.missing)
+            case .text(let s):
+                batch.slots.append(Int64(batch.texts.count))
+                batch.texts.append(s)
+            case .bad(let message):
+                batch.slots.removeSubrange(start...)
+                batch.texts.removeSubrange(textStart...)
+                return .rejected(DataIssue(path: path, row: row, column: col + 1, field: parser.field.name, message: message))
+            }
+        }
+        return .client
+    }
+
+    func nextJSON(into batch: inout ClientBatch) -> ReadResult {
+        guard let jsonl else { return .end }
+        let object: [(key: String, value: JSONScalar)]
+        do {
+            guard let o = try jsonl.next() else { return .end }
+            object = o
+        } catch {
+            row = jsonl.line
+            rawFields = []
+            return .rejected(DataIssue(path: path, row: jsonl.line, message: "\(error)"))
+        }
+        row = jsonl.line
+        var byName: [String: Int] = [:]
+        for (slot, f) in record.fields.enumerated() { for c in f.columns { byName[ClientReader.key(c)] = slot } }
+        var values: [(text: String?, position: Int)?] = Array(repeating: nil, count: record.fields.count)
+        rawFields = Array(repeating: "", count: record.fields.count)
+        for (i, kv) in object.enumerated() {
+            guard let slot = byName[ClientReader.key(kv.key)] else {
+                if !warnings.contains(where: { $0.message.contains("'\(kv.key)'") }) {
+                    warnings.append(DataIssue(path: path, row: row, column: i + 1, message: "unknown key '\(kv.key)' is ignored"))
+                }
+                continue
+            }
+            switch kv.value {
+            case .string(let s): values[slot] = (s, i + 1)
+            case .number(let n): values[slot] = (n, i + 1)
+            case .bool(let b): values[slot] = (b ? "true" : "false", i + 1)
+            case .null: values[slot] = (nil, i + 1)
+            case .nested(let k):
+                return .rejected(DataIssue(path: path, row: row, column: i + 1, field: record.fields[slot].name,
+                                           message: "expected a value, got a JSON \(k.rawValue)"))
+            }
+            rawFields[slot] = values[slot]?.text ?? ""
+        }
+        let start = batch.slots.count
+        let textStart = batch.texts.count
+        for (slot, parser) in parsers.enumerated() {
+            let given = values[slot]
+            var text = given?.text ?? ""
+            let parsed: FieldParser.Parsed = text.withUTF8 { p in parser.parse(UnsafeRawBufferPointer(p)) }
+            switch parsed {
+            case .slot(let v): batch.slots.append(v)
+            case .missing: batch.slots.append(Slot.missing)
+            case .text(let s):
+                batch.slots.append(Int64(batch.texts.count))
+                batch.texts.append(s)
+            case .bad(let message):
+                batch.slots.removeSubrange(start...)
+                batch.texts.removeSubrange(textStart...)
+                let m = given == nil ? "missing (a value is required)" : message
+                return .rejected(DataIssue(path: path, row: row, column: given?.position, field: parser.field.name, message: m))
+            }
+        }
+        return .client
+    }
+}
+
+extension CSVError {
+    var position: CSVPosition? {
+        switch self {
+        case .unterminatedQuote(let p), .quoteInUnquotedField(let p), .textAfterClosingQuote(let p), .invalidUTF8(let p): return p
+        case .raggedRow, .io: return nil
+        }
+    }
+}

@@ -1,1 +1,0 @@
-// The formatter, test runner, reports, REPL, generator and benchmark live here.

@@ -1,0 +1,84 @@
+import Foundation
+import Linja
+import LinjaTools
+
+let runCommand = Command(
+    spec: CommandSpec(
+        name: "run",
+        usage: "linja run POLICY --clients FILE --as-of DATE [options]",
+        summary: "Decide every client in a data file: outcomes, with explanations.",
+        details: """
+        FILE is CSV (comma or semicolon separated, detected) or JSON Lines (.jsonl);
+        '-' reads standard input. Every row is validated against the policy's record:
+        a bad row is reported as FILE:ROW:COLUMN and the good rows are still decided.
+        Exit 0 when every row was decided, 1 for policy errors, 2 for bad rows or
+        usage errors (0 with --skip-invalid, which writes rejected rows to a file).
+        """,
+        options: [
+            .value("clients", "FILE", "Client records (CSV or JSON Lines)."),
+            .value("as-of", "DATE", "The date decisions are made on (2026-05-01)."),
+            .value("format", "FORMAT", "table (default), json, jsonl or csv."),
+            .flag("explain", "Say why: each rule, the variant or exception, the values that decided."),
+            .value("only", "ID", "Only the client with this id."),
+            .flag("summary", "Counts of each outcome by municipality instead of per-client output."),
+            .value("skip-invalid", "FILE", "Write rejected rows with their reasons to FILE (CSV) and exit 0."),
+            .value("csv-dialect", "fi|en", "fi: semicolons, decimal commas and d.m.yyyy dates."),
+            .multiple("param", "NAME=VALUE", "Override a param for this run (checked against its type)."),
+            .value("max-errors", "N", "Bad rows printed before the rest are counted (default 20)."),
+        ]),
+    run: { args in
+        guard let policyPath = args.positional.first else { throw UsageError(message: "give the policy directory, e.g. rules/etela-keski-suomi") }
+        guard args.positional.count == 1 else { throw UsageError(message: "unexpected argument '\(args.positional[1])'") }
+        guard let clients = args.value("clients") else { throw UsageError(message: "--clients FILE is required") }
+        guard let asOfText = args.value("as-of") else { throw UsageError(message: "--as-of DATE is required: decisions depend on the date") }
+        let asOf = try parseDate(asOfText, option: "as-of")
+        var options = RunPipeline.Options()
+        options.format = RunPipeline.Format(rawValue: try args.choice("format", RunPipeline.Format.allCases.map(\.rawValue), default: "table")) ?? .table
+        options.explain = args.flag("explain")
+        options.only = args.value("only")
+        options.summary = args.flag("summary")
+        options.finnishCSV = try args.choice("csv-dialect", ["fi", "en"], default: "en") == "fi"
+        options.maxErrors = try args.int("max-errors", default: 20, range: 0...1_000_000)
+        if options.summary, options.format != .table, options.format != .json {
+            throw UsageError(message: "--summary prints a table or JSON (--format json)")
+        }
+        let policy: Policy
+        do { policy = try loadPolicy(policyPath, quietWarnings: true) } catch is PolicyFailure { return Exit.failure }
+        let overrides = try paramOverrides(args.all("param"), policy: policy)
+        let reader: ClientReader
+        do { reader = try ClientReader(path: clients, policy: policy) } catch let e as DataIssue {
+            stderr.line("linja run: \(e)")
+            return Exit.usage
+        }
+        for w in reader.warnings { stderr.line("warning: \(w)") }
+        var skipWriter: CSVWriter?
+        if let skip = args.value("skip-invalid") {
+            do {
+                skipWriter = try CSVWriter(path: skip)
+                try skipWriter?.writeRecord(["row", "column", "field", "reason"] + reader.header)
+            } catch { throw InputError(message: "cannot write \(skip): \(error)") }
+        }
+        var shownErrors = 0
+        let pipeline = RunPipeline(policy: policy, asOf: asOf, paramOverrides: overrides, options: options)
+        pipeline.run(reader, out: { stdout.write($0) }, reject: { issue, raw in
+            if let w = skipWriter {
+                try? w.writeRecord([String(issue.row), issue.column.map(String.init) ?? "", issue.field ?? "", issue.message] + raw)
+            } else if shownErrors < options.maxErrors {
+                stderr.line("error: \(issue)")
+                shownErrors += 1
+            }
+        })
+        try? skipWriter?.close()
+        let c = pipeline.counts
+        let bad = c.rejected + c.failed
+        if options.summary {
+            if options.format == .json { stdout.line(pipeline.summary.json(counts: c).pretty) }
+            else { stdout.write(pipeline.summary.table(counts: c)) }
+        }
+        if bad > 0, skipWriter == nil {
+            if bad > shownErrors { stderr.line("… and \(bad - shownErrors) more bad row\(bad - shownErrors == 1 ? "" : "s")") }
+            stderr.line("\(bad) of \(c.read) rows rejected; the other \(c.decided) were decided")
+            return Exit.usage
+        }
+        return Exit.ok
+    })

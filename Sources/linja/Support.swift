@@ -1,0 +1,50 @@
+import Foundation
+import Linja
+
+/// Loads one policy directory; prints its diagnostics and fails when it has errors.
+func loadPolicy(_ path: String, quietWarnings: Bool = false) throws -> Policy {
+    guard let (dirs, root) = PolicyLoader.discover(path) else {
+        throw InputError(message: "no such policy directory: \(path)")
+    }
+    guard dirs.count == 1, let dir = dirs.first else {
+        throw InputError(message: dirs.isEmpty ? "no rule files (.linja) in \(path)"
+                         : "\(path) holds \(dirs.count) policies; name one, e.g. \(PolicyLoader.display(dirs[0]))")
+    }
+    let policy = Policy.load(directory: dir, root: root)
+    let shown = quietWarnings ? policy.diagnostics.filter { $0.severity == .error } : policy.diagnostics
+    if !shown.isEmpty { stderr.write(DiagnosticRenderer(color: useColor(fd: 2)).render(shown)) }
+    if policy.hasErrors { throw PolicyFailure() }
+    return policy
+}
+
+/// The policy has errors (already printed): exit 1.
+struct PolicyFailure: Error {}
+
+func parseDate(_ s: String, option: String) throws -> Day {
+    guard let d = Day.parse(Substring(s)) else {
+        throw UsageError(message: "--\(option) must be a date (2026-05-01 or 1.5.2026), not '\(s)'")
+    }
+    return d
+}
+
+/// `--param NAME=VALUE` overrides, checked against each param's type.
+func paramOverrides(_ specs: [String], policy: Policy) throws -> [Int: Value] {
+    var out: [Int: Value] = [:]
+    for spec in specs {
+        guard let eq = spec.firstIndex(of: "=") else {
+            throw UsageError(message: "--param takes NAME=VALUE, e.g. --param career_guidance_after=\"2 months\"")
+        }
+        let name = String(spec[..<eq]).trimmingCharacters(in: .whitespaces)
+        let text = String(spec[spec.index(after: eq)...])
+        guard let p = policy.param(named: name) else {
+            let s = Linja.Suggest.closest(name, among: policy.params.map(\.name))
+            throw UsageError(message: "--param: no param '\(name)'" + (s.map { "; did you mean '\($0)'?" } ?? ""))
+        }
+        switch policy.constant(text, as: p.type) {
+        case .success(let v): out[p.id] = v
+        case .failure(let e):
+            throw UsageError(message: "--param \(name): \(e.message)")
+        }
+    }
+    return out
+}
