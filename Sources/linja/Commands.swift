@@ -11,4 +11,5 @@ let stderr = Output(fd: 2)
 let commands: [Command] = [
     checkCommand,
     runCommand,
+    goalsCommand,
 ]

@@ -3,10 +3,22 @@
 public struct ValueFormatter: Sendable {
     public let policy: Policy
     public var decimalComma = false
+    /// Finnish unit words (vrk, vk, kk, v) for durations.
+    public var finnish = false
 
-    public init(policy: Policy, decimalComma: Bool = false) {
+    public init(policy: Policy, decimalComma: Bool = false, finnish: Bool? = nil) {
         self.policy = policy
         self.decimalComma = decimalComma
+        self.finnish = finnish ?? decimalComma
+    }
+
+    func durationText(_ d: Duration) -> String {
+        guard finnish else { return d.description }
+        var parts: [String] = []
+        if d.months != 0 { parts.append(d.months % 12 == 0 ? "\(d.months / 12) v" : "\(d.months) kk") }
+        if d.days != 0 { parts.append(d.days % 7 == 0 && d.months == 0 ? "\(d.days / 7) vk" : "\(d.days) vrk") }
+        if d.workingDays != 0 { parts.append("\(d.workingDays) arkipäivää") }
+        return parts.isEmpty ? "0 vrk" : parts.joined(separator: " ")
     }
 
     public func text(_ v: Value) -> String {
@@ -19,7 +31,7 @@ public struct ValueFormatter: Sendable {
         case .money(let f): return f.formatted(decimalComma: decimalComma) + " €"
         case .text(let s): return s
         case .date(let d): return d.description
-        case .duration(let d): return d.description
+        case .duration(let d): return durationText(d)
         case .span(let s, let e):
             let (m, d) = calendarSpan(from: s, to: e)
             var parts: [String] = []

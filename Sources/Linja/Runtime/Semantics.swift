@@ -192,3 +192,8 @@ public enum Semantics {
         return v
     }
 }
+
+extension Semantics {
+    /// A duration's length in its own unit (months, days or working days).
+    public static func lengthPublic(_ d: Duration) -> Int { length(d) }
+}

@@ -147,7 +147,7 @@ extension Parser {
     mutating func parseVerdicts(_ doc: [String]) throws -> VerdictsDecl {
         let start = advance()
         var items: [VerdictItem] = []
-        let body = try parseBlock("the verdict policy", after: "`verdicts`") { p in
+        let body = try parseBlock("the verdict policy", after: "`verdicts`", items: [.goal]) { p in
             let s = p.current.start
             if p.acceptWord("near") {
                 try p.expectWord("within", after: "`near`")

@@ -262,7 +262,7 @@ public struct Parser {
 
     /// A `{ … }` block whose items each recover on their own: an error in one
     /// item skips to the next line that can start an item, or to the `}`.
-    mutating func parseBlock(_ what: String, after: String,
+    mutating func parseBlock(_ what: String, after: String, items: Set<Keyword> = [],
                              item: (inout Parser) throws -> Void) throws -> Span {
         let open = try expect(.lbrace, after: after)
         try enter(span(open))
@@ -275,7 +275,7 @@ public struct Parser {
                       notes: [DiagnosticNote("the block opened here", at: span(open))])
                 throw ParseAbort()
             }
-            if case .keyword(let k) = current.kind, k.startsDeclaration, current.atLineStart, k != .target {
+            if case .keyword(let k) = current.kind, k.startsDeclaration, current.atLineStart, !items.contains(k) {
                 error(.unclosedDelimiter, "expected `}` to close \(what) before the next declaration", missingSpan,
                       notes: [DiagnosticNote("the block opened here", at: span(open))])
                 throw ParseAbort()

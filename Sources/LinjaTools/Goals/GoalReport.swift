@@ -1,0 +1,264 @@
+import Foundation
+import Linja
+
+/// Renders a goal evaluation as a terminal table, JSON, CSV or HTML, in the
+/// area's language (Finnish by default) or English.
+public struct GoalReport {
+    public enum Language: String, Sendable, CaseIterable { case fi, en }
+
+    public let policy: Policy
+    public let evaluation: GoalEvaluation
+    public var language: Language
+    let formatter: ValueFormatter
+
+    public init(policy: Policy, evaluation: GoalEvaluation, language: Language = .fi) {
+        self.policy = policy
+        self.evaluation = evaluation
+        self.language = language
+        self.formatter = ValueFormatter(policy: policy, decimalComma: language == .fi)
+    }
+
+    struct Words {
+        var goal, indicator, baseline, target, actual, status, verdict, level, noVerdict, period, policyWord, clients: String
+    }
+    var words: Words {
+        switch language {
+        case .fi: return Words(goal: "Tavoite", indicator: "Mittari", baseline: "Lähtöarvo", target: "Tavoitearvo", actual: "Toteuma",
+                               status: "Tila", verdict: "Arvio", level: "Taso", noVerdict: "ei arviota (ei tietoa)",
+                               period: "Kausi", policyWord: "Säännöstö", clients: "asiakasta")
+        case .en: return Words(goal: "Goal", indicator: "Indicator", baseline: "Baseline", target: "Target", actual: "Actual",
+                               status: "Status", verdict: "Verdict", level: "Level", noVerdict: "no verdict (no data)",
+                               period: "Period", policyWord: "Policy", clients: "clients")
+        }
+    }
+
+    public func statusText(_ s: TargetStatus) -> String {
+        switch (language, s) {
+        case (.fi, .met): return "toteutuu"
+        case (.fi, .near): return "lähellä"
+        case (.fi, .missed): return "ei toteudu"
+        case (.fi, .no_data): return "ei tietoa"
+        case (.fi, .assessed): return "arvioitu"
+        case (.en, .met): return "met"
+        case (.en, .near): return "near"
+        case (.en, .missed): return "missed"
+        case (.en, .no_data): return "no data"
+        case (.en, .assessed): return "assessed"
+        }
+    }
+
+    /// A symbol as well as a word, so status never rests on colour alone.
+    public static func symbol(_ s: TargetStatus) -> String {
+        switch s {
+        case .met: return "✓"
+        case .near: return "≈"
+        case .missed: return "✗"
+        case .no_data: return "–"
+        case .assessed: return "●"
+        }
+    }
+
+    func statusLabel(_ r: TargetResult) -> String {
+        var s = GoalReport.symbol(r.status) + " " + statusText(r.status)
+        if r.status == .assessed, let a = r.assessment {
+            let label = policy.verdicts?.assessments.first { $0.name == a }?.label ?? a
+            s += ": \(label)"
+            if let c = r.countsAs { s += " (\(statusText(c)))" }
+        }
+        return s
+    }
+
+    func value(_ v: Value?, _ t: TargetDef) -> String {
+        guard let v else { return "–" }
+        var s = formatter.text(v)
+        if t.unit == .number, let u = t.unitLabel { s += " \(u)" }
+        return s
+    }
+
+    func comparisonSymbol(_ op: ComparisonOp) -> String {
+        switch op {
+        case .ge: return "≥"
+        case .gt: return ">"
+        case .le: return "≤"
+        case .lt: return "<"
+        case .eq: return "="
+        }
+    }
+
+    public func targetText(_ t: TargetDef, _ r: TargetResult?) -> String {
+        if t.qualitative { return t.qualitativeText ?? (language == .fi ? "arvioidaan" : "assessed") }
+        guard let op = t.comparison, let v = t.value else { return "–" }
+        var s = "\(comparisonSymbol(op)) \(value(v, t))"
+        if t.perYear { s += language == .fi ? " vuodessa" : " a year" }
+        if let r, let p = r.prorated, let eff = r.effectiveTarget {
+            let shown = formatter.text(roundedForDisplay(eff))
+            s += language == .fi ? " (jaksolle \(p.days)/\(p.of) pv: \(comparisonSymbol(op)) \(shown))"
+                                 : " (for the period, \(p.days)/\(p.of) days: \(comparisonSymbol(op)) \(shown))"
+        }
+        return s
+    }
+
+    func roundedForDisplay(_ v: Value) -> Value {
+        guard case .decimal(let f) = v else { return v }
+        let tenth = Fixed.scale / 10
+        let q = (f.raw + (f.raw >= 0 ? tenth / 2 : -tenth / 2)) / tenth * tenth
+        return .decimal(Fixed(raw: q))
+    }
+
+    public func baselineText(_ t: TargetDef) -> String {
+        var s = ""
+        if let b = t.baseline { s = formatter.text(b) + (t.unit == .number ? (t.baselineUnitLabel ?? t.unitLabel).map { " \($0)" } ?? "" : "") }
+        else if let txt = t.baselineText { s = txt }
+        if let p = t.baselinePeriod { s += s.isEmpty ? "(\(p))" : " (\(p))" }
+        return s.isEmpty ? "–" : s
+    }
+
+    func verdictText(_ g: GoalResult) -> String { g.verdict ?? words.noVerdict }
+
+    // MARK: Table
+
+    static func wrap(_ text: String, width: Int) -> [String] {
+        var lines: [String] = []
+        var cur = ""
+        for word in text.split(separator: " ") {
+            if cur.isEmpty { cur = String(word) }
+            else if cur.count + 1 + word.count <= width { cur += " " + word }
+            else { lines.append(cur); cur = String(word) }
+        }
+        if !cur.isEmpty { lines.append(cur) }
+        return lines.isEmpty ? [""] : lines
+    }
+
+    func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
+
+    public func table() -> String {
+        let w = words
+        var out = "\(policy.areas.first?.label ?? policy.name) — \(language == .fi ? "tavoitteiden toteuma" : "goals") \(evaluation.period)\n"
+        out += "\(w.policyWord) \(policy.name) \(policy.shortFingerprint)"
+        if let a = evaluation.asOf { out += ", as_of \(a)" }
+        if let c = evaluation.clients { out += ", \(c) \(w.clients)" }
+        out += "\n"
+        let iw = 46, bw = 16, tw = 22, aw = 12
+        for g in evaluation.goals {
+            let goal = policy.goals[g.goal]
+            out += "\n\(w.goal): \(goal.label ?? goal.name)" + (goal.level.map { " [\($0)]" } ?? "") + "\n"
+            out += "\(w.verdict): \(verdictText(g))\n"
+            out += "  " + pad(w.indicator, iw) + "  " + pad(w.baseline, bw) + "  " + pad(w.target, tw) + "  " + pad(w.actual, aw) + "  " + w.status + "\n"
+            for r in g.targets {
+                let t = policy.targets[r.target]
+                let labelLines = GoalReport.wrap(t.label ?? t.name, width: iw)
+                let targetLines = GoalReport.wrap(targetText(t, r), width: tw)
+                let baseLines = GoalReport.wrap(baselineText(t), width: bw)
+                let level = t.level != goal.level ? t.level.map { " [\($0)]" } ?? "" : ""
+                let n = max(labelLines.count, targetLines.count, baseLines.count)
+                for i in 0..<n {
+                    let label = i < labelLines.count ? labelLines[i] + (i == labelLines.count - 1 ? level : "") : ""
+                    let tl = i < targetLines.count ? targetLines[i] : ""
+                    let bl = i < baseLines.count ? baseLines[i] : ""
+                    let actual = i == 0 ? value(r.actual, t) : ""
+                    let status = i == 0 ? statusLabel(r) : ""
+                    out += "  " + pad(label, iw) + "  " + pad(bl, bw) + "  " + pad(tl, tw) + "  " + pad(actual, aw) + "  " + status + "\n"
+                }
+            }
+            for note in g.notes where !note.isEmpty {
+                out += "  · \(note)\n"
+            }
+        }
+        return out
+    }
+
+    // MARK: JSON and CSV
+
+    public func json() -> JSON {
+        var pairs: [(String, JSON)] = [("policy", .string(policy.fingerprint)), ("policy_name", .string(policy.name)),
+                                       ("period", .string(evaluation.period.description))]
+        if let a = evaluation.asOf { pairs.append(("as_of", .string(a.description))) }
+        if let c = evaluation.clients { pairs.append(("clients", .int(c))) }
+        pairs.append(("goals", .array(evaluation.goals.map { g in
+            let goal = policy.goals[g.goal]
+            return .object([
+                ("id", .string(goal.name)), ("label", goal.label.map { .string($0) } ?? .null),
+                ("level", goal.level.map { .string($0) } ?? .null), ("verdict", g.verdict.map { .string($0) } ?? .null),
+                ("targets", .array(g.targets.map(targetJSON))),
+            ])
+        })))
+        return .object(pairs)
+    }
+
+    func unitName(_ t: TargetDef) -> String {
+        switch t.unit {
+        case .percent: return "%"
+        case .money: return "€"
+        case .duration(let k): return k.rawValue
+        case .number: return t.unitLabel ?? "count"
+        }
+    }
+
+    func targetJSON(_ r: TargetResult) -> JSON {
+        let t = policy.targets[r.target]
+        var pairs: [(String, JSON)] = [
+            ("id", .string(t.name)), ("label", t.label.map { .string($0) } ?? .null), ("level", t.level.map { .string($0) } ?? .null),
+            ("comparison", t.comparison.map { .string($0.rawValue) } ?? .null),
+            ("target", t.value.map { formatter.json($0) } ?? (t.qualitativeText.map { .string($0) } ?? .null)),
+            ("unit", .string(t.qualitative ? "assessment" : unitName(t))),
+            ("per_year", .bool(t.perYear)),
+            ("baseline", t.baseline.map { formatter.json($0) } ?? (t.baselineText.map { .string($0) } ?? .null)),
+            ("baseline_period", t.baselinePeriod.map { .string($0.description) } ?? .null),
+            ("actual", r.actual.map { formatter.json($0) } ?? .null),
+            ("status", .string(r.status.rawValue)),
+        ]
+        if let eff = r.effectiveTarget, r.prorated != nil { pairs.append(("prorated_target", formatter.json(eff))) }
+        if let a = r.assessment { pairs.append(("assessment", .string(a))) }
+        if let c = r.countsAs { pairs.append(("counts_as", .string(c.rawValue))) }
+        if let n = r.note { pairs.append(("note", .string(n))) }
+        switch r.source {
+        case .data(let row): pairs.append(("source", .string("indicator data row \(row)")))
+        case .clients: pairs.append(("source", .string("clients")))
+        case .none: break
+        }
+        if !r.byMunicipality.isEmpty {
+            let threshold = policy.report.suppressBelow
+            pairs.append(("by_municipality", .object(policy.municipalities.compactMap { m in
+                guard let x = r.byMunicipality[m.id] else { return nil }
+                if let n = x.n, n < threshold { return (m.name, .object([("suppressed", .string("< \(threshold)"))])) }
+                return (m.name, .object([("actual", x.value.map { formatter.json($0) } ?? .null), ("status", .string(x.status.rawValue))]))
+            })))
+        }
+        return .object(pairs)
+    }
+
+    public func csv(finnish: Bool) -> String {
+        let sep = finnish ? ";" : ","
+        let f = ValueFormatter(policy: policy, decimalComma: finnish)
+        func field(_ s: String) -> String {
+            if s.contains(sep) || s.contains("\"") || s.contains("\n") { return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+            return s
+        }
+        func plain(_ v: Value?) -> String {
+            guard let v else { return "" }
+            switch v {
+            case .percent(let x), .decimal(let x), .money(let x): return x.formatted(decimalComma: finnish)
+            case .duration(let d): return String(Semantics.lengthPublic(d))
+            default: return f.text(v)
+            }
+        }
+        var out = ["policy", "period", "goal", "goal_label", "goal_level", "verdict", "target", "label", "level", "comparison",
+                   "target_value", "unit", "per_year", "prorated_target", "baseline", "actual", "status", "assessment", "note"]
+            .joined(separator: sep) + "\r\n"
+        for g in evaluation.goals {
+            let goal = policy.goals[g.goal]
+            for r in g.targets {
+                let t = policy.targets[r.target]
+                let row = [policy.shortFingerprint, evaluation.period.description, goal.name, goal.label ?? "", goal.level ?? "",
+                           g.verdict ?? "", t.name, t.label ?? "", t.level ?? "", t.comparison?.rawValue ?? "",
+                           t.value.map { plain($0) } ?? (t.qualitativeText ?? ""), t.qualitative ? "assessment" : unitName(t),
+                           t.perYear ? "true" : "false", r.prorated != nil ? plain(r.effectiveTarget) : "",
+                           t.baseline.map { plain($0) } ?? (t.baselineText ?? ""), plain(r.actual), r.status.rawValue,
+                           r.assessment ?? "", r.note ?? ""]
+                out += row.map(field).joined(separator: sep) + "\r\n"
+            }
+        }
+        return out
+    }
+}
+

@@ -1,0 +1,65 @@
+import Foundation
+import Linja
+import LinjaTools
+
+let goalsCommand = Command(
+    spec: CommandSpec(
+        name: "goals",
+        usage: "linja goals POLICY --period PERIOD [--actuals FILE] [--clients FILE --as-of DATE] [options]",
+        summary: "Evaluate goals and targets for a period: actuals, statuses, verdicts.",
+        details: """
+        Actuals come from indicator data (CSV: target, period, value[, municipality,
+        assessment, note]) or are computed over client records. The verdict policy in
+        the rule files decides statuses and goal verdicts.
+        Exit 0 whatever the verdicts, 1 for policy errors, 2 for bad data or usage.
+        """,
+        options: [
+            .value("period", "PERIOD", "2026, 2026-Q1 or 2026-03."),
+            .value("actuals", "FILE", "Indicator data (CSV)."),
+            .value("clients", "FILE", "Client records for targets measured over clients."),
+            .value("as-of", "DATE", "The date client records are read as of."),
+            .value("format", "FORMAT", "table (default), json, csv or html."),
+            .value("out", "FILE", "Write to FILE instead of standard output."),
+            .value("lang", "fi|en", "Language of tables and HTML (default fi)."),
+            .value("csv-dialect", "fi|en", "fi: semicolons and decimal commas."),
+            .multiple("param", "NAME=VALUE", "Override a param for this run."),
+        ]),
+    run: { args in
+        guard let policyPath = args.positional.first else { throw UsageError(message: "give the policy directory") }
+        let policy: Policy
+        do { policy = try loadPolicy(policyPath, quietWarnings: true) } catch is PolicyFailure { return Exit.failure }
+        let periodText = args.value("period") ?? policy.report.samplePeriod?.description
+        guard let pt = periodText else { throw UsageError(message: "--period is required (e.g. 2026-Q1)") }
+        guard let period = Period.parse(pt) else { throw UsageError(message: "--period must be 2026, 2026-Q1 or 2026-03, not '\(pt)'") }
+        let asOf = try args.value("as-of").map { try parseDate($0, option: "as-of") }
+        if args.value("clients") != nil, asOf == nil { throw UsageError(message: "--clients needs --as-of") }
+        let format = try args.choice("format", ["table", "json", "csv", "html"], default: "table")
+        let lang = GoalReport.Language(rawValue: try args.choice("lang", ["fi", "en"], default: "fi")) ?? .fi
+        let overrides = try paramOverrides(args.all("param"), policy: policy)
+        let run = GoalRun.run(policy: policy, period: period, actuals: args.value("actuals"), clients: args.value("clients"),
+                              asOf: asOf, paramOverrides: overrides)
+        for w in run.warnings { stderr.line("warning: \(w)") }
+        for i in run.issues { stderr.line("error: \(i)") }
+        let report = GoalReport(policy: policy, evaluation: run.evaluation, language: lang)
+        let text: String
+        switch format {
+        case "json": text = report.json().pretty + "\n"
+        case "csv": text = report.csv(finnish: try args.choice("csv-dialect", ["fi", "en"], default: "en") == "fi")
+        case "html": text = HTMLReport(policy: policy, goals: report, summary: nil).render()
+        default: text = report.table()
+        }
+        try writeOutput(text, to: args.value("out"))
+        return run.issues.isEmpty ? Exit.ok : Exit.usage
+    })
+
+/// Writes to a file, or standard output when no file is given.
+func writeOutput(_ text: String, to path: String?) throws {
+    guard let p = path, p != "-" else {
+        stdout.write(text)
+        return
+    }
+    guard FileManager.default.createFile(atPath: p, contents: Data(text.utf8)) else {
+        throw InputError(message: "cannot write \(p)")
+    }
+    stderr.line("wrote \(p)")
+}
