@@ -16,7 +16,7 @@ public struct ValueFormatter: Sendable {
         guard finnish else { return d.description }
         var parts: [String] = []
         if d.months != 0 { parts.append(d.months % 12 == 0 ? "\(d.months / 12) v" : "\(d.months) kk") }
-        if d.days != 0 { parts.append(d.days % 7 == 0 && d.months == 0 ? "\(d.days / 7) vk" : "\(d.days) vrk") }
+        if d.days != 0 { parts.append("\(d.days) vrk") }
         if d.workingDays != 0 { parts.append("\(d.workingDays) arkipäivää") }
         return parts.isEmpty ? "0 vrk" : parts.joined(separator: " ")
     }
