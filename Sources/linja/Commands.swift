@@ -12,4 +12,5 @@ let commands: [Command] = [
     checkCommand,
     runCommand,
     goalsCommand,
+    testCommand,
 ]

@@ -10,6 +10,16 @@ public struct IndicatorValue: Sendable {
     public var assessment: String?
     public var note: String?
     public var row: Int
+
+    public init(target: Int, period: Period, municipality: Int?, value: Value?, assessment: String?, note: String?, row: Int) {
+        self.target = target
+        self.period = period
+        self.municipality = municipality
+        self.value = value
+        self.assessment = assessment
+        self.note = note
+        self.row = row
+    }
 }
 
 /// Reads indicator data: CSV (either dialect) with columns `target`,

@@ -77,10 +77,11 @@ public final class Policy: @unchecked Sendable {
     public func letDef(named n: String) -> LetDef? { lets.first { $0.name == n } }
 
     /// Loads and checks the policy in `directory` (with its imports).
+    /// `replacing` gives other contents for files (by absolute path): mutation testing, editors.
     public static func load(directory: String, root: String? = nil, extraFiles: [SourceFile] = [],
-                            paramOverrides: [String: String] = [:]) -> Policy {
+                            replacing: [String: [UInt8]] = [:]) -> Policy {
         let r = root ?? PolicyLoader.normalize(directory + "/..")
-        let (units, loadDiagnostics) = PolicyLoader.load(directory: directory, root: r, extraFiles: extraFiles)
+        let (units, loadDiagnostics) = PolicyLoader.load(directory: directory, root: r, extraFiles: extraFiles, replacing: replacing)
         return Checker(directory: PolicyLoader.normalize(directory), root: r, units: units,
                        initialDiagnostics: loadDiagnostics).check()
     }

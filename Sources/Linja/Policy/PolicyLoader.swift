@@ -71,7 +71,8 @@ public enum PolicyLoader {
     /// Loads the policy in `directory` and everything it imports, imports
     /// first (each directory once), the policy itself last. `extraFiles` are
     /// added to the policy itself (REPL input, a test's `check` text).
-    public static func load(directory: String, root: String, extraFiles: [SourceFile] = []) -> (units: [PolicyUnit], diagnostics: [Diagnostic]) {
+    public static func load(directory: String, root: String, extraFiles: [SourceFile] = [],
+                            replacing: [String: [UInt8]] = [:]) -> (units: [PolicyUnit], diagnostics: [Diagnostic]) {
         var units: [PolicyUnit] = []
         var diagnostics: [Diagnostic] = []
         var loaded: Set<String> = []
@@ -84,6 +85,10 @@ public enum PolicyLoader {
             var files: [PolicyFile] = []
             for path in ruleFiles(in: dir) {
                 let shown = display(path)
+                if let bytes = replacing[path] {
+                    files.append(Parser.parse(SourceFile(path: shown, bytes: bytes)))
+                    continue
+                }
                 guard let data = FileManager.default.contents(atPath: path) else {
                     let f = SourceFile(path: shown, bytes: [])
                     diagnostics.append(Diagnostic(.unreadable, "cannot read `\(shown)`", at: Span(file: f, start: 0, end: 0)))

@@ -99,7 +99,9 @@ extension Checker {
                     expectations.append(.outcome(client: ci, outcome: g.outcome, destination: g.destination, negated: negated, span: e.span))
                 case .holds(let expr):
                     guard let ci = clientIndex(e.client, e.span) else { continue }
-                    let te = requireBool(typeExpr(expr, expected: .bool, env: .perClient), "an expectation")
+                    // In a test a missing value simply fails the expectation.
+                    var te = typeExpr(expr, expected: .bool, env: .perClient)
+                    if te.type != .optional(.bool) { te = requireBool(te, "an expectation") }
                     expectations.append(.holds(client: ci, expr: te, span: e.span))
                 case .targetStatus(let n, let st):
                     guard let tid = targetIndex[n.text] else {
