@@ -13,4 +13,6 @@ let commands: [Command] = [
     runCommand,
     goalsCommand,
     testCommand,
+    generateCommand,
+    reportCommand,
 ]

@@ -70,7 +70,7 @@ public struct GoalReport {
 
     func value(_ v: Value?, _ t: TargetDef) -> String {
         guard let v else { return "–" }
-        var s = formatter.text(v)
+        var s = formatter.text(roundedForDisplay(v))
         if t.unit == .number, let u = t.unitLabel { s += " \(u)" }
         return s
     }
@@ -98,11 +98,15 @@ public struct GoalReport {
         return s
     }
 
-    func roundedForDisplay(_ v: Value) -> Value {
-        guard case .decimal(let f) = v else { return v }
+    /// Computed values are shown to one decimal (JSON and CSV keep them exact).
+    public func roundedForDisplay(_ v: Value) -> Value {
         let tenth = Fixed.scale / 10
-        let q = (f.raw + (f.raw >= 0 ? tenth / 2 : -tenth / 2)) / tenth * tenth
-        return .decimal(Fixed(raw: q))
+        func r(_ f: Fixed) -> Fixed { Fixed(raw: (f.raw + (f.raw >= 0 ? tenth / 2 : -tenth / 2)) / tenth * tenth) }
+        switch v {
+        case .decimal(let f): return .decimal(r(f))
+        case .percent(let f): return .percent(r(f))
+        default: return v
+        }
     }
 
     public func baselineText(_ t: TargetDef) -> String {

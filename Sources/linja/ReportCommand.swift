@@ -1,0 +1,73 @@
+import Foundation
+import Linja
+import LinjaTools
+
+let reportCommand = Command(
+    spec: CommandSpec(
+        name: "report",
+        usage: "linja report POLICY [--clients FILE --as-of DATE] [--actuals FILE --period P] [--out FILE.html]",
+        summary: "An area's whole picture: routing by municipality and the goal verdicts.",
+        details: """
+        With no data options it uses the sample data the policy declares in its
+        `report { sample … }` settings. Prints the routing summary and the goal table;
+        --out writes the HTML report (one self-contained file, a card per municipality).
+        """,
+        options: [
+            .value("clients", "FILE", "Client records."),
+            .value("as-of", "DATE", "The date decisions are made on."),
+            .value("actuals", "FILE", "Indicator data."),
+            .value("period", "PERIOD", "The period goals are evaluated for."),
+            .value("out", "FILE", "Write the HTML report to FILE."),
+            .value("lang", "fi|en", "Language (default fi)."),
+            .multiple("param", "NAME=VALUE", "Override a param for this run."),
+        ]),
+    run: { args in
+        guard let policyPath = args.positional.first else { throw UsageError(message: "give the policy directory, e.g. rules/pohjois-karjala") }
+        let policy: Policy
+        do { policy = try loadPolicy(policyPath, quietWarnings: true) } catch is PolicyFailure { return Exit.failure }
+        let s = policy.report
+        let clients = args.value("clients") ?? s.sampleClients
+        let asOf = try args.value("as-of").map { try parseDate($0, option: "as-of") } ?? s.sampleAsOf
+        let actuals = args.value("actuals") ?? (args.value("clients") == nil ? s.sampleActuals : nil)
+        let periodText = args.value("period") ?? s.samplePeriod?.description
+        let lang = GoalReport.Language(rawValue: try args.choice("lang", ["fi", "en"], default: "fi")) ?? .fi
+        let overrides = try paramOverrides(args.all("param"), policy: policy)
+        guard clients != nil || periodText != nil else {
+            throw UsageError(message: "the policy declares no sample data: give --clients FILE --as-of DATE and/or --actuals FILE --period P")
+        }
+        if clients != nil, asOf == nil { throw UsageError(message: "--clients needs --as-of") }
+        var bad = 0
+        var summary: Summary?
+        if let c = clients, let day = asOf {
+            let reader: ClientReader
+            do { reader = try ClientReader(path: c, policy: policy) } catch let e as DataIssue {
+                stderr.line("linja report: \(e)")
+                return Exit.usage
+            }
+            var options = RunPipeline.Options()
+            options.summary = true
+            let pipeline = RunPipeline(policy: policy, asOf: day, paramOverrides: overrides, options: options)
+            pipeline.run(reader, out: { _ in }, reject: { issue, _ in
+                if bad < 20 { stderr.line("error: \(issue)") }
+                bad += 1
+            })
+            summary = pipeline.summary
+            stdout.write(pipeline.summary.table(counts: pipeline.counts))
+        }
+        var goalReport: GoalReport?
+        if let pt = periodText {
+            guard let period = Period.parse(pt) else { throw UsageError(message: "--period must be 2026, 2026-Q1 or 2026-03, not '\(pt)'") }
+            if !policy.goals.isEmpty {
+                let run = GoalRun.run(policy: policy, period: period, actuals: actuals, clients: clients, asOf: asOf, paramOverrides: overrides)
+                for i in run.issues { stderr.line("error: \(i)") }
+                bad += run.issues.count
+                let report = GoalReport(policy: policy, evaluation: run.evaluation, language: lang)
+                goalReport = report
+                stdout.write("\n" + report.table())
+            }
+        }
+        if let out = args.value("out") {
+            try writeOutput(HTMLReport(policy: policy, goals: goalReport, summary: summary).render(), to: out)
+        }
+        return bad > 0 ? Exit.usage : Exit.ok
+    })
