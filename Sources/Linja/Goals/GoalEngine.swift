@@ -120,7 +120,8 @@ public struct GoalEngine {
                         if pass, let vf = c.value {
                             let raw = try evaluator.value(of: vf, row: row, texts: batch.texts)
                             if raw != Slot.missing {
-                                v = c.valueType?.base == .int ? Fixed(integer: Int(raw)) : Fixed(raw: raw)
+                                let integral = c.valueType?.base == .int || c.valueType?.base == .date
+                                v = integral ? Fixed(integer: Int(raw)) : Fixed(raw: raw)
                             }
                         }
                         for k in keys {
@@ -171,6 +172,10 @@ public struct GoalEngine {
             if s.count % 2 == 1 { return (wrap(s[mid], node.value?.type, average: true), s.count) }
             guard let sum = s[mid - 1].adding(s[mid]), let r = sum.divided(by: Fixed(raw: 2 * Fixed.scale)) else { return (.missing, s.count) }
             return (wrap(r, node.value?.type, average: true), s.count)
+        case .minimum, .maximum:
+            guard let m = node.kind == .minimum ? a.values.min() : a.values.max() else { return (.missing, 0) }
+            if node.value?.type.base == .date, let i = m.integerValue { return (.date(Day(number: Int32(truncatingIfNeeded: i))), a.values.count) }
+            return (wrap(m, node.value?.type), a.values.count)
         case .ratio:
             return (.missing, 0)
         }
@@ -306,7 +311,11 @@ public struct GoalEngine {
         case .lt: binary = .lt
         case .eq: binary = .eq
         }
-        let met = (try? Semantics.compare(binary, a, effective, span: .none)) ?? false
+        var met = (try? Semantics.compare(binary, a, effective, span: .none)) ?? false
+        if case .duration = effective, a.isPlainNumber, let x = magnitude(a), let y = magnitude(effective) {
+            // A measured average of days against a target in days.
+            met = (try? Semantics.compare(binary, .decimal(x), .decimal(y), span: .none)) ?? false
+        }
         if met { return (.met, effective, prorated) }
         guard let v = verdicts, let x = magnitude(a), let y = magnitude(effective),
               let diff = x.subtracting(y) else { return (.missed, effective, prorated) }
@@ -352,5 +361,14 @@ public struct GoalEngine {
             if c.anyOf.contains(where: { $0.allSatisfy(holds) }) { return rule.label }
         }
         return nil
+    }
+}
+
+extension Value {
+    var isPlainNumber: Bool {
+        switch self {
+        case .int, .decimal: return true
+        default: return false
+        }
     }
 }

@@ -180,7 +180,13 @@ public enum IndicatorReader {
             if !unit.isEmpty, !["€", "eur", "euroa"].contains(lowerUnit) { return wrong("€") }
             return .success(.money(f))
         case .duration(let kind):
-            guard let n = f.integerValue else { return .failure(ValueError(message: "a duration is a whole number, not '\(number)'")) }
+            guard let n = f.integerValue else {
+                // A fractional value (an average: 4,6 vrk) is kept as a number in the target's unit.
+                if unit.isEmpty || DurationUnit.words[lowerUnit].map({ Duration.literal(1, $0).kind == kind }) == true {
+                    return .success(.decimal(f))
+                }
+                return wrong(kind.rawValue)
+            }
             var d: Duration
             if unit.isEmpty {
                 switch kind {
@@ -199,7 +205,9 @@ public enum IndicatorReader {
         case .number:
             if !unit.isEmpty {
                 let accepted = Set(["hlöä", "hlö", "henkilöä", "kpl", "asiakasta", "persons", "clients"] + [target.unitLabel?.lowercased()].compactMap { $0 })
-                if !accepted.contains(lowerUnit), !lowerUnit.hasPrefix(target.unitLabel?.lowercased() ?? "\u{0}") {
+                let label = target.unitLabel?.lowercased() ?? "\u{0}"
+                // Finnish inflects: "1 mittari" and "6 mittaria" are one unit.
+                if !accepted.contains(lowerUnit), !lowerUnit.hasPrefix(label), !label.hasPrefix(lowerUnit) {
                     return .failure(ValueError(message: "target '\(target.name)' is a count\(target.unitLabel.map { " (\($0))" } ?? ""), not '\(unit)'"))
                 }
             }

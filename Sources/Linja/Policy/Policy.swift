@@ -92,13 +92,14 @@ extension Policy {
     /// against `type`: for `--param` overrides and REPL input.
     public func constant(_ text: String, as type: LType) -> Result<Value, ValueError> {
         let name = "__linja_constant"
-        let file = SourceFile(path: "<value>", text: "param \(name) = \(text)\n")
+        let annotation = Policy.typeName(type).map { ": \($0)" } ?? ""
+        let file = SourceFile(path: "<value>", text: "param \(name)\(annotation) = \(text)\n")
         let probe = Policy.load(directory: directory, root: root, extraFiles: [file])
         let own = probe.diagnostics.filter { $0.severity == .error && $0.span.file?.path == "<value>" }
         if let d = own.first { return .failure(ValueError(message: d.message)) }
         guard let p = probe.param(named: name) else { return .failure(ValueError(message: "not a value")) }
         let ok: Bool
-        switch (p.type, type.base) {
+        switch (p.type.base, type.base) {
         case let (a, b) where a == b: ok = true
         case (.int, .decimal): ok = true
         case (.duration(let a), .duration(let b)): ok = a == b
@@ -107,6 +108,26 @@ extension Policy {
         guard ok else { return .failure(ValueError(message: "expected a \(type), got a \(p.type) ('\(text)')")) }
         if type.base == .decimal, case .int(let i) = p.base, let f = Fixed(integer: Int(i)) { return .success(.decimal(f)) }
         return .success(p.base)
+    }
+}
+
+extension Policy {
+    /// How a type is written in a rule file, where it can be.
+    static func typeName(_ t: LType) -> String? {
+        switch t {
+        case .bool: return "bool"
+        case .int: return "integer"
+        case .decimal: return "decimal"
+        case .text: return "text"
+        case .date: return "date"
+        case .percent: return "percentage"
+        case .money: return "money"
+        case .municipality: return "municipality"
+        case .enumeration(_, let n): return n
+        case .set(let inner): return typeName(inner).map { "set of \($0)" }
+        case .optional(let inner): return typeName(inner).map { "\($0)?" }
+        case .duration, .span, .group, .period, .error: return nil
+        }
     }
 }
 

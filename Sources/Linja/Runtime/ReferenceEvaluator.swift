@@ -4,6 +4,10 @@
 public struct EvalError: Error, Sendable, CustomStringConvertible {
     public var message: String
     public var span: Span
+    public init(message: String, span: Span) {
+        self.message = message
+        self.span = span
+    }
     public var description: String {
         if let l = span.location { return "\(l): \(message)" }
         return message

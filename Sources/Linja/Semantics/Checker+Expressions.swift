@@ -657,20 +657,23 @@ extension Checker {
             return TExpr(.aggregate(TAggregate(kind: .count, filter: filter, among: nil, value: nil, ratio: [])), .int, s)
         case .share:
             return TExpr(.aggregate(TAggregate(kind: .share, filter: filter, among: among, value: nil, ratio: [])), .optional(.percent), s)
-        case .average, .median, .sum:
+        case .average, .median, .sum, .minimum, .maximum:
             guard let v = agg.value else { return err(s) }
             var tv = typeExpr(v, expected: nil, env: clientEnv)
             switch tv.type.base {
             case .int, .decimal, .percent, .money, .error: break
+            case .date where agg.kind == .minimum || agg.kind == .maximum: break
             case .span:
                 tv = TExpr(.call(.days, [tv]), tv.type.isOptional ? .optional(.int) : .int, tv.span)
             default:
                 diags.error(.aggregateForm, "cannot take the \(agg.kind.rawValue) of a \(tv.type)", at: v.span)
                 return err(s)
             }
-            let rt: LType = agg.kind == .sum ? (tv.type.base == .int ? .int : tv.type.base) : (tv.type.base.isNumeric ? .decimal : tv.type.base)
+            let keepsType = agg.kind == .sum || agg.kind == .minimum || agg.kind == .maximum
+            let rt: LType = keepsType ? tv.type.base : (tv.type.base.isNumeric ? .decimal : tv.type.base)
             return TExpr(.aggregate(TAggregate(kind: agg.kind, filter: filter, among: nil, value: tv, ratio: [])),
                          agg.kind == .sum ? rt : .optional(rt), s)
+            // (minimum and maximum are missing over no clients, like average)
         case .ratio:
             let parts = agg.ratio.map { typeExpr($0, expected: nil, env: env) }
             for p in parts where !(p.type.base.isNumeric || p.type.base == .money || p.type.base == .percent || p.type.isError) {

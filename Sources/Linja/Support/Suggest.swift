@@ -6,7 +6,7 @@ public enum Suggest {
     public static func closest<S: Sequence>(_ word: String, among candidates: S, maxDistance: Int? = nil) -> String?
     where S.Element == String {
         let w = Array(word.lowercased())
-        let limit = maxDistance ?? max(1, min(3, w.count / 3))
+        let limit = maxDistance ?? max(1, min(3, (w.count + 1) / 3 + (w.count >= 4 ? 1 : 0)))
         var best: (String, Int)?
         for c in candidates {
             guard c != word else { continue }

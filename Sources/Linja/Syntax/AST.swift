@@ -69,7 +69,7 @@ public enum BinaryOp: String, Sendable, CaseIterable {
 }
 
 public enum AggregateKind: String, Sendable, CaseIterable {
-    case count, share, average, median, ratio, sum
+    case count, share, average, median, ratio, sum, minimum, maximum
 }
 
 public struct CaseArm: Equatable, Sendable {

@@ -86,9 +86,12 @@ public struct Lexer {
         let s = i
         let own = !lineHasToken
         while i < b.count, b[i] != UInt8(ascii: "\n"), b[i] != UInt8(ascii: "\r") { i += 1 }
-        let text = decodeChecked(s, i)
+        // Trailing white space is not part of the comment (nor of a doc comment's text).
+        var e = i
+        while e > s, b[e - 1] == UInt8(ascii: " ") || b[e - 1] == UInt8(ascii: "\t") { e -= 1 }
+        let text = decodeChecked(s, e)
         let isDoc = text.hasPrefix("##")
-        comments.append(Comment(text: text, start: s, end: i, isDoc: isDoc, ownLine: own))
+        comments.append(Comment(text: text, start: s, end: e, isDoc: isDoc, ownLine: own))
     }
 
     /// Decodes a byte range, reporting invalid UTF-8 at its exact position.

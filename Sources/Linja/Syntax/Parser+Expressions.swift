@@ -190,7 +190,7 @@ extension Parser {
             let close = advance()
             return Expr(e.kind, s.to(span(close)))
         case .identifier:
-            if peek(1).kind == .keyword(.of), let agg = AggregateKind(rawValue: t.text) {
+            if peek(1).kind == .keyword(.of), let agg = AggregateKind(word: t.text) {
                 return try parseAggregate(agg)
             }
             advance()
@@ -274,7 +274,7 @@ extension Parser {
     }
 
     /// aggregate = ( "count" | "share" ) "of" population [ "where" expr ] [ "among" population "where" expr ]
-    ///           | ( "average" | "median" | "sum" ) "of" postfix "over" population [ "where" expr ]
+    ///           | ( "average" | "median" | "sum" | "min" | "max" ) "of" postfix "over" population [ "where" expr ]
     ///           | "ratio" "of" postfix "to" postfix ;
     mutating func parseAggregate(_ kind: AggregateKind) throws -> Expr {
         let start = advance()
@@ -290,7 +290,7 @@ extension Parser {
                     if accept(.where) { agg.among = try parseBinary(Precedence.or) }
                 }
             }
-        case .average, .median, .sum:
+        case .average, .median, .sum, .minimum, .maximum:
             agg.value = try parsePostfix()
             _ = try expect(.over, after: "the value of `\(kind.rawValue)`")
             agg.population = try expectIdentifier("the population (`clients`)", after: "`over`")
@@ -302,5 +302,17 @@ extension Parser {
             agg.ratio = [a, b]
         }
         return Expr(.aggregate(agg), span(start).to(Span(file: file, start: previousEnd, end: previousEnd)))
+    }
+}
+
+extension AggregateKind {
+    /// The word that starts the aggregate (`min of …` is `minimum`).
+    init?(word: String) {
+        switch word {
+        case "min": self = .minimum
+        case "max": self = .maximum
+        case "minimum", "maximum": return nil
+        default: self.init(rawValue: word)
+        }
     }
 }
