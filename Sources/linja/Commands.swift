@@ -12,7 +12,9 @@ let commands: [Command] = [
     checkCommand,
     runCommand,
     goalsCommand,
+    fmtCommand,
     testCommand,
     generateCommand,
     reportCommand,
+    robustnessCommand,
 ]

@@ -1,0 +1,283 @@
+import Foundation
+import Testing
+
+/// The `linja` binary as scripts and people use it: exit codes, output
+/// formats, and robustness against damaged rule files (run as a subprocess,
+/// so that a crash shows as a signal, never as a passing test).
+struct CLI {
+    static let repoRoot: String = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url.path
+    }()
+
+    /// The binary beside the test bundle, or in .build/debug.
+    static let binary: String = {
+        if let env = ProcessInfo.processInfo.environment["LINJA_BIN"] { return env }
+        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("linja").path
+        if FileManager.default.isExecutableFile(atPath: beside) { return beside }
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = dir.appendingPathComponent("linja").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            dir.deleteLastPathComponent()
+        }
+        return repoRoot + "/.build/debug/linja"
+    }()
+
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+        var signalled: Bool
+    }
+
+    /// Runs linja with a time limit; a hang is a failure.
+    static func run(_ args: [String], stdin: String? = nil, env: [String: String] = [:], timeout: TimeInterval = 60) throws -> Result {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: binary)
+        p.arguments = args
+        p.currentDirectoryURL = URL(fileURLWithPath: repoRoot)
+        var environment = ProcessInfo.processInfo.environment
+        for (k, v) in env { environment[k] = v }
+        p.environment = environment
+        // Output goes to files, so a full pipe can never block the child.
+        let base = NSTemporaryDirectory() + "linja-cli-out-" + UUID().uuidString
+        FileManager.default.createFile(atPath: base + ".out", contents: nil)
+        FileManager.default.createFile(atPath: base + ".err", contents: nil)
+        let out = try FileHandle(forWritingTo: URL(fileURLWithPath: base + ".out"))
+        let err = try FileHandle(forWritingTo: URL(fileURLWithPath: base + ".err"))
+        let inp = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        p.standardInput = inp
+        try p.run()
+        if let s = stdin { inp.fileHandleForWriting.write(Data(s.utf8)) }
+        try inp.fileHandleForWriting.close()
+        let deadline = Date().addingTimeInterval(timeout)
+        while p.isRunning, Date() < deadline { usleep(10_000) }
+        if p.isRunning {
+            p.terminate()
+            Issue.record("linja \(args.joined(separator: " ")) did not finish within \(Int(timeout)) s")
+        }
+        p.waitUntilExit()
+        try out.close()
+        try err.close()
+        let outData = FileManager.default.contents(atPath: base + ".out") ?? Data()
+        let errData = FileManager.default.contents(atPath: base + ".err") ?? Data()
+        return Result(status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                      stderr: String(decoding: errData, as: UTF8.self), signalled: p.terminationReason == .uncaughtSignal)
+    }
+
+    static func temp(_ name: String, _ text: String) -> String {
+        let dir = NSTemporaryDirectory() + "linja-cli-" + UUID().uuidString
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let path = dir + "/" + name
+        FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+        return path
+    }
+}
+
+struct CLIExitCodeTests {
+    @Test func helpExitsZeroAndListsTheCommands() throws {
+        let r = try CLI.run(["--help"])
+        #expect(r.status == 0)
+        for c in ["check", "run", "goals", "report", "test", "generate"] { #expect(r.stdout.contains("  \(c) ")) }
+    }
+
+    @Test func anUnknownCommandIsAUsageErrorWithASuggestion() throws {
+        let r = try CLI.run(["chek"])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("did you mean 'check'?"))
+    }
+
+    @Test func everyCommandHasHelp() throws {
+        for c in ["check", "run", "goals", "report", "test", "generate"] {
+            let r = try CLI.run([c, "--help"])
+            #expect(r.status == 0, "\(c) --help")
+            #expect(r.stdout.contains("Usage: linja \(c)"))
+        }
+    }
+
+    @Test func anUnknownOptionIsAUsageError() throws {
+        let r = try CLI.run(["check", "rules/", "--formt", "json"])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("did you mean '--format'?"))
+    }
+
+    @Test func checkingTheRepositoryRulesIsClean() throws {
+        let r = try CLI.run(["check", "rules/"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.hasPrefix("ok: 3 policies"))
+    }
+
+    @Test func aMissingPathIsExitTwo() throws {
+        let r = try CLI.run(["check", "no/such/dir"])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("no such file or directory"))
+    }
+
+    @Test func threeIndependentSyntaxErrorsAreAllReportedAtTheirPositions() throws {
+        let path = CLI.temp("three.linja", """
+        let a = 1 +
+        let b = 2
+        rule r when true flag x
+        param p = 3 months
+        outcome flag f "F" to
+        """)
+        let r = try CLI.run(["check", path, "--format", "json"])
+        #expect(r.status == 1)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let ds = try #require(json["diagnostics"] as? [[String: Any]])
+        let places = ds.filter { ($0["severity"] as? String) == "error" }.map { "\($0["line"] ?? 0):\($0["column"] ?? 0)" }
+        #expect(places == ["2:1", "3:18", "5:22"])
+    }
+
+    @Test func invalidUTF8IsReportedWithItsPositionAndExitOne() throws {
+        let dir = NSTemporaryDirectory() + "linja-cli-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: dir + "/bad.linja", contents: Data([0x6C, 0x65, 0x74, 0x20, 0xFF, 0x20, 0x3D, 0x20, 0x31, 0x0A]))
+        let r = try CLI.run(["check", dir])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("bad.linja:1:5: error[L101]: invalid UTF-8 byte 0xFF"))
+    }
+
+    @Test func colourOnlyOnATerminalAndNeverWithNoColor() throws {
+        let path = CLI.temp("c.linja", "let = 1\n")
+        let r = try CLI.run(["check", path], env: ["NO_COLOR": "1"])
+        #expect(!r.stderr.contains("\u{1B}["))
+    }
+}
+
+struct CLIRunTests {
+    static let sample = "rules/etela-keski-suomi/sample/clients.csv"
+
+    @Test func runDecidesTheSampleInEveryFormat() throws {
+        for format in ["table", "json", "jsonl", "csv"] {
+            let r = try CLI.run(["run", "rules/etela-keski-suomi", "--clients", Self.sample, "--as-of", "2026-03-31", "--format", format])
+            #expect(r.status == 0, "\(format): \(r.stderr)")
+            #expect(!r.stdout.isEmpty)
+        }
+    }
+
+    @Test func jsonOutputParsesAndCarriesProvenance() throws {
+        let r = try CLI.run(["run", "rules/etela-keski-suomi", "--clients", Self.sample, "--as-of", "2026-03-31", "--format", "json"])
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        #expect(json["as_of"] as? String == "2026-03-31")
+        #expect((json["fingerprint"] as? String)?.count == 64)
+        let clients = try #require(json["clients"] as? [[String: Any]])
+        #expect(clients.count == 3000)
+        let outcomes = clients.compactMap { $0["outcomes"] as? [[String: Any]] }.flatMap { $0 }
+        #expect(outcomes.allSatisfy { $0["kind"] != nil && $0["name"] != nil && $0["rule"] != nil })
+        #expect(outcomes.contains { $0["target"] as? String == "municipal_coach" })
+    }
+
+    @Test func jsonLinesCarryTheDateAndFingerprintOnEveryLine() throws {
+        let r = try CLI.run(["run", "rules/etela-keski-suomi", "--clients", Self.sample, "--as-of", "2026-03-31", "--format", "jsonl"])
+        let lines = r.stdout.split(separator: "\n")
+        #expect(lines.count == 3000)
+        for l in lines.prefix(20) {
+            let o = try #require(try JSONSerialization.jsonObject(with: Data(l.utf8)) as? [String: Any])
+            #expect(o["as_of"] as? String == "2026-03-31")
+            #expect(o["policy"] != nil)
+        }
+    }
+
+    static let badCSV = """
+    id,municipality,birth_date,job_search_started,unemployed_since,status,immigrant,partial_work_ability,disabled,long_term_ill,in_services
+    A1,Keuruu,1990-01-01,2026-03-25,2025-12-01,unemployed,false,false,false,false,false
+    A2,Keuruu,31.2.1990,2026-03-25,,unemployed,false,false,false,false,false
+    A3,Jämsä,1990-01-01,2026-03-25,,unemployed,false,false,false,false,false
+    """
+
+    @Test func aBadRowIsReportedTheGoodRowsAreDecidedAndTheRunExitsTwo() throws {
+        let path = CLI.temp("c.csv", Self.badCSV)
+        let r = try CLI.run(["run", "rules/etela-keski-suomi", "--clients", path, "--as-of", "2026-03-31", "--format", "csv"])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("c.csv:3:3: field 'birth_date': expected a date (2026-05-01 or 1.5.2026), got '31.2.1990'"))
+        #expect(r.stdout.contains(",A1,Keuruu,refer,job_search_documents,municipal_coach,"))
+        #expect(r.stdout.contains(",A3,Jämsä,refer,job_search_documents,area_coach,"))
+        #expect(!r.stdout.contains(",A2,"))
+    }
+
+    @Test func skipInvalidWritesRejectedRowsWithReasonsAndExitsZero() throws {
+        let path = CLI.temp("c.csv", Self.badCSV)
+        let rejects = path + ".rejected.csv"
+        let r = try CLI.run(["run", "rules/etela-keski-suomi", "--clients", path, "--as-of", "2026-03-31", "--skip-invalid", rejects])
+        #expect(r.status == 0)
+        let text = try String(contentsOfFile: rejects, encoding: .utf8)
+        #expect(text.contains("3,3,birth_date,"))
+        #expect(text.contains("A2"))
+    }
+
+    @Test func summaryCountsByMunicipalityAndSuppressesSmallGroups() throws {
+        let path = CLI.temp("c.csv", Self.badCSV)
+        let r = try CLI.run(["run", "rules/etela-keski-suomi", "--clients", path, "--as-of", "2026-03-31", "--summary", "--format", "json"])
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let by = try #require(json["clients_by_municipality"] as? [String: String])
+        #expect(by["Keuruu"] == "< 5")
+        #expect(by["Luhanka"] == "0")
+        #expect((json["unused"] as? [String])?.isEmpty == false)
+    }
+
+    @Test func anAsOfThatIsNotADateIsAUsageError() throws {
+        let r = try CLI.run(["run", "rules/etela-keski-suomi", "--clients", Self.sample, "--as-of", "tomorrow"])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("--as-of must be a date"))
+    }
+
+    @Test func clientsFromStandardInput() throws {
+        let r = try CLI.run(["run", "rules/etela-keski-suomi", "--clients", "-", "--as-of", "2026-03-31", "--format", "csv"], stdin: Self.badCSV)
+        #expect(r.status == 2)
+        #expect(r.stdout.contains(",A1,"))
+    }
+
+    @Test func aParamOverrideIsCheckedAgainstItsType() throws {
+        let bad = try CLI.run(["run", "rules/etela-keski-suomi", "--clients", Self.sample, "--as-of", "2026-03-31",
+                               "--param", "career_guidance_after=2 %", "--summary"])
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("career_guidance_after"))
+        let good = try CLI.run(["run", "rules/etela-keski-suomi", "--clients", Self.sample, "--as-of", "2026-03-31",
+                                "--param", "career_guidance_after=2 months", "--summary"])
+        #expect(good.status == 0, "\(good.stderr)")
+    }
+}
+
+struct CLIGoalsAndTestsTests {
+    @Test func goalsReproduceSeed000() throws {
+        let r = try CLI.run(["goals", "rules/pohjois-karjala", "--period", "2026-Q1", "--actuals",
+                             "rules/pohjois-karjala/sample/actuals-2026-Q1.csv", "--format", "json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let goals = try #require(json["goals"] as? [[String: Any]])
+        let verdicts = goals.map { $0["verdict"] as? String ?? "none" }
+        #expect(verdicts == ["Toteutuu", "Ei toteudu", "Toteutuu", "none", "Toteutuu", "Toteutuu", "Toteutuu"] + Array(verdicts.dropFirst(7)))
+    }
+
+    @Test func reportWithNoArgumentsUsesTheDeclaredSampleData() throws {
+        let out = NSTemporaryDirectory() + "linja-report-" + UUID().uuidString + ".html"
+        let r = try CLI.run(["report", "rules/pohjois-karjala", "--out", out])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("Toteutuu"))
+        let html = try String(contentsOfFile: out, encoding: .utf8)
+        #expect(html.hasPrefix("<!doctype html>"))
+        #expect(!html.contains("<script"))
+        #expect(html.contains("Kuntakortit"))
+    }
+
+    @Test func policyTestsPassAndTheLastLineCountsThem() throws {
+        let r = try CLI.run(["test", "rules/"])
+        #expect(r.status == 0, "\(r.stdout)")
+        let last = r.stdout.split(separator: "\n").last.map(String.init) ?? ""
+        #expect(last.hasSuffix(" passed, 0 failed"))
+    }
+}
+
+struct CLIRobustnessTests {
+    @Test func damagedRuleFilesNeverCrashOrHangTheChecker() throws {
+        let r = try CLI.run(["robustness", "rules/"], timeout: 240)
+        #expect(!r.signalled, "linja crashed: \(r.stderr)")
+        #expect(r.status == 0, "\(r.stdout)")
+        #expect(r.stdout.contains(" 0 problems"))
+    }
+}
