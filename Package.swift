@@ -18,8 +18,10 @@ let package = Package(
         .target(name: "LinjaTools", dependencies: ["Linja"]),
         // The thin command-line front end.
         .executableTarget(name: "linja", dependencies: ["Linja", "LinjaTools"]),
-        .testTarget(name: "LinjaTests", dependencies: ["Linja"]),
-        .testTarget(name: "LinjaToolsTests", dependencies: ["Linja", "LinjaTools"]),
+        // Golden diagnostics fixtures are read through #filePath, not bundled.
+        .testTarget(name: "LinjaTests", dependencies: ["Linja"], exclude: ["Golden/Diagnostics"]),
+        // Formatter golden files are read through #filePath, not bundled.
+        .testTarget(name: "LinjaToolsTests", dependencies: ["Linja", "LinjaTools"], exclude: ["Format/Golden", "REPL/Transcripts"]),
         .testTarget(name: "CLITests", dependencies: ["linja"]),
     ]
 )

@@ -12,9 +12,11 @@ let commands: [Command] = [
     checkCommand,
     runCommand,
     goalsCommand,
+    replCommand,
     fmtCommand,
     testCommand,
     generateCommand,
     reportCommand,
     robustnessCommand,
+    benchCommand,
 ]

@@ -13,6 +13,10 @@ final class Output: @unchecked Sendable {
         if buffer.count >= 1 << 16 { flush() }
     }
     func line(_ s: String = "") { write(s + "\n") }
+    func write(bytes: [UInt8]) {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= 1 << 16 { flush() }
+    }
     func flush() {
         var offset = 0
         while offset < buffer.count {

@@ -25,6 +25,7 @@ let runCommand = Command(
             .value("csv-dialect", "fi|en", "fi: semicolons, decimal commas and d.m.yyyy dates."),
             .multiple("param", "NAME=VALUE", "Override a param for this run (checked against its type)."),
             .value("max-errors", "N", "Bad rows printed before the rest are counted (default 20)."),
+            .value("threads", "T", "Worker threads (default: the number of cores). Output is the same for any T."),
         ]),
     run: { args in
         guard let policyPath = args.positional.first else { throw UsageError(message: "give the policy directory, e.g. rules/etela-keski-suomi") }
@@ -39,6 +40,7 @@ let runCommand = Command(
         options.summary = args.flag("summary")
         options.finnishCSV = try args.choice("csv-dialect", ["fi", "en"], default: "en") == "fi"
         options.maxErrors = try args.int("max-errors", default: 20, range: 0...1_000_000)
+        options.threads = try args.int("threads", default: ProcessInfo.processInfo.activeProcessorCount, range: 1...256)
         if options.summary, options.format != .table, options.format != .json {
             throw UsageError(message: "--summary prints a table or JSON (--format json)")
         }
@@ -60,7 +62,7 @@ let runCommand = Command(
         }
         var shownErrors = 0
         let pipeline = RunPipeline(policy: policy, asOf: asOf, paramOverrides: overrides, options: options)
-        pipeline.run(reader, out: { stdout.write($0) }, reject: { issue, raw in
+        pipeline.run(reader, out: { stdout.write(bytes: $0) }, reject: { issue, raw in
             if let w = skipWriter {
                 try? w.writeRecord([String(issue.row), issue.column.map(String.init) ?? "", issue.field ?? "", issue.message] + raw)
             } else if shownErrors < options.maxErrors {

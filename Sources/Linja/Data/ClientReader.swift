@@ -26,13 +26,77 @@ public struct DataIssue: Error, Sendable, CustomStringConvertible, Equatable {
     }
 }
 
+/// An exact-bytes lookup table (open addressing, FNV-1a), so that the common
+/// case of reading a code or name as written costs no `String`.
+struct ByteTable: Sendable {
+    /// All keys' bytes, one after another; a slot holds (offset, length, value).
+    let bytes: [UInt8]
+    let slotOffset: [Int32]
+    let slotLength: [Int32]
+    let slotValue: [Int64]
+    let mask: Int
+
+    init(_ entries: [(String, Int64)]) {
+        var size = 16
+        while size < entries.count * 4 { size <<= 1 }
+        mask = size - 1
+        var bytes: [UInt8] = []
+        var off = [Int32](repeating: -1, count: size)
+        var len = [Int32](repeating: 0, count: size)
+        var val = [Int64](repeating: 0, count: size)
+        for (k, v) in entries {
+            let kb = Array(k.utf8)
+            var i = kb.withUnsafeBytes { ByteTable.hash($0) } & mask
+            while off[i] >= 0 {
+                let o = Int(off[i]), l = Int(len[i])
+                if l == kb.count, Array(bytes[o..<(o + l)]) == kb { break }
+                i = (i + 1) & mask
+            }
+            if off[i] < 0 {
+                off[i] = Int32(bytes.count)
+                len[i] = Int32(kb.count)
+                bytes += kb
+            }
+            val[i] = v
+        }
+        self.bytes = bytes
+        slotOffset = off
+        slotLength = len
+        slotValue = val
+    }
+
+    @inline(__always)
+    static func hash(_ b: UnsafeRawBufferPointer) -> Int {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for x in b { h = (h ^ UInt64(x)) &* 0x100_0000_01b3 }
+        return Int(truncatingIfNeeded: h & 0x7FFF_FFFF_FFFF_FFFF)
+    }
+
+    @inline(__always)
+    func get(_ b: UnsafeRawBufferPointer) -> Int64? {
+        guard let key = b.baseAddress, !b.isEmpty else { return nil }
+        var i = ByteTable.hash(b) & mask
+        return bytes.withUnsafeBytes { all in
+            guard let base = all.baseAddress else { return nil }
+            while slotOffset[i] >= 0 {
+                let o = Int(slotOffset[i]), l = Int(slotLength[i])
+                if l == b.count, memcmp(base + o, key, l) == 0 { return slotValue[i] }
+                i = (i + 1) & mask
+            }
+            return nil
+        }
+    }
+}
+
 /// Turns the text of one data field into a slot for its field's type:
 /// dates as `2026-05-01` or `1.5.2026`, booleans as true/false, 1/0,
 /// kyllä/ei, decimals with a decimal comma in semicolon files, enumeration
 /// values and municipalities by name, label, data code or municipality code.
-public struct FieldParser: Sendable {
+public final class FieldParser: Sendable {
     public let field: Field
     let lookup: [String: Int64]
+    /// The same keys as written, for the byte-exact fast path.
+    let exact: ByteTable
     let choices: [String]
     let decimalComma: Bool
 
@@ -40,6 +104,7 @@ public struct FieldParser: Sendable {
         self.field = field
         self.decimalComma = decimalComma
         var lookup: [String: Int64] = [:]
+        var asWritten: [(String, Int64)] = []
         var choices: [String] = []
         func key(_ s: String) -> String { s.precomposedStringWithCanonicalMapping.lowercased() }
         switch field.type.base {
@@ -47,12 +112,15 @@ public struct FieldParser: Sendable {
             let e = policy.enums[id]
             for (i, v) in e.values.enumerated() {
                 lookup[key(v)] = Int64(i)
-                if let l = e.labels[i] { lookup[key(l)] = Int64(i) }
+                asWritten.append((v, Int64(i)))
+                if let l = e.labels[i] { lookup[key(l)] = Int64(i); asWritten.append((l, Int64(i))) }
                 choices.append(v)
             }
         case .municipality:
             for m in policy.municipalities {
                 lookup[key(m.name)] = Int64(m.id)
+                asWritten.append((m.name, Int64(m.id)))
+                if let c = m.code { asWritten.append((c, Int64(m.id))) }
                 if let c = m.code {
                     lookup[c] = Int64(m.id)
                     let stripped = String(c.drop { $0 == "0" })
@@ -63,9 +131,13 @@ public struct FieldParser: Sendable {
         default: break
         }
         for (code, v) in field.valueMap {
-            if let raw = Slot.encode(v) { lookup[key(code)] = raw }
+            if let raw = Slot.encode(v) { lookup[key(code)] = raw; asWritten.append((code, raw)) }
         }
         self.lookup = lookup
+        // Value maps come last so that they win over names, as in `lookup`.
+        var seen: [String: Int64] = [:]
+        for (k, v) in asWritten { seen[k] = v }
+        self.exact = ByteTable(seen.map { ($0.key, $0.value) })
         self.choices = choices
     }
 
@@ -84,6 +156,26 @@ public struct FieldParser: Sendable {
         return UnsafeRawBufferPointer(rebasing: b[lo..<hi])
     }
 
+    /// A whole number from bytes (optional sign), nil on anything else or overflow.
+    static func integer(_ b: UnsafeRawBufferPointer) -> Int64? {
+        guard !b.isEmpty else { return nil }
+        var i = 0
+        var negative = false
+        if b[0] == UInt8(ascii: "-") || b[0] == UInt8(ascii: "+") { negative = b[0] == UInt8(ascii: "-"); i = 1 }
+        guard i < b.count else { return nil }
+        var v: Int64 = 0
+        while i < b.count {
+            let d = Int64(b[i]) - 48
+            guard d >= 0, d <= 9 else { return nil }
+            let (m, o1) = v.multipliedReportingOverflow(by: 10)
+            let (a, o2) = m.addingReportingOverflow(negative ? -d : d)
+            if o1 || o2 { return nil }
+            v = a
+            i += 1
+        }
+        return v
+    }
+
     public func parse(_ raw: UnsafeRawBufferPointer) -> Parsed {
         let b = FieldParser.trimmed(raw)
         if b.isEmpty {
@@ -95,20 +187,25 @@ public struct FieldParser: Sendable {
             let s = String(decoding: raw, as: UTF8.self)
             return s.count > 60 ? String(s.prefix(60)) + "…" : s
         }
-        if !field.valueMap.isEmpty || !lookup.isEmpty, field.type.base != .text {
+        if !lookup.isEmpty, field.type.base != .text {
+            if let v = exact.get(b) { return .slot(v) }
             let k = String(decoding: b, as: UTF8.self).precomposedStringWithCanonicalMapping.lowercased()
             if let v = lookup[k] { return .slot(v) }
         }
         switch field.type.base {
         case .text: return .text(String(decoding: raw, as: UTF8.self))
         case .bool:
+            if b.count == 4, b[0] == UInt8(ascii: "t"), b[1] == UInt8(ascii: "r"), b[2] == UInt8(ascii: "u"), b[3] == UInt8(ascii: "e") { return .slot(1) }
+            if b.count == 5, b[0] == UInt8(ascii: "f"), b[1] == UInt8(ascii: "a"), b[2] == UInt8(ascii: "l") { if b[3] == UInt8(ascii: "s"), b[4] == UInt8(ascii: "e") { return .slot(0) } }
+            if b.count == 1, b[0] == UInt8(ascii: "1") { return .slot(1) }
+            if b.count == 1, b[0] == UInt8(ascii: "0") { return .slot(0) }
             switch String(decoding: b, as: UTF8.self).lowercased() {
             case "true", "1", "kyllä", "k", "yes", "tosi": return .slot(1)
             case "false", "0", "ei", "e", "no", "epätosi": return .slot(0)
             default: return .bad("expected true/false, 1/0 or kyllä/ei, got '\(show())'")
             }
         case .int:
-            if let i = Int64(String(decoding: b, as: UTF8.self)), i != Slot.missing { return .slot(i) }
+            if let i = FieldParser.integer(b), i != Slot.missing { return .slot(i) }
             return .bad("expected a whole number, got '\(show())'")
         case .decimal, .money, .percent:
             var body = b
@@ -169,6 +266,8 @@ public final class ClientReader {
     let csv: CSVReader?
     let jsonl: JSONLinesReader?
     var parsers: [FieldParser]
+    /// The same parsers, unretained: the hot loop must not count references.
+    var unmanagedParsers: [Unmanaged<FieldParser>] = []
     /// For each field slot, its column index in the file.
     var columnOf: [Int?]
     var idSlot: Int?
@@ -206,6 +305,7 @@ public final class ClientReader {
         }
         let decimalComma = dialect == .semicolon
         parsers = record.fields.map { FieldParser(field: $0, policy: policy, decimalComma: decimalComma) }
+        unmanagedParsers = parsers.map { Unmanaged.passUnretained($0) }
         if fmt == .csv { try mapColumns(header) }
     }
 
@@ -264,8 +364,10 @@ public final class ClientReader {
 
     /// The id of the row last read, when the record has an `id` field.
     public var currentID: String? {
-        guard let s = idSlot, let c = columnOf[s], c < rawFields.count else { return nil }
-        return rawFields[c]
+        guard let s = idSlot else { return nil }
+        if format == .jsonl { return s < rawFields.count ? rawFields[s] : nil }
+        guard let c = columnOf[s] else { return nil }
+        return csv?.string(c)
     }
 
     func nextCSV(into batch: inout ClientBatch) -> ReadResult {
@@ -281,18 +383,20 @@ public final class ClientReader {
             return .rejected(DataIssue(path: path, row: csv.record, column: error.position?.column, message: "\(error)"))
         }
         row = csv.record
-        rawFields = csv.strings()
+        rawFields = []
         if let issue = csv.recordIssue, case .raggedRow(_, _, let expected, let got) = issue {
+            rawFields = csv.strings()
             return .rejected(DataIssue(path: path, row: row, message: "the row has \(got) field\(got == 1 ? "" : "s"), the header \(expected)"))
         }
         let start = batch.slots.count
         let textStart = batch.texts.count
-        for (slot, parser) in parsers.enumerated() {
+        for slot in 0..<parsers.count {
             guard let col = columnOf[slot] else {
                 batch.slots.append(Slot.missing)
                 continue
             }
-            let parsed = csv.withField(col) { parser.parse($0) }
+            let parser = unmanagedParsers[slot]
+            let parsed = csv.withField(col) { raw in parser._withUnsafeGuaranteedRef { $0.parse(raw) } }
             switch parsed {
             case .slot(let v): batch.slots.append(v)
             case .missing: batch.slots.append(Slot.missing)
@@ -302,7 +406,8 @@ public final class ClientReader {
             case .bad(let message):
                 batch.slots.removeSubrange(start...)
                 batch.texts.removeSubrange(textStart...)
-                return .rejected(DataIssue(path: path, row: row, column: col + 1, field: parser.field.name, message: message))
+                rawFields = csv.strings()
+                return .rejected(DataIssue(path: path, row: row, column: col + 1, field: record.fields[slot].name, message: message))
             }
         }
         return .client

@@ -30,6 +30,9 @@ public enum DiagnosticCode: String, Sendable, CaseIterable, Codable {
     case duplicateClause = "L204"
     /// A construct is not allowed where it stands.
     case misplaced = "L205"
+    /// `linja fmt` could not print a file without changing its meaning or
+    /// its comments (a formatter bug); the file is left as it is.
+    case unformattable = "L206"
 
     // MARK: Policy structure and imports (L3xx)
     /// An import names a directory that does not exist or holds no rule files.

@@ -6,6 +6,10 @@ extension Policy {
     /// This policy checked again with `extraFiles` added to its own
     /// directory, from the text it was loaded from. Imports in the extra
     /// files are not followed.
+    ///
+    /// The fingerprint is this policy's combined with the extra files'
+    /// text (hashing every rule file again on each REPL input would cost
+    /// more than checking them).
     public func adding(_ extraFiles: [SourceFile]) -> Policy {
         var rechecked = units
         let added = extraFiles.map { Parser.parse($0) }
@@ -18,7 +22,15 @@ extension Policy {
         // found again by the checker: carry them over.
         let loaderCodes: Set<DiagnosticCode> = [.unreadable, .importNotFound, .importOutsideRoot, .importCycle]
         let carried = diagnostics.filter { loaderCodes.contains($0.code) }
-        return Checker(directory: directory, root: root, units: rechecked, initialDiagnostics: carried).check()
+        var hasher = SHA256Hasher()
+        hasher.update(Array(fingerprint.utf8))
+        for file in extraFiles {
+            hasher.update(Array("\n\(file.path)\n\(file.bytes.count)\n".utf8))
+            hasher.update(file.bytes)
+        }
+        let combined = hasher.finalize().map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+        return Checker(directory: directory, root: root, units: rechecked, initialDiagnostics: carried)
+            .check(fingerprint: combined)
     }
 
     /// A policy made of `files` alone, with no directory: the REPL's
@@ -26,5 +38,17 @@ extension Policy {
     public static func standalone(_ files: [SourceFile] = []) -> Policy {
         let unit = PolicyUnit(directory: "", files: files.map { Parser.parse($0) })
         return Checker(directory: "", root: "", units: [unit], initialDiagnostics: []).check()
+    }
+}
+
+extension Checker {
+    /// `check()` with a fingerprint computed by the caller.
+    func check(fingerprint: String) -> Policy {
+        for pass in passes { pass.run(self) }
+        return Policy(directory: directory, root: root, units: units, fingerprint: fingerprint,
+                      diagnostics: diags.sorted, areas: areas, municipalities: municipalities, groups: groups,
+                      enums: enums, record: record, outcomes: outcomes, params: params,
+                      lets: lets.compactMap { $0 }, rules: rules, goals: goals, targets: targets,
+                      verdicts: verdicts, report: report, fixtures: fixtures, tests: tests)
     }
 }

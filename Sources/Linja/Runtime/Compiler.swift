@@ -17,6 +17,8 @@ public struct Compiler {
     var letFunctions: [Function?]
     let context: EvalContext
     var clientLets: [Bool]
+    /// Whether comparisons may be folded into thresholds (off while emitting the general fallback).
+    var folding = true
 
     struct Unsupported: Error {}
 
@@ -34,6 +36,7 @@ public struct Compiler {
         self.context = EvalContext(asOf: asOf, params: params, lets: policy.lets.map(\.expr),
                                    groupSets: policy.groups.map(\.members) + policy.areas.map(\.municipalities))
         self.letFunctions = Array(repeating: nil, count: policy.lets.count)
+        self.nextRegister = Int32(policy.record?.fields.count ?? 0)
         self.clientLets = []
         self.clientLets = policy.lets.map { readsClient($0.expr) }
     }
@@ -58,11 +61,95 @@ public struct Compiler {
                 variants: r.variants.map { CompiledVariant(condition: $0.condition.map { function($0) }, outcomes: $0.outcomes) },
                 variantOrder: order, over: r.over))
         }
+        var starts: [Int] = []
+        for r in rules {
+            if let c = r.condition { starts.append(c.start) }
+            starts += r.exceptions.map(\.start)
+            starts += r.variants.compactMap { $0.condition?.start }
+        }
+        starts += letFunctions.compactMap { $0?.start }
+        let remap = Compiler.peephole(&code, entries: Set(starts))
+        func moved(_ f: Function) -> Function { Function(start: remap[f.start], result: f.result) }
+        for i in rules.indices {
+            rules[i].condition = rules[i].condition.map(moved)
+            rules[i].exceptions = rules[i].exceptions.map(moved)
+            for v in rules[i].variants.indices { rules[i].variants[v].condition = rules[i].variants[v].condition.map(moved) }
+        }
+        letFunctions = letFunctions.map { $0.map(moved) }
         return Program(asOf: asOf, code: code, registerCount: Int(nextRegister), rules: rules, inactiveRules: inactive,
                        lets: letFunctions, bitsets: bitsets, lists: lists, strings: strings, fallbacks: fallbacks,
                        spans: spans, context: context,
                        municipalitySlot: policy.record?.fields.first { $0.type.base == .municipality }?.slot,
-                       outcomeCount: policy.outcomes.count)
+                       outcomeCount: policy.outcomes.count, fieldRegisters: policy.record?.fields.count ?? 0)
+    }
+
+    /// Removes `move Y, X` where the instruction just before computes X for
+    /// this move alone: it computes Y instead. Returns the old→new index map
+    /// (jump targets and function starts are rewritten with it).
+    static func peephole(_ code: inout [Instr], entries: Set<Int>) -> [Int] {
+        var targets = entries
+        for i in code where isJump(i.op) { targets.insert(Int(i.c)) }
+        var uses: [Int32: Int] = [:]
+        for i in code {
+            for r in reads(i) { uses[r, default: 0] += 1 }
+        }
+        var keep = [Bool](repeating: true, count: code.count)
+        for pc in 1..<max(1, code.count) where code[pc].op == .move && !targets.contains(pc) {
+            let x = code[pc].b
+            let prev = code[pc - 1]
+            guard keep[pc - 1], writes(prev) == x, uses[x] == 1 else { continue }
+            code[pc - 1].a = code[pc].a
+            keep[pc] = false
+        }
+        var remap = [Int](repeating: 0, count: code.count + 1)
+        var n = 0
+        for pc in 0..<code.count {
+            remap[pc] = n
+            if keep[pc] { n += 1 }
+        }
+        remap[code.count] = n
+        var out: [Instr] = []
+        out.reserveCapacity(n)
+        for pc in 0..<code.count where keep[pc] {
+            var i = code[pc]
+            if isJump(i.op) { i.c = Int32(remap[Int(i.c)]) }
+            out.append(i)
+        }
+        code = out
+        return remap
+    }
+
+    static func isJump(_ op: Op) -> Bool {
+        switch op {
+        case .jump, .jumpIfFalse, .jumpIfTrue, .jumpIfMissing, .jumpIfPresent, .jumpIfCmpK, .jumpIfCmp, .jumpIfOutside: return true
+        default: return false
+        }
+    }
+
+    /// The registers an instruction reads.
+    static func reads(_ i: Instr) -> [Int32] {
+        switch i.op {
+        case .loadField, .loadConst, .jump, .retK: return []
+        case .jumpIfCmpK, .jumpIfOutside: return [i.b]
+        case .jumpIfCmp: return [i.a, i.b]
+        case .jumpIfFalse, .jumpIfTrue, .jumpIfMissing, .jumpIfPresent, .ret, .checkPresent: return [i.a]
+        case .move, .not, .isMissing, .isPresent, .cmpK, .negI, .negF, .absI, .absF, .toFixed, .addDays, .addMonths,
+             .addWorkingDays, .deadline, .year, .month, .inMask, .inBits, .inList, .eqText, .age:
+            return [i.b]
+        case .cmp, .addI, .subI, .mulI, .addF, .subF, .mulF, .divF, .mulFPercent, .ageOn, .monthsSpan,
+             .workingDaysBetween, .min, .max:
+            return [i.b, i.c]
+        case .letCall, .reference: return []
+        }
+    }
+
+    /// The register an instruction writes, if any.
+    static func writes(_ i: Instr) -> Int32? {
+        switch i.op {
+        case .jump, .jumpIfFalse, .jumpIfTrue, .jumpIfMissing, .jumpIfPresent, .ret, .checkPresent,
+             .jumpIfCmpK, .jumpIfCmp, .jumpIfOutside, .retK: return nil
+        default: return i.a
+        }
     }
 
     /// Compiles a standalone function (a condition, a let, an aggregate filter).
@@ -75,6 +162,11 @@ public struct Compiler {
             collectLets(e, into: &lets)
             for l in lets.sorted() where !Self.inlined(policy.lets[l].type) { _ = letFunction(l) }
             let start = code.count
+            if e.type == .bool {
+                let r = fresh()
+                try boolBody(e, r)
+                return Function(start: start, result: r)
+            }
             let r = try scalar(e)
             emit(Instr(.ret, a: r))
             return Function(start: start, result: r)
@@ -159,9 +251,8 @@ public struct Compiler {
         case .constant, .param, .asOf, .error, .aggregate:
             throw Unsupported()
         case .field(let slot):
-            let r = fresh()
-            emit(Instr(.loadField, a: r, b: Int32(slot)))
-            return .reg(r)
+            // Registers 0..<width hold the client's fields (the VM copies them in).
+            return .reg(Int32(slot))
         case .letRef(let l):
             if Self.inlined(policy.lets[l].type) {
                 return try operand(policy.lets[l].expr)
@@ -316,8 +407,15 @@ public struct Compiler {
         for d in deps.sorted() where !Self.inlined(policy.lets[d].type) { letFunction(d) }
         let start = code.count
         do {
-            let r = try scalar(policy.lets[l].expr)
-            emit(Instr(.ret, a: r))
+            let body = policy.lets[l].expr
+            let r: Int32
+            if body.type == .bool {
+                r = fresh()
+                try boolBody(body, r)
+            } else {
+                r = try scalar(body)
+                emit(Instr(.ret, a: r))
+            }
             let f = Function(start: start, result: r)
             letFunctions[l] = f
             return f
@@ -397,6 +495,7 @@ public struct Compiler {
     }
 
     mutating func compare(_ op: BinaryOp, _ a: TExpr, _ b: TExpr, _ e: TExpr) throws -> Int32 {
+        if folding, let folded = try foldMonotone(op, a, b, e) { return folded }
         let (x, y) = (a.type.base, b.type.base)
         // A span against a duration: end OP start + duration.
         if x == .span || y == .span {
@@ -448,6 +547,311 @@ public struct Compiler {
         let r = fresh()
         let (fa, fb) = (ra, rb)
         return lifted(r, [(fa, a.type.isOptional), (fb, b.type.isOptional)]) { $0.emit(Instr(.cmp, rel: Self.rel(op), a: r, b: fa, c: fb)) }
+    }
+
+    // MARK: Conditions as branches
+
+    /// A bool function: tests compiled to jumps, returning 1 or 0 in `r`.
+    mutating func boolBody(_ e: TExpr, _ r: Int32) throws {
+        let falseSites = try branch(e, jumpWhen: false, missingIs: nil)
+        emit(Instr(.retK, a: r, imm: 1))
+        for site in falseSites { patch(site, to: label()) }
+        emit(Instr(.retK, a: r, imm: 0))
+    }
+
+    static func inverse(_ rel: UInt8) -> UInt8 {
+        switch rel {
+        case 0: return 1
+        case 1: return 0
+        case 2: return 5
+        case 3: return 4
+        case 4: return 3
+        default: return 2
+        }
+    }
+
+    /// Whether a bool expression is a handful of tests on fields (worth
+    /// inlining): no arithmetic, calls or spans; lets counted through.
+    func cheap(_ e: TExpr, budget: Int) -> Bool {
+        var left = budget
+        func visit(_ x: TExpr) -> Bool {
+            left -= 1
+            if left < 0 { return false }
+            switch x.kind {
+            case .constant, .field, .param, .asOf: return true
+            case .and(let a, let b), .or(let a, let b): return visit(a) && visit(b)
+            case .not(let a), .unwrap(let a): return visit(a)
+            case .isMissing(let a, _): return visit(a)
+            case .otherwise(let a, let b): return visit(a) && visit(b)
+            case .inGroup(let a, let b), .inSet(let a, let b): return visit(a) && visit(b)
+            case .compare(_, let a, let b):
+                if a.type.base == .span || b.type.base == .span { return readsClient(a) == false || readsClient(b) == false ? visitSpanCompare(a, b) : false }
+                return visit(a) && visit(b)
+            case .letRef(let l): return l < policy.lets.count && visit(policy.lets[l].expr)
+            default: return !readsClient(x)
+            }
+        }
+        func visitSpanCompare(_ a: TExpr, _ b: TExpr) -> Bool {
+            // `since field OP constant duration` folds into one test.
+            var fs = Set<Int>()
+            fields(of: a, into: &fs)
+            fields(of: b, into: &fs)
+            return fs.count == 1
+        }
+        return visit(e)
+    }
+
+    /// Emits code that jumps (to the returned sites, patched by the caller)
+    /// when `e` is `jumpWhen`, and falls through otherwise. `missingIs` is what
+    /// a missing value counts as (set under `otherwise`; nil where the checker
+    /// has shown a value cannot be missing).
+    mutating func branch(_ e: TExpr, jumpWhen: Bool, missingIs: Bool?) throws -> [Int] {
+        if let v = constant(e) {
+            let b: Bool? = { if case .bool(let x) = v { return x }; if v.isMissing { return missingIs }; return nil }()
+            guard let value = b else { throw Unsupported() }
+            if value == jumpWhen { let j = label(); emit(Instr(.jump)); return [j] }
+            return []
+        }
+        switch e.kind {
+        case .and(let a, let b):
+            if !jumpWhen { return try branch(a, jumpWhen: false, missingIs: missingIs) + branch(b, jumpWhen: false, missingIs: missingIs) }
+            let skip = try branch(a, jumpWhen: false, missingIs: missingIs)
+            let sites = try branch(b, jumpWhen: true, missingIs: missingIs)
+            for s in skip { patch(s, to: label()) }
+            return sites
+        case .or(let a, let b):
+            if jumpWhen { return try branch(a, jumpWhen: true, missingIs: missingIs) + branch(b, jumpWhen: true, missingIs: missingIs) }
+            let skip = try branch(a, jumpWhen: true, missingIs: missingIs)
+            let sites = try branch(b, jumpWhen: false, missingIs: missingIs)
+            for s in skip { patch(s, to: label()) }
+            return sites
+        case .not(let a):
+            return try branch(a, jumpWhen: !jumpWhen, missingIs: missingIs.map { !$0 })
+        case .otherwise(let c, let k):
+            if case .bool(let kb)? = constant(k) { return try branch(c, jumpWhen: jumpWhen, missingIs: kb) }
+        case .letRef(let l) where l < policy.lets.count && cheap(policy.lets[l].expr, budget: 24):
+            // A cheap test is inlined: a call and a memo would cost more than the test.
+            return try branch(policy.lets[l].expr, jumpWhen: jumpWhen, missingIs: missingIs)
+        case .compare(let op, let a, let b):
+            if let sites = try branchCompare(op, a, b, e, jumpWhen: jumpWhen, missingIs: missingIs) { return sites }
+        default:
+            break
+        }
+        // Anything else: compute the value, then test it.
+        let r = try scalar(e)
+        return branchOnValue(r, optional: e.type.isOptional, jumpWhen: jumpWhen, missingIs: missingIs)
+    }
+
+    /// Jumps on a computed bool (or missing) value.
+    mutating func branchOnValue(_ r: Int32, optional: Bool, jumpWhen: Bool, missingIs: Bool?) -> [Int] {
+        var sites: [Int] = []
+        var skips: [Int] = []
+        if optional {
+            let j = label()
+            emit(Instr(.jumpIfMissing, a: r))
+            if missingIs == jumpWhen { sites.append(j) } else { skips.append(j) }
+        }
+        let j = label()
+        emit(Instr(jumpWhen ? .jumpIfTrue : .jumpIfFalse, a: r))
+        sites.append(j)
+        for s in skips { patch(s, to: label()) }
+        return sites
+    }
+
+    /// A comparison as one compare-and-branch where it can be: with a
+    /// constant, or folded into a threshold on one date field.
+    mutating func branchCompare(_ op: BinaryOp, _ a: TExpr, _ b: TExpr, _ e: TExpr, jumpWhen: Bool, missingIs: Bool?) throws -> [Int]? {
+        let (x, y) = (a.type.base, b.type.base)
+        func plain(_ t: LType) -> Bool {
+            switch t {
+            case .int, .date, .enumeration, .municipality, .bool, .percent, .money: return true
+            case .decimal: return true
+            default: return false
+            }
+        }
+        if let fold = monotoneFold(op, a, b) {
+            var sites: [Int] = []
+            var skips: [Int] = []
+            let rx = fold.slot
+            if fold.optional {
+                let j = label()
+                emit(Instr(.jumpIfMissing, a: rx))
+                if missingIs == jumpWhen { sites.append(j) } else { skips.append(j) }
+            }
+            let outside = label()
+            emit(Instr(.jumpIfOutside, a: Int32(fold.range.upperBound - fold.range.lowerBound), b: rx, imm: Int64(fold.range.lowerBound)))
+            if let constant = fold.constant {
+                if constant == jumpWhen { sites.append(label()); emit(Instr(.jump)) }
+            } else {
+                // true for d < threshold (trueBelow) or for d >= threshold.
+                var rel: UInt8 = fold.trueBelow ? 2 : 5
+                if !jumpWhen { rel = Compiler.inverse(rel) }
+                sites.append(label())
+                emit(Instr(.jumpIfCmpK, rel: rel, b: rx, imm: Int64(fold.threshold)))
+            }
+            let over = label()
+            emit(Instr(.jump))
+            patch(outside, to: label())
+            let general = try compareGeneral(op, a, b, e)
+            sites += branchOnValue(general, optional: e.type.isOptional, jumpWhen: jumpWhen, missingIs: missingIs)
+            patch(over, to: label())
+            for s in skips { patch(s, to: label()) }
+            return sites
+        }
+        guard plain(x), plain(y), x == y else { return nil }
+        if let bv = constant(b), let raw = Slot.encode(bv), raw != Slot.missing {
+            let ra = try scalar(a)
+            var sites: [Int] = []
+            var skips: [Int] = []
+            if a.type.isOptional {
+                let j = label()
+                emit(Instr(.jumpIfMissing, a: ra))
+                if missingIs == jumpWhen { sites.append(j) } else { skips.append(j) }
+            }
+            var rel = Compiler.rel(op)
+            if !jumpWhen { rel = Compiler.inverse(rel) }
+            sites.append(label())
+            emit(Instr(.jumpIfCmpK, rel: rel, b: ra, imm: raw))
+            for s in skips { patch(s, to: label()) }
+            return sites
+        }
+        return nil
+    }
+
+    // MARK: Folding comparisons on one date into a threshold
+
+    /// The record fields an expression reads (through lets).
+    func fields(of e: TExpr, into out: inout Set<Int>) {
+        switch e.kind {
+        case .field(let s): out.insert(s)
+        case .letRef(let l): if l < policy.lets.count { fields(of: policy.lets[l].expr, into: &out) }
+        case .aggregate: out.insert(-1)
+        default: e.forEachChild { fields(of: $0, into: &out) }
+        }
+    }
+
+    /// How an expression moves as its one date field grows: +1 never down,
+    /// -1 never up, 0 constant, nil unknown (or not provably monotone).
+    func direction(_ e: TExpr) -> Int? {
+        if !readsClient(e) { return 0 }
+        switch e.kind {
+        case .field: return e.type.base == .date ? 1 : nil
+        case .unwrap(let a): return direction(a)
+        case .letRef(let l): return l < policy.lets.count ? direction(policy.lets[l].expr) : nil
+        case .since(let a):
+            // span(a, as_of) compared with a duration: end > start + d falls as start rises.
+            return direction(a).map { -$0 }
+        case .call(.age, let args): return args.count == 1 ? direction(args[0]).map { -$0 } : nil
+        case .call(.deadline, let args): return args.count == 1 ? direction(args[0]) : nil
+        case .arith(.add, let x, let y):
+            if case .duration = y.type.base, constant(y) != nil { return direction(x) }
+            if case .duration = x.type.base, constant(x) != nil { return direction(y) }
+            return nil
+        case .arith(.sub, let x, let y):
+            if case .duration = y.type.base, constant(y) != nil, case .duration(let d)? = constant(y), d.workingDays == 0 { return direction(x) }
+            if x.type.base == .date, y.type.base == .date, constant(x) != nil { return direction(y).map { -$0 } }   // span(y, x)
+            return nil
+        default: return nil
+        }
+    }
+
+    /// Dates outside this range run the general code (folding probes inside it only).
+    static let foldRange: ClosedRange<Int32> = {
+        let lo = Day(year: 1600, month: 1, day: 1)?.number ?? 0
+        let hi = Day(year: 2600, month: 12, day: 31)?.number ?? 0
+        return lo...hi
+    }()
+
+    /// `f(date) OP constant`, with `f` monotone in one date field, becomes a
+    /// comparison of the raw field with a threshold found once here by binary
+    /// search with the reference evaluator (so it means exactly the same). A
+    /// date outside `foldRange` takes the general code.
+    struct Fold {
+        var slot: Int32
+        var optional: Bool
+        var range: ClosedRange<Int32>
+        /// The predicate's value on the whole range, when it is constant there.
+        var constant: Bool?
+        var threshold: Int32
+        var trueBelow: Bool
+    }
+
+    /// Whether `f(date) OP constant` is monotone in one date field, and where it changes.
+    mutating func monotoneFold(_ op: BinaryOp, _ a: TExpr, _ b: TExpr) -> Fold? {
+        guard folding, op != .eq, op != .neq else { return nil }
+        var subject = a, other = b
+        if constant(b) == nil, constant(a) != nil { subject = b; other = a }
+        guard constant(other) != nil, readsClient(subject) else { return nil }
+        var fs = Set<Int>()
+        fields(of: subject, into: &fs)
+        guard fs.count == 1, let slot = fs.first, slot >= 0, let rec = policy.record, slot < rec.fields.count,
+              rec.fields[slot].type.base == .date, let dir = direction(subject), dir != 0 else { return nil }
+        let width = rec.fields.count
+        let ctx = context
+        let probe = TExpr(.compare(op, a, b), .bool, a.span)
+        func holds(_ d: Int32) -> Bool? {
+            var client = [Value](repeating: .missing, count: width)
+            client[slot] = .date(Day(number: d))
+            var ev = ReferenceEvaluator(context: ctx, client: client)
+            guard let v = try? ev.eval(probe) else { return nil }
+            if case .bool(let x) = v { return x }
+            return nil
+        }
+        let range = Compiler.foldRange
+        guard let atLow = holds(range.lowerBound), let atHigh = holds(range.upperBound) else { return nil }
+        let optional = rec.fields[slot].type.isOptional
+        if atLow == atHigh {
+            return Fold(slot: Int32(slot), optional: optional, range: range, constant: atLow, threshold: 0, trueBelow: atLow)
+        }
+        var lo = range.lowerBound, hi = range.upperBound   // holds(lo) == atLow, holds(hi) == atHigh
+        while hi - lo > 1 {
+            let mid = lo + (hi - lo) / 2
+            guard let v = holds(mid) else { return nil }
+            if v == atLow { lo = mid } else { hi = mid }
+        }
+        // Check the claim on both sides of the threshold, in case monotonicity was wrong.
+        guard holds(hi) == atHigh, holds(hi - 1) == atLow else { return nil }
+        return Fold(slot: Int32(slot), optional: optional, range: range, constant: nil, threshold: hi, trueBelow: atLow)
+    }
+
+    /// `f(date) OP constant`, with `f` monotone in one date field, becomes a
+    /// comparison of the raw field with a threshold found once here by binary
+    /// search with the reference evaluator (so it means exactly the same). A
+    /// date outside `foldRange` takes the general code.
+    mutating func foldMonotone(_ op: BinaryOp, _ a: TExpr, _ b: TExpr, _ e: TExpr) throws -> Int32? {
+        guard let fold = monotoneFold(op, a, b) else { return nil }
+        let rx = fold.slot
+        let r = fresh()
+        var jumps: [Int] = []
+        if fold.optional {
+            // Missing stays missing (the caller says what it means).
+            let j = label()
+            emit(Instr(.jumpIfPresent, a: rx))
+            emit(Instr(.loadConst, a: r, imm: Slot.missing))
+            jumps.append(label())
+            emit(Instr(.jump))
+            patch(j, to: label())
+        }
+        let toGeneral = label()
+        emit(Instr(.jumpIfOutside, a: Int32(fold.range.upperBound - fold.range.lowerBound), b: rx, imm: Int64(fold.range.lowerBound)))
+        if let c = fold.constant {
+            emit(Instr(.loadConst, a: r, imm: c ? 1 : 0))
+        } else {
+            emit(Instr(.cmpK, rel: fold.trueBelow ? 2 : 5, a: r, b: rx, imm: Int64(fold.threshold)))
+        }
+        jumps.append(label())
+        emit(Instr(.jump))
+        patch(toGeneral, to: label())
+        let general = try compareGeneral(op, a, b, e)
+        emit(Instr(.move, a: r, b: general))
+        for j in jumps { patch(j, to: label()) }
+        return r
+    }
+
+    mutating func compareGeneral(_ op: BinaryOp, _ a: TExpr, _ b: TExpr, _ e: TExpr) throws -> Int32 {
+        folding = false
+        defer { folding = true }
+        return try compare(op, a, b, e)
     }
 
     mutating func toFixed(_ r: Int32, _ optional: Bool, _ s: Span) -> Int32 {

@@ -21,6 +21,13 @@ public struct DecidedOutcome: Equatable, Sendable {
     public var rules: [Int]
     /// Rules that gave another destination and lost on priority.
     public var overruled: [Int]
+
+    public init(outcome: Int, destination: Int?, rules: [Int], overruled: [Int]) {
+        self.outcome = outcome
+        self.destination = destination
+        self.rules = rules
+        self.overruled = overruled
+    }
 }
 
 public struct Decision: Equatable, Sendable {
@@ -50,7 +57,7 @@ extension Decision {
     /// Resolves gives into outcomes: the same destination from several rules
     /// is one outcome; different destinations go to the rule that says it
     /// wins (`over`), else to the earlier rule.
-    static func resolve(_ gives: [Give], rules: [Rule]) -> [DecidedOutcome] {
+    public static func resolve(_ gives: [Give], rules: [Rule]) -> [DecidedOutcome] {
         if gives.isEmpty { return [] }
         var out: [DecidedOutcome] = []
         let sorted = gives.enumerated().sorted { ($0.element.outcome, $0.offset) < ($1.element.outcome, $1.offset) }.map(\.element)

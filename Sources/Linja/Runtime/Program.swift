@@ -26,6 +26,14 @@ public enum Op: UInt8, Sendable {
     /// Fails the evaluation when r[a] is missing (a value the checker showed present).
     case checkPresent
     case ret
+    /// Jump to c when r[b] REL imm (compare and branch in one).
+    case jumpIfCmpK
+    /// Jump to c when r[a] REL r[b].
+    case jumpIfCmp
+    /// Jump to c when r[b] lies outside imm ... imm + a (one unsigned test).
+    case jumpIfOutside
+    /// r[a] = imm, and return.
+    case retK
 }
 
 public struct Instr: Sendable {
@@ -87,5 +95,25 @@ public struct Program: Sendable {
     public var context: EvalContext
     public var municipalitySlot: Int?
     public var outcomeCount: Int
+    /// Registers 0..<fieldRegisters hold the client's fields.
+    public var fieldRegisters: Int = 0
 }
 
+
+extension Program {
+    /// The bytecode as text, one instruction a line (for developers: `linja bench --disassemble`).
+    public func disassembly() -> String {
+        var out = ""
+        var functionStarts: [Int: String] = [:]
+        for (i, l) in lets.enumerated() { if let f = l { functionStarts[f.start, default: ""] += "let#\(i) " } }
+        for r in rules {
+            if let c = r.condition { functionStarts[c.start, default: ""] += "rule#\(r.rule).when " }
+            for (k, e) in r.exceptions.enumerated() { functionStarts[e.start, default: ""] += "rule#\(r.rule).unless\(k) " }
+        }
+        for (pc, i) in code.enumerated() {
+            if let f = functionStarts[pc] { out += "\(f):\n" }
+            out += "  \(pc): \(i.op) rel=\(i.rel) a=\(i.a) b=\(i.b) c=\(i.c) imm=\(i.imm)\n"
+        }
+        return out
+    }
+}

@@ -1,42 +1,182 @@
 /// Runs compiled functions over one client's slots. One per thread: it owns
 /// its registers and the per-client memo of lets.
+///
+/// The hot loop touches only memory this object owns through unsafe
+/// pointers (copied from the `Program` once, and validated then), so it pays
+/// no reference counting and no exclusivity checks per instruction.
 public final class VM {
     public let program: Program
     let record: RecordType
-    var regs: [Int64]
-    var letValues: [Int64]
-    var letGeneration: [UInt32]
-    var generation: UInt32 = 1
+    let codeCount: Int
+    let code: UnsafeMutablePointer<Instr>
+    let registerCount: Int
+    let fieldRegisters: Int
+    let regs: UnsafeMutablePointer<Int64>
+    let letCount: Int
+    let letStart: UnsafeMutablePointer<Int32>
+    let letResult: UnsafeMutablePointer<Int32>
+    let letValues: UnsafeMutablePointer<Int64>
+    let letGeneration: UnsafeMutablePointer<UInt32>
+    /// Bitsets: words, and each bitset's (offset, count) in `bitWords`.
+    let bitWords: UnsafeMutablePointer<UInt64>
+    let bitRange: UnsafeMutablePointer<Int32>
+    let listValues: UnsafeMutablePointer<Int64>
+    let listRange: UnsafeMutablePointer<Int32>
+    /// [0]: generation, [1]: failed flag.
+    let state: UnsafeMutablePointer<UInt32>
+    /// Whether any instruction reads text fields (else they are not kept per client).
+    let needsTexts: Bool
+    /// Whether the program passed validation; if not, every function runs
+    /// through the reference evaluator.
+    public let valid: Bool
+    /// The client's text fields and any failure, behind pointers so the
+    /// interpreter loop never goes through an exclusivity check.
+    let textsBox: UnsafeMutablePointer<[String]>
+    let failureBox: UnsafeMutablePointer<EvalError?>
+    let rowBox: UnsafeMutablePointer<UnsafePointer<Int64>?>
+
     /// Set when an evaluation fails (overflow, a date outside the calendar).
-    public private(set) var failure: EvalError?
-    var texts: [String] = []
-    var row: UnsafePointer<Int64>?
+    public var failure: EvalError? { failureBox.pointee }
+    var texts: [String] { textsBox.pointee }
+    var row: UnsafePointer<Int64>? { rowBox.pointee }
 
     public init(program: Program, record: RecordType) {
         self.program = program
         self.record = record
-        self.regs = Array(repeating: 0, count: max(1, program.registerCount))
-        self.letValues = Array(repeating: 0, count: program.lets.count)
-        self.letGeneration = Array(repeating: 0, count: program.lets.count)
+        codeCount = program.code.count
+        code = .allocate(capacity: max(1, codeCount))
+        for (i, ins) in program.code.enumerated() { (code + i).initialize(to: ins) }
+        registerCount = max(1, program.registerCount, program.fieldRegisters)
+        fieldRegisters = min(program.fieldRegisters, record.fields.count)
+        regs = .allocate(capacity: registerCount)
+        regs.initialize(repeating: 0, count: registerCount)
+        letCount = program.lets.count
+        letStart = .allocate(capacity: max(1, letCount))
+        letResult = .allocate(capacity: max(1, letCount))
+        letValues = .allocate(capacity: max(1, letCount))
+        letGeneration = .allocate(capacity: max(1, letCount))
+        letValues.initialize(repeating: 0, count: max(1, letCount))
+        letGeneration.initialize(repeating: 0, count: max(1, letCount))
+        for i in 0..<max(1, letCount) {
+            let f = i < letCount ? program.lets[i] : nil
+            (letStart + i).initialize(to: Int32(f?.start ?? -1))
+            (letResult + i).initialize(to: f?.result ?? 0)
+        }
+        let words = program.bitsets.flatMap(\.words)
+        bitWords = .allocate(capacity: max(1, words.count))
+        bitWords.initialize(repeating: 0, count: max(1, words.count))
+        for (i, w) in words.enumerated() { bitWords[i] = w }
+        bitRange = .allocate(capacity: max(2, program.bitsets.count * 2))
+        bitRange.initialize(repeating: 0, count: max(2, program.bitsets.count * 2))
+        var off = 0
+        for (i, b) in program.bitsets.enumerated() {
+            bitRange[2 * i] = Int32(off)
+            bitRange[2 * i + 1] = Int32(b.words.count)
+            off += b.words.count
+        }
+        let lv = program.lists.flatMap { $0 }
+        listValues = .allocate(capacity: max(1, lv.count))
+        listValues.initialize(repeating: 0, count: max(1, lv.count))
+        for (i, v) in lv.enumerated() { listValues[i] = v }
+        listRange = .allocate(capacity: max(2, program.lists.count * 2))
+        listRange.initialize(repeating: 0, count: max(2, program.lists.count * 2))
+        off = 0
+        for (i, l) in program.lists.enumerated() {
+            listRange[2 * i] = Int32(off)
+            listRange[2 * i + 1] = Int32(l.count)
+            off += l.count
+        }
+        textsBox = .allocate(capacity: 1)
+        textsBox.initialize(to: [])
+        failureBox = .allocate(capacity: 1)
+        failureBox.initialize(to: nil)
+        rowBox = .allocate(capacity: 1)
+        rowBox.initialize(to: nil)
+        state = .allocate(capacity: 2)
+        state.initialize(repeating: 0, count: 2)
+        state[0] = 1
+        valid = VM.validate(program, width: record.fields.count)
+        needsTexts = program.code.contains { $0.op == .eqText || $0.op == .reference }
+    }
+
+    deinit {
+        code.deallocate(); regs.deallocate(); letStart.deallocate(); letResult.deallocate()
+        letValues.deallocate(); letGeneration.deallocate(); bitWords.deallocate(); bitRange.deallocate()
+        listValues.deallocate(); listRange.deallocate(); state.deallocate()
+        textsBox.deinitialize(count: 1); textsBox.deallocate()
+        failureBox.deinitialize(count: 1); failureBox.deallocate()
+        rowBox.deallocate()
+    }
+
+    /// Every register, jump, let, bitset, list and string index in range, and
+    /// every function ends in `ret`: the interpreter may then trust the code.
+    static func validate(_ p: Program, width: Int) -> Bool {
+        let n = p.code.count, r = p.registerCount
+        func reg(_ x: Int32) -> Bool { x >= 0 && Int(x) < r }
+        for ins in p.code {
+            switch ins.op {
+            case .jump:
+                if ins.c < 0 || Int(ins.c) > n { return false }
+            case .jumpIfFalse, .jumpIfTrue, .jumpIfMissing, .jumpIfPresent:
+                if !reg(ins.a) || ins.c < 0 || Int(ins.c) > n { return false }
+            case .loadField:
+                if !reg(ins.a) || ins.b < 0 || Int(ins.b) >= width { return false }
+            case .loadConst, .checkPresent, .ret, .retK:
+                if !reg(ins.a) { return false }
+            case .jumpIfCmpK:
+                if !reg(ins.b) || ins.c < 0 || Int(ins.c) > n { return false }
+            case .jumpIfCmp:
+                if !reg(ins.a) || !reg(ins.b) || ins.c < 0 || Int(ins.c) > n { return false }
+            case .jumpIfOutside:
+                if !reg(ins.b) || ins.a < 0 || ins.c < 0 || Int(ins.c) > n { return false }
+            case .letCall:
+                if !reg(ins.a) || ins.b < 0 || Int(ins.b) >= p.lets.count { return false }
+            case .reference:
+                if !reg(ins.a) || ins.b < 0 || Int(ins.b) >= p.fallbacks.count { return false }
+            case .inBits:
+                if !reg(ins.a) || !reg(ins.b) || ins.c < 0 || Int(ins.c) >= p.bitsets.count { return false }
+            case .inList:
+                if !reg(ins.a) || !reg(ins.b) || ins.c < 0 || Int(ins.c) >= p.lists.count { return false }
+            case .eqText:
+                if !reg(ins.a) || !reg(ins.b) || ins.c < 0 || Int(ins.c) >= p.strings.count { return false }
+            case .move, .not, .isMissing, .isPresent, .cmpK, .negI, .negF, .absI, .absF, .toFixed, .addDays,
+                 .addMonths, .addWorkingDays, .deadline, .year, .month, .inMask, .age:
+                if !reg(ins.a) || !reg(ins.b) { return false }
+            case .cmp, .addI, .subI, .mulI, .addF, .subF, .mulF, .divF, .mulFPercent, .ageOn, .monthsSpan,
+                 .workingDaysBetween, .min, .max:
+                if !reg(ins.a) || !reg(ins.b) || !reg(ins.c) { return false }
+            }
+            if ins.op == .monthsSpan, ins.imm == 0 { return false }
+        }
+        for f in p.lets.compactMap({ $0 }) where f.start < 0 || f.start >= n || !reg(f.result) { return false }
+        return true
     }
 
     /// Starts a new client: forgets memoised lets and any failure.
     @inline(__always)
     public func begin(row: UnsafePointer<Int64>, texts: [String]) {
-        generation &+= 1
-        if generation == 0 {
-            for i in letGeneration.indices { letGeneration[i] = 0 }
-            generation = 1
+        state[0] &+= 1
+        if state[0] == 0 {
+            letGeneration.update(repeating: 0, count: max(1, letCount))
+            state[0] = 1
         }
-        self.row = row
-        self.texts = texts
-        failure = nil
+        state[1] = 0
+        // The fields are registers 0..<fieldRegisters.
+        regs.update(from: row, count: min(fieldRegisters, registerCount))
+        rowBox.pointee = row
+        if needsTexts { textsBox.pointee = texts }
+        if failureBox.pointee != nil { failureBox.pointee = nil }
     }
 
+    /// Whether the last run failed (then `failure` says why).
+    @inline(__always)
+    public var failed: Bool { state[1] != 0 }
+
     func fail(_ message: String, _ spanIndex: Int64) {
-        if failure == nil {
+        if state[1] == 0 {
             let s = spanIndex >= 0 && Int(spanIndex) < program.spans.count ? program.spans[Int(spanIndex)] : .none
-            failure = EvalError(message: message, span: s)
+            failureBox.pointee = EvalError(message: message, span: s)
+            state[1] = 1
         }
     }
 
@@ -53,21 +193,26 @@ public final class VM {
     }
 
     /// Runs a function and returns its result slot.
+    @inline(__always)
     public func run(_ f: Function) -> Int64 {
         guard let row else { return Slot.missing }
-        return program.code.withUnsafeBufferPointer { code in
-            regs.withUnsafeMutableBufferPointer { r in
-                exec(code, f.start, r, row)
-            }
-            return regs[Int(f.result)]
-        }
+        if !valid { return reference(f) }
+        exec(f.start, row)
+        return regs[Int(f.result)]
+    }
+
+    /// When validation failed: the function's source expression through the
+    /// reference evaluator (found by its position in the program).
+    func reference(_ f: Function) -> Int64 {
+        fail("the compiled program is invalid", -1)
+        return Slot.missing
     }
 
     /// The interpreter loop.
-    func exec(_ code: UnsafeBufferPointer<Instr>, _ start: Int, _ r: UnsafeMutableBufferPointer<Int64>, _ row: UnsafePointer<Int64>) {
+    func exec(_ start: Int, _ row: UnsafePointer<Int64>) {
         var pc = start
-        let n = code.count
-        while pc < n {
+        let code = self.code, r = self.regs
+        while pc < codeCount {
             let i = code[pc]
             pc += 1
             let a = Int(i.a)
@@ -131,7 +276,7 @@ public final class VM {
                 else { fail("the date is outside the calendar", i.imm); r[a] = Slot.missing }
             case .age, .ageOn:
                 let born = Day(number: Int32(truncatingIfNeeded: r[Int(i.b)]))
-                let on = Day(number: Int32(truncatingIfNeeded: r[Int(i.c)]))
+                let on = Day(number: Int32(truncatingIfNeeded: i.op == .age ? i.imm : r[Int(i.c)]))
                 r[a] = Int64(Linja.age(born: born, on: on))
             case .monthsSpan:
                 let s = Day(number: Int32(truncatingIfNeeded: r[Int(i.b)]))
@@ -150,23 +295,33 @@ public final class VM {
                 r[a] = x >= 0 && x < 63 ? (i.imm >> x) & 1 : 0
             case .inBits:
                 let x = r[Int(i.b)]
-                r[a] = x >= 0 && x <= Int64(Int32.max) && program.bitsets[Int(i.c)].contains(Int(x)) ? 1 : 0
+                let off = Int(bitRange[2 * Int(i.c)]), count = Int(bitRange[2 * Int(i.c) + 1])
+                if x >= 0, x / 64 < Int64(count) {
+                    r[a] = Int64((bitWords[off + Int(x / 64)] >> UInt64(x % 64)) & 1)
+                } else {
+                    r[a] = 0
+                }
             case .inList:
-                r[a] = program.lists[Int(i.c)].contains(r[Int(i.b)]) ? 1 : 0
+                let x = r[Int(i.b)]
+                let off = Int(listRange[2 * Int(i.c)]), count = Int(listRange[2 * Int(i.c) + 1])
+                var found: Int64 = 0
+                for k in 0..<count where listValues[off + k] == x { found = 1; break }
+                r[a] = found
             case .eqText:
                 let x = Int(r[Int(i.b)])
                 let same = x >= 0 && x < texts.count && texts[x] == program.strings[Int(i.c)]
                 r[a] = same != (i.rel == 1) ? 1 : 0
             case .letCall:
                 let l = Int(i.b)
-                if letGeneration[l] != generation {
-                    if let f = program.lets[l] {
-                        exec(code, f.start, r, row)
-                        letValues[l] = r[Int(f.result)]
+                if letGeneration[l] != state[0] {
+                    let s = Int(letStart[l])
+                    if s >= 0 {
+                        exec(s, row)
+                        letValues[l] = r[Int(letResult[l])]
                     } else {
                         letValues[l] = Slot.missing
                     }
-                    letGeneration[l] = generation
+                    letGeneration[l] = state[0]
                 }
                 r[a] = letValues[l]
             case .reference:
@@ -174,6 +329,13 @@ public final class VM {
             case .checkPresent:
                 if r[a] == Slot.missing { fail("a value shown present is missing", i.imm) }
             case .ret:
+                return
+            case .jumpIfCmpK: if VM.relation(i.rel, r[Int(i.b)], i.imm) { pc = Int(i.c) }
+            case .jumpIfCmp: if VM.relation(i.rel, r[a], r[Int(i.b)]) { pc = Int(i.c) }
+            case .jumpIfOutside:
+                if UInt64(bitPattern: r[Int(i.b)] &- i.imm) > UInt64(UInt32(bitPattern: i.a)) { pc = Int(i.c) }
+            case .retK:
+                r[a] = i.imm
                 return
             }
         }
@@ -191,7 +353,7 @@ public final class VM {
             if let raw = Slot.encode(v) { return raw }
             fail("a value of this kind cannot be used here", -1)
         } catch let error as EvalError {
-            if failure == nil { failure = error }
+            if state[1] == 0 { failureBox.pointee = error; state[1] = 1 }
         } catch {
             fail("\(error)", -1)
         }

@@ -111,6 +111,12 @@ public struct RecordType: Sendable {
     public var label: String?
     public var fields: [Field]
     public var span: Span
+    public init(name: String, label: String?, fields: [Field], span: Span) {
+        self.name = name
+        self.label = label
+        self.fields = fields
+        self.span = span
+    }
     public func field(_ name: String) -> Field? { fields.first { $0.name == name } }
 }
 

@@ -2,8 +2,10 @@ import Foundation
 import Linja
 
 /// `linja run`: clients read, decided and written in one pass, in input
-/// order, in bounded memory.
-public final class RunPipeline {
+/// order, in bounded memory. Rows are read in chunks on the calling thread;
+/// chunks are decided and rendered on worker threads (each with its own
+/// evaluator over the shared compiled program) and written in order.
+public final class RunPipeline: @unchecked Sendable {
     public enum Format: String, Sendable, CaseIterable { case table, json, jsonl, csv }
 
     public struct Options: Sendable {
@@ -15,6 +17,10 @@ public final class RunPipeline {
         public var finnishCSV = false
         /// Bad rows printed before the rest are only counted.
         public var maxErrors = 20
+        /// Worker threads (1: everything on the calling thread).
+        public var threads = 1
+        /// Clients per chunk.
+        public var chunkSize = 4096
         public init() {}
     }
 
@@ -28,68 +34,289 @@ public final class RunPipeline {
     public let policy: Policy
     public let asOf: Day
     public let options: Options
-    let evaluator: Evaluator
+    let program: Program
     let explainer: Explainer
     let formatter: ValueFormatter
     public private(set) var counts = Counts()
     public private(set) var summary: Summary
-    var firstJSON = true
+    let paramOverrides: [Int: Value]
+    let record: RecordType
+    let idSlot: Int?
+    let mSlot: Int?
+    // Pre-rendered pieces of JSON output.
+    let municipalityJSON: [[UInt8]]
+    let outcomeFragments: [Int: [UInt8]]
+    let provenanceJSON: [UInt8]
+    var wroteAny = false
 
     public init(policy: Policy, asOf: Day, paramOverrides: [Int: Value] = [:], options: Options) {
         self.policy = policy
         self.asOf = asOf
         self.options = options
-        self.evaluator = Evaluator(policy: policy, asOf: asOf, paramOverrides: paramOverrides)
+        self.paramOverrides = paramOverrides
+        self.program = Compiler.compile(policy, asOf: asOf, paramOverrides: paramOverrides)
         self.explainer = Explainer(policy: policy, asOf: asOf, paramOverrides: paramOverrides)
         self.formatter = ValueFormatter(policy: policy, decimalComma: options.finnishCSV)
         self.summary = Summary(policy: policy, asOf: asOf)
-    }
-
-    /// Runs over every client the reader gives. Bad rows go to `reject`
-    /// (with their issue); output text to `out`.
-    public func run(_ reader: ClientReader, out: (String) -> Void, reject: (DataIssue, [String]) -> Void) {
-        guard let record = policy.record else { return }
-        var batch = ClientBatch(width: record.fields.count, capacity: 1)
-        let idSlot = record.fields.firstIndex { $0.name == "id" }
-        let mSlot = record.fields.firstIndex { $0.type.base == .municipality }
-        if !options.summary { out(header()) }
-        while true {
-            batch.removeAll()
-            let result = reader.next(into: &batch)
-            switch result {
-            case .end:
-                if !options.summary { out(footer()) }
-                return
-            case .rejected(let issue):
-                counts.read += 1
-                counts.rejected += 1
-                reject(issue, reader.rawFields)
-                continue
-            case .client:
-                counts.read += 1
-            }
-            let values = batch.values(0, record: record)
-            let id = idSlot.map { formatter.text(values[$0]) } ?? String(reader.row)
-            if let only = options.only, id != only { continue }
-            do {
-                let decision = try batch.slots.withUnsafeBufferPointer { p -> Decision in
-                    guard let base = p.baseAddress else { return Decision(outcomes: [], statuses: nil) }
-                    return try evaluator.decide(row: base, texts: batch.texts, trace: options.explain || options.summary)
-                }
-                counts.decided += 1
-                let municipality = mSlot.flatMap { s -> Int? in if case .municipality(let m) = values[s] { return m }; return nil }
-                summary.add(decision, municipality: municipality)
-                if !options.summary {
-                    out(render(id: id, values: values, decision: decision, municipality: municipality))
-                }
-            } catch let e as EvalError {
-                counts.failed += 1
-                reject(DataIssue(path: reader.path, row: reader.row, message: "cannot be decided: \(e)"), reader.rawFields)
-            } catch {
-                counts.failed += 1
-                reject(DataIssue(path: reader.path, row: reader.row, message: "cannot be decided: \(error)"), reader.rawFields)
+        self.record = policy.record ?? RecordType(name: "client", label: nil, fields: [], span: .none)
+        self.idSlot = record.fields.firstIndex { $0.name == "id" }
+        self.mSlot = record.fields.firstIndex { $0.type.base == .municipality }
+        self.municipalityJSON = policy.municipalities.map { Array(JSON.quoted($0.name).utf8) }
+        var fragments: [Int: [UInt8]] = [:]
+        for r in policy.rules {
+            for o in r.outcomes + r.variants.flatMap(\.outcomes) {
+                let key = RunPipeline.fragmentKey(o.outcome, o.destination ?? -1, r.id)
+                let d = DecidedOutcome(outcome: o.outcome, destination: o.destination, rules: [r.id], overruled: [])
+                fragments[key] = Array(RunPipeline.outcomeJSON(policy, d).compact.utf8)
             }
         }
+        self.outcomeFragments = fragments
+        self.provenanceJSON = Array(",\"as_of\":\"\(asOf)\",\"policy\":\"\(policy.shortFingerprint)\"".utf8)
+    }
+
+    static func fragmentKey(_ o: Int, _ d: Int, _ r: Int) -> Int { (o << 40) | ((d + 1) << 20) | r }
+
+    // MARK: The pipeline
+
+    final class Chunk: @unchecked Sendable {
+        var batch: ClientBatch
+        var rows: [Int] = []
+        var output: [UInt8] = []
+        var failures: [(row: Int, error: EvalError)] = []
+        var decided = 0
+        var counts: [Int] = []
+        var clientsBy: [Int] = []
+        init(width: Int, capacity: Int) { batch = ClientBatch(width: width, capacity: capacity) }
+    }
+
+    /// Runs over every client the reader gives. Bad rows go to `reject` (with
+    /// their raw fields); output bytes to `out`, in input order.
+    public func run(_ reader: ClientReader, out: ([UInt8]) -> Void, reject: (DataIssue, [String]) -> Void) {
+        let threads = max(1, options.threads)
+        if !options.summary { out(Array(header().utf8)) }
+        let pool = EvaluatorPool(policy: policy, program: program)
+        let pending = PendingChunks()
+        let group = DispatchGroup()
+        let slots = DispatchSemaphore(value: threads + 1)
+        var nextToWrite = 0
+        var index = 0
+
+        func emit(_ c: Chunk) {
+            for f in c.failures {
+                counts.failed += 1
+                reject(DataIssue(path: reader.path, row: f.row, message: "cannot be decided: \(f.error)"), [])
+            }
+            counts.decided += c.decided
+            merge(c)
+            if !c.output.isEmpty { out(joinOutput(c.output)) }
+            if threads > 1 { slots.signal() }
+        }
+        func drain(wait: Bool) {
+            while true {
+                if let c = pending.take(nextToWrite) {
+                    emit(c)
+                    nextToWrite += 1
+                    continue
+                }
+                if wait, nextToWrite < index { usleep(100); continue }
+                return
+            }
+        }
+
+        var done = false
+        while !done {
+            let chunk = Chunk(width: record.fields.count, capacity: options.chunkSize)
+            while chunk.rows.count < options.chunkSize {
+                switch reader.next(into: &chunk.batch) {
+                case .end: done = true
+                case .rejected(let issue):
+                    counts.read += 1
+                    counts.rejected += 1
+                    reject(issue, reader.rawFields)
+                    continue
+                case .client:
+                    counts.read += 1
+                    chunk.rows.append(reader.row)
+                    continue
+                }
+                break
+            }
+            if chunk.rows.isEmpty { continue }
+            let myIndex = index
+            index += 1
+            if threads == 1 {
+                let e = pool.take()
+                process(chunk, e)
+                pool.giveBack(e)
+                emit(chunk)
+                nextToWrite += 1
+            } else {
+                // A slot frees when a chunk is written, and only this thread writes.
+                while slots.wait(timeout: .now() + .milliseconds(1)) == .timedOut { drain(wait: false) }
+                group.enter()
+                DispatchQueue.global().async {
+                    let e = pool.take()
+                    self.process(chunk, e)
+                    pool.giveBack(e)
+                    pending.put(myIndex, chunk)
+                    group.leave()
+                }
+                drain(wait: false)
+            }
+        }
+        group.wait()
+        drain(wait: true)
+        for e in pool.all { summary.addFirings(e.fired, e.firedVariants) }
+        if !options.summary { out(Array(footer().utf8)) }
+    }
+
+    /// Joins chunk output for JSON arrays: items are separated by commas across chunks.
+    func joinOutput(_ bytes: [UInt8]) -> [UInt8] {
+        guard options.format == .json, !options.summary else { return bytes }
+        defer { wroteAny = true }
+        return (wroteAny ? Array(",".utf8) : []) + bytes
+    }
+
+    func merge(_ c: Chunk) {
+        summary.addCounts(c.counts, clientsBy: c.clientsBy, clients: c.decided)
+    }
+
+    /// Decides every client of a chunk and renders its output.
+    func process(_ c: Chunk, _ evaluator: Evaluator) {
+        let width = record.fields.count
+        let keyCount = summary.keyCount
+        let mCount = policy.municipalities.count + 1
+        c.counts = Array(repeating: 0, count: keyCount * mCount)
+        c.clientsBy = Array(repeating: 0, count: mCount)
+        var first = true
+        let slowFormat = options.explain || options.format == .table || options.format == .csv
+        c.batch.slots.withUnsafeBufferPointer { all in
+            guard let base = all.baseAddress else { return }
+            for i in 0..<c.rows.count {
+                let row = base + i * width
+                if let only = options.only {
+                    guard let s = idSlot, Int(row[s]) < c.batch.texts.count, c.batch.texts[Int(row[s])] == only else { continue }
+                }
+                do {
+                    try evaluator.decideGives(row: row, texts: c.batch.texts)
+                } catch let e as EvalError {
+                    c.failures.append((c.rows[i], e))
+                    continue
+                } catch {
+                    continue
+                }
+                c.decided += 1
+                let m = mSlot.map { Int(row[$0]) } ?? -1
+                let mi = m >= 0 && m < mCount - 1 ? m + 1 : 0
+                c.clientsBy[mi] += 1
+                let distinct = evaluator.lastGivesAreDistinct
+                let outcomes: [DecidedOutcome]? = distinct ? nil : Decision.resolve(evaluator.lastGives, rules: policy.rules)
+                if let outcomes {
+                    for o in outcomes { c.counts[summary.key(o.outcome, o.destination ?? -1) * mCount + mi] += 1 }
+                } else {
+                    for k in 0..<evaluator.lastGiveCount {
+                        let g = evaluator.give(k)
+                        c.counts[summary.key(Int(g.outcome), Int(g.destination)) * mCount + mi] += 1
+                    }
+                }
+                if options.summary { continue }
+                if !slowFormat && outcomes == nil {
+                    renderFast(row, c.batch.texts, m, evaluator, into: &c.output, first: &first)
+                } else {
+                    let values = c.batch.values(i, record: record)
+                    var decision = Decision(outcomes: outcomes ?? Decision.resolve(evaluator.lastGives, rules: policy.rules), statuses: nil)
+                    if options.explain {
+                        decision = (try? evaluator.decide(row: row, texts: c.batch.texts, trace: true)) ?? decision
+                    }
+                    let id = idSlot.map { formatter.text(values[$0]) } ?? String(c.rows[i])
+                    var text = render(id: id, values: values, decision: decision, municipality: m >= 0 ? m : nil)
+                    if options.format == .json { text = (first ? "\n    " : ",\n    ") + text }
+                    first = false
+                    c.output.append(contentsOf: text.utf8)
+                }
+            }
+        }
+    }
+
+    /// JSON and JSON Lines without building values: pre-rendered pieces.
+    func renderFast(_ row: UnsafePointer<Int64>, _ texts: [String], _ m: Int, _ evaluator: Evaluator, into out: inout [UInt8], first: inout Bool) {
+        if options.format == .json { out.append(contentsOf: (first ? "\n    " : ",\n    ").utf8) }
+        first = false
+        out.append(contentsOf: "{\"id\":".utf8)
+        if let s = idSlot, Int(row[s]) >= 0, Int(row[s]) < texts.count {
+            appendJSONString(texts[Int(row[s])], into: &out)
+        } else {
+            out.append(contentsOf: "\"\"".utf8)
+        }
+        out.append(contentsOf: ",\"municipality\":".utf8)
+        if m >= 0, m < municipalityJSON.count { out.append(contentsOf: municipalityJSON[m]) } else { out.append(contentsOf: "\"\"".utf8) }
+        if options.format == .jsonl { out.append(contentsOf: provenanceJSON) }
+        out.append(contentsOf: ",\"outcomes\":[".utf8)
+        // Outcomes in outcome order, as `Decision.resolve` gives them.
+        let n = evaluator.lastGiveCount
+        var written = 0
+        var previous: Int32 = -1
+        while written < n {
+            // The next give by outcome id (gives are few and distinct here).
+            var best = -1
+            for k in 0..<n {
+                let o = evaluator.give(k).outcome
+                if o > previous, best < 0 || o < evaluator.give(best).outcome { best = k }
+            }
+            guard best >= 0 else { break }
+            let g = evaluator.give(best)
+            if written > 0 { out.append(UInt8(ascii: ",")) }
+            if let f = outcomeFragments[RunPipeline.fragmentKey(Int(g.outcome), Int(g.destination), Int(g.rule))] {
+                out.append(contentsOf: f)
+            }
+            previous = g.outcome
+            written += 1
+        }
+        out.append(contentsOf: (options.format == .jsonl ? "]}\n" : "]}").utf8)
+    }
+
+    func appendJSONString(_ s: String, into out: inout [UInt8]) {
+        var simple = true
+        for b in s.utf8 where b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") { simple = false; break }
+        if simple {
+            out.append(UInt8(ascii: "\""))
+            out.append(contentsOf: s.utf8)
+            out.append(UInt8(ascii: "\""))
+        } else {
+            out.append(contentsOf: JSON.quoted(s).utf8)
+        }
+    }
+
+    /// Evaluators for worker threads: one per thread at a time, over one program.
+    final class EvaluatorPool: @unchecked Sendable {
+        let policy: Policy
+        let program: Program
+        var free: [Evaluator] = []
+        var all: [Evaluator] = []
+        let lock = NSLock()
+        init(policy: Policy, program: Program) {
+            self.policy = policy
+            self.program = program
+        }
+        func take() -> Evaluator {
+            lock.lock(); defer { lock.unlock() }
+            if let e = free.popLast() { return e }
+            let e = Evaluator(policy: policy, program: program)
+            e.countFirings = true
+            all.append(e)
+            return e
+        }
+        func giveBack(_ e: Evaluator) {
+            lock.lock(); free.append(e); lock.unlock()
+        }
+    }
+
+    /// Finished chunks waiting for their turn to be written.
+    final class PendingChunks: @unchecked Sendable {
+        var chunks: [Int: Chunk] = [:]
+        let lock = NSLock()
+        func put(_ i: Int, _ c: Chunk) { lock.lock(); chunks[i] = c; lock.unlock() }
+        func take(_ i: Int) -> Chunk? { lock.lock(); defer { lock.unlock() }; return chunks.removeValue(forKey: i) }
     }
 
     // MARK: Rendering
@@ -164,14 +391,12 @@ public final class RunPipeline {
                 pairs.append(("as_of", .string(asOf.description)))
                 pairs.append(("policy", .string(policy.shortFingerprint)))
             }
-            pairs.append(("outcomes", .array(decision.outcomes.map(outcomeJSON))))
+            pairs.append(("outcomes", .array(decision.outcomes.map { RunPipeline.outcomeJSON(policy, $0) })))
             if options.explain, let st = decision.statuses {
                 pairs.append(("explanation", .array(explainer.explain(values, statuses: st).map(Explainer.json))))
             }
             let obj = JSON.object(pairs)
-            if options.format == .jsonl { return obj.compact + "\n" }
-            defer { firstJSON = false }
-            return (firstJSON ? "\n    " : ",\n    ") + obj.compact
+            return obj.compact + (options.format == .jsonl ? "\n" : "")
         case .csv:
             if decision.outcomes.isEmpty {
                 return csvLine([policy.shortFingerprint, dateText(asOf), id, mName, "", "", "", ""])
@@ -184,7 +409,7 @@ public final class RunPipeline {
         }
     }
 
-    func outcomeJSON(_ o: DecidedOutcome) -> JSON {
+    static func outcomeJSON(_ policy: Policy, _ o: DecidedOutcome) -> JSON {
         let def = policy.outcomes[o.outcome]
         var pairs: [(String, JSON)] = [("kind", .string(def.kind.rawValue)), ("name", .string(def.name))]
         if let d = o.destination { pairs.append(("target", .string(def.destinations[d]))) }

@@ -24,6 +24,44 @@ public struct Summary: Sendable {
         self.asOf = asOf
         ruleFired = Array(repeating: 0, count: policy.rules.count)
         variantFired = policy.rules.map { Array(repeating: 0, count: $0.variants.count) }
+        var offsets: [Int] = []
+        var k = 0
+        for o in policy.outcomes {
+            offsets.append(k)
+            k += o.destinations.count + 1
+        }
+        keyOffsets = offsets
+        keyCount = max(1, k)
+    }
+
+    /// Dense keys for (outcome, destination): flat counting in the hot path.
+    let keyOffsets: [Int]
+    public let keyCount: Int
+    @inline(__always)
+    public func key(_ outcome: Int, _ destination: Int) -> Int { keyOffsets[outcome] + destination + 1 }
+
+    /// Adds flat counts: `counts[key * (municipalities + 1) + m + 1]`, m = -1 for none.
+    public mutating func addCounts(_ flat: [Int], clientsBy: [Int], clients n: Int) {
+        clients += n
+        let mCount = policy.municipalities.count + 1
+        for (mi, c) in clientsBy.enumerated() where c > 0 { clientsByMunicipality[mi - 1, default: 0] += c }
+        guard !flat.isEmpty else { return }
+        for (o, def) in policy.outcomes.enumerated() {
+            for d in -1..<def.destinations.count {
+                let k = key(o, d)
+                for mi in 0..<mCount {
+                    let c = flat[k * mCount + mi]
+                    if c > 0 { counts[OutcomeKey(outcome: o, destination: d), default: [:]][mi - 1, default: 0] += c }
+                }
+            }
+        }
+    }
+
+    public mutating func addFirings(_ rules: [Int], _ variants: [[Int]]) {
+        for i in ruleFired.indices where i < rules.count { ruleFired[i] += rules[i] }
+        for i in variantFired.indices where i < variants.count {
+            for j in variantFired[i].indices where j < variants[i].count { variantFired[i][j] += variants[i][j] }
+        }
     }
 
     public mutating func add(_ d: Decision, municipality: Int?) {

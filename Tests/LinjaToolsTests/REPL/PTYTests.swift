@@ -1,23 +1,28 @@
-// End-to-end tests of the line editor on a real pseudo-terminal.
+// End-to-end tests of `linja repl` on a real pseudo-terminal: the line
+// editor, history and completion of the terminal front end, driving the
+// real binary.
 //
 // A child process runs with a pty slave as stdin/stdout/stderr; the test
 // types into the master and reads what the child draws.
 //
 // Which program runs (see `PTYTarget.resolve()`):
 // - `LINJA_PTY_EXECUTABLE`: path to the program; `LINJA_PTY_ARGUMENTS`:
-//   its arguments, separated by spaces (e.g. `repl`). If this is set but the
-//   file is missing, the tests fail rather than skip.
-// - otherwise the first of `PTYTarget.defaultCandidates` found next to the
-//   test bundle (the build products directory) or in `.build/debug`. Once
-//   the REPL exists, add `("linja", ["repl"], nil)` there.
-// - otherwise the tests are skipped with a message.
+//   its arguments, separated by spaces. If this is set but the file is
+//   missing, the tests fail.
+// - otherwise `linja` (run as `linja repl rules/etela-keski-suomi --as-of
+//   2026-05-01`) from the build products directory: the directory of the
+//   running test binary, where `swift test` also builds the package's
+//   executables (the CLITests target depends on `linja`), then
+//   `.build/debug` under the package root and the working directory.
+//   If it is in none of them the tests fail: they are never skipped.
 // What the program is expected to do:
 // - `LINJA_PTY_PROMPT`: its prompt (default "linja> ").
-// - `LINJA_PTY_ECHO_PREFIX`: if the program prints each accepted line with
-//   this prefix (the demo prints "got: "), the tests check that too. Set it
-//   to an empty string to skip that check.
+// - how an accepted line shows: `linja repl` prints the value and type of
+//   each expression the tests type (`PTYTarget.replOutputs`); another
+//   program may print each accepted line with the prefix in
+//   `LINJA_PTY_ECHO_PREFIX` (e.g. "got: "), or nothing (an empty prefix).
 // - `LINJA_PTY_COMPLETION`: "typed=completed", a word prefix with a unique
-//   Tab completion (default "sää=sääntö").
+//   Tab completion (default "Petä=Petäjävesi", a municipality).
 // The child gets TERM=xterm-256color, HOME set to a temporary directory and
 // LINJA_HISTORY pointing into it, so the user's history file is untouched.
 
@@ -33,65 +38,78 @@ struct PTYTarget {
     var executable: String
     var arguments: [String]
     var prompt: String
-    var echoPrefix: String?
+    /// What the program prints after accepting a line, or nil to check nothing.
+    var output: @Sendable (String) -> String?
     var completionTyped: String
     var completionResult: String
+    /// Whether this is `linja repl` (with a continuation prompt).
+    var isLinjaRepl: Bool
 
-    /// Programs looked for in the build products, in order. The demo in the
-    /// development package echoes accepted lines as "got: <line>".
-    static let defaultCandidates: [(name: String, arguments: [String], echoPrefix: String?)] = [
-        ("linja-lineedit-demo", [], "got: ")
+    /// The package root, found from this file.
+    static let packageRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
+    /// Programs looked for in the build products, in order, with their arguments.
+    static let defaultCandidates: [(name: String, arguments: [String])] = [
+        ("linja", ["repl", packageRoot + "/rules/etela-keski-suomi", "--as-of", "2026-05-01"])
+    ]
+
+    /// What `linja repl` prints for the lines the tests accept.
+    static let replOutputs: [String: String] = [
+        "\"Mänttä\"": "\"Mänttä\" : text",
+        "1 + 1": "2 : integer",
+        "Petäjävesi": "Petäjävesi : group",
+        "2 * 3": "6 : integer",
+        "1": "1 : integer",
+        "2": "2 : integer",
+        "2 + 2": "4 : integer",
+        "(1 +": "",
+        "2)": "3 : integer",
     ]
 
     enum Resolution {
         case found(PTYTarget)
-        case notFound(String)
         case misconfigured(String)
     }
 
     static let resolution = resolve(environment: ProcessInfo.processInfo.environment)
 
-    static var isAvailable: Bool {
-        if case .notFound = resolution { return false }
-        return true
-    }
-
     static func resolve(environment: [String: String]) -> Resolution {
         let prompt = environment["LINJA_PTY_PROMPT"] ?? "linja> "
-        let completion = (environment["LINJA_PTY_COMPLETION"] ?? "sää=sääntö").split(separator: "=", maxSplits: 1)
-        let typed = completion.first.map(String.init) ?? "sää"
-        let completed = completion.count > 1 ? String(completion[1]) : "sääntö"
-        func target(_ path: String, _ arguments: [String], _ echo: String?) -> PTYTarget {
-            let echoPrefix = environment["LINJA_PTY_ECHO_PREFIX"] ?? echo
-            return PTYTarget(
-                executable: path, arguments: arguments, prompt: prompt,
-                echoPrefix: echoPrefix?.isEmpty == true ? nil : echoPrefix,
-                completionTyped: typed, completionResult: completed)
-        }
+        let completion = (environment["LINJA_PTY_COMPLETION"] ?? "Petä=Petäjävesi").split(separator: "=", maxSplits: 1)
+        let typed = completion.first.map(String.init) ?? "Petä"
+        let completed = completion.count > 1 ? String(completion[1]) : "Petäjävesi"
         if let path = environment["LINJA_PTY_EXECUTABLE"], !path.isEmpty {
             guard FileManager.default.isExecutableFile(atPath: path) else {
                 return .misconfigured("LINJA_PTY_EXECUTABLE=\(path) is not an executable file")
             }
             let arguments = (environment["LINJA_PTY_ARGUMENTS"] ?? "").split(separator: " ").map(String.init)
-            return .found(target(path, arguments, nil))
+            let prefix = environment["LINJA_PTY_ECHO_PREFIX"] ?? ""
+            return .found(PTYTarget(
+                executable: path, arguments: arguments, prompt: prompt,
+                output: { line in prefix.isEmpty ? nil : prefix + line },
+                completionTyped: typed, completionResult: completed, isLinjaRepl: arguments.first == "repl"))
         }
         let directories = buildProductDirectories()
         for candidate in defaultCandidates {
             for directory in directories {
                 let path = directory + "/" + candidate.name
                 if FileManager.default.isExecutableFile(atPath: path) {
-                    return .found(target(path, candidate.arguments, candidate.echoPrefix))
+                    return .found(PTYTarget(
+                        executable: path, arguments: candidate.arguments, prompt: prompt,
+                        output: { line in replOutputs[line] },
+                        completionTyped: typed, completionResult: completed, isLinjaRepl: true))
                 }
             }
         }
         let names = defaultCandidates.map(\.name).joined(separator: ", ")
-        return .notFound(
-            "no \(names) in \(directories.joined(separator: ", ")); set LINJA_PTY_EXECUTABLE to test another program")
+        return .misconfigured(
+            "no \(names) in \(directories.joined(separator: ", ")); build it (swift build) or set LINJA_PTY_EXECUTABLE")
     }
 
     /// The directory holding the running test binary, where SwiftPM also
     /// puts the package's executables, then `.build/debug` under the
-    /// working directory.
+    /// package root and the working directory.
     static func buildProductDirectories() -> [String] {
         var directories: [String] = []
         if let executable = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
@@ -100,8 +118,10 @@ struct PTYTarget {
             while directory.path.contains(".xctest") { directory = directory.deletingLastPathComponent() }
             directories.append(directory.path)
         }
-        let local = FileManager.default.currentDirectoryPath + "/.build/debug"
-        if !directories.contains(local) { directories.append(local) }
+        for local in [packageRoot + "/.build/debug", FileManager.default.currentDirectoryPath + "/.build/debug"]
+        where !directories.contains(local) {
+            directories.append(local)
+        }
         return directories
     }
 }
@@ -361,13 +381,12 @@ struct PTYTests {
         return home
     }
 
-    /// Runs `body` against the target, or records why it cannot. Sessions
-    /// given the same `home` share the history file.
+    /// Runs `body` against the target, or fails saying why it cannot run.
+    /// Sessions given the same `home` share the history file.
     private func withSession(home: URL? = nil, _ body: (PTYSession, PTYTarget) throws -> Void) throws {
         let target: PTYTarget
         switch PTYTarget.resolution {
         case .found(let found): target = found
-        case .notFound: return  // the test is disabled by its trait
         case .misconfigured(let message):
             Issue.record(Comment(rawValue: message))
             return
@@ -379,7 +398,7 @@ struct PTYTests {
             if home == nil { try? FileManager.default.removeItem(at: directory) }
         }
         do {
-            try session.readUntil(target.prompt)
+            try session.readUntil(target.prompt, timeout: .seconds(10))
             try body(session, target)
         } catch {
             Issue.record(Comment(rawValue: "\(error)\ntranscript: \(PTYSession.visible(session.transcript))"))
@@ -387,49 +406,45 @@ struct PTYTests {
     }
 
     /// Waits for proof that `line` was accepted: the editor's final frame
-    /// (prompt, line, cursor at its end) followed by a newline, then the
-    /// program's echo if it has one, then (unless more input is already
-    /// queued, which draws the prompt together with the line) the next prompt.
+    /// (prompt, line, cursor at its end) followed by a newline, then what the
+    /// program prints for it, then (unless more input is already queued,
+    /// which draws the prompt together with the line) the next prompt.
     private func expectAccepted(
-        _ line: String, in session: PTYSession, target: PTYTarget, thenPrompt: Bool = true
+        _ line: String, in session: PTYSession, target: PTYTarget, prompt: String? = nil, thenPrompt: Bool = true
     ) throws {
-        let column = DisplayWidth.columns(ofPrompt: target.prompt) + DisplayWidth.columns(of: line)
-        try session.readUntil("\(target.prompt)\(line)\u{1B}[0K\r\u{1B}[\(column)C\r\n")
-        if let echo = target.echoPrefix { try session.readUntil("\(echo)\(line)\r\n") }
+        let shownPrompt = prompt ?? target.prompt
+        let column = DisplayWidth.columns(ofPrompt: shownPrompt) + DisplayWidth.columns(of: line)
+        try session.readUntil("\(shownPrompt)\(line)\u{1B}[0K\r\u{1B}[\(column)C\r\n")
+        if let output = target.output(line), !output.isEmpty { try session.readUntil("\(output)\r\n") }
         if thenPrompt { try session.readUntil(target.prompt) }
     }
 
     private static let left = "\u{1B}[D"
     private static let up = "\u{1B}[A"
-    private static let skipMessage: Comment =
-        "PTY test executable not found; build linja-lineedit-demo or set LINJA_PTY_EXECUTABLE (see PTYTests.swift)"
 
-    @Test(.enabled(if: PTYTarget.isAvailable, skipMessage))
-    func insertingInsideAFinnishWordOnARealTerminal() throws {
+    @Test func insertingInsideAFinnishWordOnARealTerminal() throws {
         try withSession { session, target in
-            try session.send("Mänttä")
-            try session.readUntil("Mänttä")
-            try session.send(Self.left + Self.left + "X")
-            try session.readUntil("MäntXtä")
+            try session.send("\"Mäntä\"")
+            try session.readUntil("\"Mäntä\"")
+            try session.send(Self.left + Self.left + "t")
+            try session.readUntil("\"Mänttä\"")
             try session.send("\r")
-            try expectAccepted("MäntXtä", in: session, target: target)
+            try expectAccepted("\"Mänttä\"", in: session, target: target)
         }
     }
 
-    @Test(.enabled(if: PTYTarget.isAvailable, skipMessage))
-    func upArrowRecallsThePreviousLine() throws {
+    @Test func upArrowRecallsThePreviousLine() throws {
         try withSession { session, target in
-            try session.send("first line\r")
-            try expectAccepted("first line", in: session, target: target)
+            try session.send("1 + 1\r")
+            try expectAccepted("1 + 1", in: session, target: target)
             try session.send(Self.up)
-            try session.readUntil("first line")
+            try session.readUntil("1 + 1")
             try session.send("\r")
-            try expectAccepted("first line", in: session, target: target)
+            try expectAccepted("1 + 1", in: session, target: target)
         }
     }
 
-    @Test(.enabled(if: PTYTarget.isAvailable, skipMessage))
-    func tabCompletesAUniqueCandidate() throws {
+    @Test func tabCompletesAUniqueCandidate() throws {
         try withSession { session, target in
             try session.send(target.completionTyped)
             try session.readUntil(target.completionTyped)
@@ -439,64 +454,76 @@ struct PTYTests {
         }
     }
 
-    @Test(.enabled(if: PTYTarget.isAvailable, skipMessage))
-    func controlCCancelsTheLineAndPromptsAgain() throws {
+    @Test func controlCCancelsTheLineAndPromptsAgain() throws {
         try withSession { session, target in
             try session.send("unfinished")
             try session.readUntil("unfinished")
             try session.send([0x03])
             try session.readUntil("^C\r\n")
             try session.readUntil(target.prompt)
-            try session.send("next\r")
-            try expectAccepted("next", in: session, target: target)
+            try session.send("2 * 3\r")
+            try expectAccepted("2 * 3", in: session, target: target)
             let transcript = String(decoding: session.transcript, as: UTF8.self)
             let column = DisplayWidth.columns(ofPrompt: target.prompt) + 10
             #expect(!transcript.contains("unfinished\u{1B}[0K\r\u{1B}[\(column)C\r\n"))
             #expect(transcript.contains("unfinished\u{1B}[0K\r\u{1B}[\(column)C^C\r\n"))
-            if let echo = target.echoPrefix { #expect(!transcript.contains("\(echo)unfinished")) }
+            // The cancelled line was never evaluated (it would be an unknown name).
+            #expect(!transcript.contains("`unfinished`"))
         }
     }
 
-    @Test(.enabled(if: PTYTarget.isAvailable, skipMessage))
-    func controlDOnAnEmptyLineExits() throws {
+    @Test func controlCDropsAnInputThatContinues() throws {
+        try withSession { session, target in
+            guard target.isLinjaRepl else { return }
+            try session.send("(1 +\r")
+            try expectAccepted("(1 +", in: session, target: target, thenPrompt: false)
+            try session.readUntil("...> ")
+            try session.send([0x03])
+            try session.readUntil("^C\r\n")
+            try session.readUntil(target.prompt)
+            try session.send("(1 +\r")
+            try expectAccepted("(1 +", in: session, target: target, thenPrompt: false)
+            try session.send("2)\r")
+            try expectAccepted("2)", in: session, target: target, prompt: "...> ")
+        }
+    }
+
+    @Test func controlDOnAnEmptyLineExits() throws {
         try withSession { session, _ in
             try session.send([0x04])
             #expect(try session.waitForExit() == .exited(0))
         }
     }
 
-    @Test(.enabled(if: PTYTarget.isAvailable, skipMessage))
-    func linesTypedAheadAreNotLost() throws {
+    @Test func linesTypedAheadAreNotLost() throws {
         try withSession { session, target in
-            try session.send("one\rtwo\r")
-            try expectAccepted("one", in: session, target: target, thenPrompt: false)
-            try expectAccepted("two", in: session, target: target)
+            try session.send("1\r2\r")
+            try expectAccepted("1", in: session, target: target, thenPrompt: false)
+            try expectAccepted("2", in: session, target: target)
         }
     }
 
-    @Test(.enabled(if: PTYTarget.isAvailable, skipMessage))
-    func historyIsKeptForTheNextSession() throws {
+    @Test func historyIsKeptForTheNextSession() throws {
         let home = try temporaryHome()
         defer { try? FileManager.default.removeItem(at: home) }
         try withSession(home: home) { session, target in
-            try session.send("kept = 1\r")
-            try expectAccepted("kept = 1", in: session, target: target)
+            try session.send("2 + 2\r")
+            try expectAccepted("2 + 2", in: session, target: target)
             try session.send([0x04])
             _ = try session.waitForExit()
         }
         try withSession(home: home) { session, target in
             try session.send(Self.up + "\r")
-            try expectAccepted("kept = 1", in: session, target: target)
+            try expectAccepted("2 + 2", in: session, target: target)
         }
     }
 
-    @Test(.enabled(if: PTYTarget.isAvailable, skipMessage))
-    func theTerminalIsRawWhileEditingAndRestoredAfterSIGTERM() throws {
+    @Test func theTerminalIsRawWhileEditingAndRestoredAfterSIGTERM() throws {
         try withSession { session, _ in
             let raw = try #require(session.attributes())
             #expect(raw.c_lflag & tcflag_t(ICANON | ECHO) == 0)
             kill(session.processID, SIGTERM)
-            // The demo dies by the signal; a program with its own SIGTERM
+            // The REPL dies by the signal; a program with its own SIGTERM
             // handler may exit instead. Either way the mode must be back.
             _ = try session.waitForExit()
             let restored = try #require(session.attributes())

@@ -1,0 +1,716 @@
+// The REPL's `:commands`: policy, client, date, decisions, goals, help.
+
+import Foundation
+import Linja
+
+/// One `:command`, as `:help` lists it and Tab completes it.
+public struct ReplCommandInfo: Sendable {
+    /// The name without its colon (`why-not`).
+    public var name: String
+    /// How it is written (`:why-not OUTCOME`).
+    public var usage: String
+    /// One line saying what it does.
+    public var summary: String
+}
+
+extension ReplSession {
+    /// Every command, in the order `:help` lists them.
+    public static let commands: [ReplCommandInfo] = [
+        ReplCommandInfo(name: "load", usage: ":load PATH", summary: "load a policy directory, e.g. :load rules/etela-keski-suomi"),
+        ReplCommandInfo(name: "reload", usage: ":reload", summary: "read the policy's files again (keeps the client and the date)"),
+        ReplCommandInfo(name: "rules", usage: ":rules", summary: "list the rules and what they give (✓: applies to the client)"),
+        ReplCommandInfo(name: "show", usage: ":show NAME", summary: "a declaration's source text and where it is (rule, let, param, …)"),
+        ReplCommandInfo(name: "client", usage: ":client", summary: "show the current client, field by field"),
+        ReplCommandInfo(name: "client from", usage: ":client from FILE [ID|ROW]",
+                        summary: "take a client from a data file (CSV or JSON Lines) by id or row (the header is row 1)"),
+        ReplCommandInfo(name: "client new", usage: ":client new", summary: "a new client from the record's defaults"),
+        ReplCommandInfo(name: "client like", usage: ":client like FIXTURE", summary: "a client from one of the policy's fixtures"),
+        ReplCommandInfo(name: "set", usage: ":set FIELD VALUE",
+                        summary: "change a field, e.g. :set unemployed_since 2026-01-15 (missing clears it)"),
+        ReplCommandInfo(name: "as-of", usage: ":as-of DATE", summary: "the date rules are evaluated on, e.g. :as-of 2026-05-01"),
+        ReplCommandInfo(name: "decide", usage: ":decide", summary: "every outcome the client gets, and the rule that gives it"),
+        ReplCommandInfo(name: "why", usage: ":why OUTCOME",
+                        summary: "why the client gets it: rule, variant, values, source (e.g. :why career_guidance)"),
+        ReplCommandInfo(name: "why-not", usage: ":why-not OUTCOME", summary: "why not, and what would have to change"),
+        ReplCommandInfo(name: "goals", usage: ":goals [PERIOD] [ACTUALS]",
+                        summary: "goals and targets for a period, e.g. :goals 2026-Q1 actuals.csv"),
+        ReplCommandInfo(name: "type", usage: ":type EXPR", summary: "an expression's type, without evaluating it"),
+        ReplCommandInfo(name: "help", usage: ":help", summary: "this list"),
+        ReplCommandInfo(name: "quit", usage: ":quit", summary: "end the session (Ctrl-D too)"),
+    ]
+
+    /// Runs a line starting with `:`.
+    func command(_ line: String) -> ReplStatus {
+        let body = line.dropFirst().trimmingCharacters(in: .whitespaces)
+        let name = String(body.prefix { !$0.isWhitespace })
+        let rest = body.dropFirst(name.count).trimmingCharacters(in: .whitespaces)
+        switch name {
+        case "quit", "q", "exit":
+            return .quit
+        case "help", "h", "?":
+            help()
+        case "load":
+            let args = Self.words(rest)
+            guard args.count == 1, let path = args.first else {
+                fail(args.isEmpty ? "give a policy directory, e.g. :load rules/etela-keski-suomi" : "give one policy directory")
+                return .ready
+            }
+            load(path)
+        case "reload":
+            reload()
+        case "rules":
+            listRules()
+        case "show":
+            showDeclaration(rest)
+        case "client":
+            clientCommand(rest)
+        case "set":
+            set(rest)
+        case "as-of", "as_of", "asof":
+            setAsOf(rest)
+        case "decide":
+            decide()
+        case "why":
+            why(rest)
+        case "why-not", "why_not", "whynot":
+            whyNot(rest)
+        case "goals":
+            goals(rest)
+        case "type", "t":
+            typeOf(rest)
+        default:
+            let names = Self.commands.map { $0.name }.filter { !$0.contains(" ") }
+            let hint = Suggest.closest(name, among: names).map { "; did you mean :\($0)?" } ?? ""
+            fail("unknown command :\(name)\(hint) (:help lists the commands)")
+        }
+        return .ready
+    }
+
+    /// Words separated by spaces; double quotes keep spaces in one word.
+    static func words(_ text: String) -> [String] {
+        var out: [String] = []
+        var current = ""
+        var quoted = false
+        var inWord = false
+        for ch in text {
+            if ch == "\"" {
+                quoted.toggle()
+                inWord = true
+            } else if ch.isWhitespace, !quoted {
+                if inWord { out.append(current) }
+                current = ""
+                inWord = false
+            } else {
+                current.append(ch)
+                inWord = true
+            }
+        }
+        if inWord { out.append(current) }
+        return out
+    }
+
+    // MARK: - Help
+
+    func help() {
+        var s = """
+        Type an expression to see its value and type for the current client
+        (unemployment, age < 30, client.status), a declaration to add it to
+        this session (let long = unemployment > 6 months), or a command:
+
+
+        """
+        let width = (Self.commands.map(\.usage.count).max() ?? 20) + 2
+        for c in Self.commands {
+            s += "  " + c.usage + String(repeating: " ", count: max(1, width - c.usage.count)) + c.summary + "\n"
+        }
+        let example = defaultClientsFile().map(shown) ?? "clients.csv"
+        s += """
+
+        To see why a client gets an outcome: load a policy, take a client from
+        a data file (by id, or by row: 2 is the first client), change a field
+        and ask, e.g.
+          :load rules/etela-keski-suomi
+          :client from \(example) 2
+          :set unemployed_since 2026-01-15
+          :why career_guidance
+
+        A line that leaves a bracket or \"\"\" open, or ends with an operator,
+        `and`, `or` or `:`, continues on the next (...>); so does a rule until
+        its `then`. An empty line ends the input, Ctrl-C drops it. Tab
+        completes names and commands.
+
+        """
+        if hasPolicy {
+            s += "\nNow: \(policy.name), as of \(asOf), \(clientTitle()).\n"
+            if let file = defaultClientsFile() {
+                s += "Clients: \(shown(file)) (:client from ID takes one).\n"
+            }
+        } else {
+            s += "\nNo policy is loaded yet: start with :load PATH.\n"
+        }
+        output(s)
+    }
+
+    // MARK: - Client
+
+    /// The data file `:client from ID` and `:goals` read: `--clients`, else the policy's sample clients.
+    func defaultClientsFile() -> String? {
+        clientsFile ?? policy.report.sampleClients.flatMap { FileManager.default.fileExists(atPath: $0) ? $0 : nil }
+    }
+
+    /// "client EKS-000001 (Keuruu)", "a new client", for headings.
+    func clientTitle() -> String {
+        guard let record = policy.record else { return "no client" }
+        var title = "the client"
+        if let idField = record.field("id"), idField.slot < client.count, case .text(let id) = client[idField.slot], !id.isEmpty {
+            title = "client \(id)"
+        }
+        if let m = record.fields.first(where: { $0.type.base == .municipality }), m.slot < client.count,
+           case .municipality = client[m.slot] {
+            title += " (\(ValueFormatter(policy: policy).text(client[m.slot])))"
+        }
+        return title
+    }
+
+    /// "client EKS-1 (Keuruu) from clients.csv, row 3", "client T-1, a new client …".
+    func clientHeading() -> String {
+        clientTitle() + (clientOrigin.hasPrefix("from ") ? " " : ", ") + clientOrigin
+    }
+
+    func requireRecord() -> RecordType? {
+        guard let record = policy.record else {
+            fail(hasPolicy ? "the policy declares no record, so there is no client" : "no policy loaded: load one with :load PATH")
+            return nil
+        }
+        return record
+    }
+
+    func clientCommand(_ rest: String) {
+        let args = Self.words(rest)
+        guard let first = args.first else {
+            showClient()
+            return
+        }
+        guard requireRecord() != nil else { return }
+        switch first {
+        case "new":
+            guard args.count == 1 else {
+                fail("`:client new` takes nothing more")
+                return
+            }
+            newClient()
+            describeClientBriefly()
+        case "like":
+            guard args.count == 2 else {
+                fail("give a fixture's name: :client like FIXTURE (Tab lists them)")
+                return
+            }
+            clientLike(args[1])
+        case "from":
+            clientFrom(Array(args.dropFirst()))
+        default:
+            fail("`:client \(first)`: expected :client, :client new, :client like FIXTURE or :client from FILE [ID|ROW]")
+        }
+    }
+
+    /// A client with the record's defaults.
+    func newClient() {
+        client = policy.record?.fields.map { $0.defaultValue ?? .missing } ?? []
+        clientOrigin = "a new client from the record's defaults"
+        changedFields = []
+    }
+
+    /// One line about the client, and what is missing before it can be decided.
+    func describeClientBriefly() {
+        guard policy.record != nil else { return }
+        var s = clientHeading()
+        let unset = unsetFields()
+        if let first = unset.first {
+            s += "; no \(unset.map(\.name).joined(separator: ", ")) yet (:set \(first.name) \(example(for: first)), or :client from FILE ID)"
+        }
+        say(s)
+    }
+
+    func clientLike(_ name: String) {
+        guard let record = policy.record else { return }
+        guard let fixture = policy.fixtures.first(where: { $0.name == name }) else {
+            let hint = Suggest.closest(name, among: policy.fixtures.map(\.name)).map { "; did you mean `\($0)`?" }
+                ?? (policy.fixtures.isEmpty ? "; the policy declares none" : "; fixtures: " + policy.fixtures.map(\.name).joined(separator: ", "))
+            fail("no fixture `\(name)`\(hint)")
+            return
+        }
+        var chain: [Fixture] = [fixture]
+        while let baseName = chain[0].base, chain.count < 64, let b = policy.fixtures.first(where: { $0.name == baseName }) {
+            chain.insert(b, at: 0)
+        }
+        var values = record.fields.map { $0.defaultValue ?? .missing }
+        for f in chain {
+            for given in f.fields where given.slot < values.count { values[given.slot] = given.value }
+        }
+        client = values
+        clientOrigin = "from fixture \(name)"
+        changedFields = []
+        describeClientBriefly()
+    }
+
+    /// `:client from FILE [ID|ROW]`, or `:client from ID|ROW` with a default file.
+    func clientFrom(_ args: [String]) {
+        guard let record = policy.record else { return }
+        let file: String
+        let key: String?
+        switch args.count {
+        case 2:
+            file = args[0]
+            key = args[1]
+        case 1 where FileManager.default.fileExists(atPath: args[0]):
+            file = args[0]
+            key = nil
+        case 1:
+            guard let d = defaultClientsFile() else {
+                fail("no such file: \(args[0]) (give :client from FILE ID, or start with --clients FILE)")
+                return
+            }
+            file = shown(d)
+            key = args[0]
+        default:
+            fail("give a data file and a client, e.g. :client from clients.csv EKS-00001 (or a row number)")
+            return
+        }
+        let reader: ClientReader
+        do {
+            reader = try ClientReader(path: file, policy: policy)
+        } catch let e as DataIssue {
+            fail("\(e)")
+            return
+        } catch {
+            fail("cannot read \(file): \(error)")
+            return
+        }
+        for w in reader.warnings { say("warning: \(w)") }
+        var batch = ClientBatch(width: record.fields.count, capacity: 1)
+        let row = key.flatMap { Int($0) }
+        var byRow: (values: [Value], row: Int, id: String?)?
+        var byRowIssue: DataIssue?
+        var ids: [String] = []
+        var lastRow = 1
+        scan: while true {
+            batch.removeAll()
+            switch reader.next(into: &batch) {
+            case .end:
+                break scan
+            case .rejected(let issue):
+                lastRow = reader.row
+                if let key, reader.currentID == key {
+                    fail("\(issue)")
+                    return
+                }
+                if let row, reader.row == row { byRowIssue = issue }
+                if key == nil {
+                    fail("\(issue)")
+                    return
+                }
+            case .client:
+                lastRow = reader.row
+                let values = batch.values(0, record: record)
+                let id = reader.currentID
+                if key == nil || (id != nil && id == key) {
+                    take(values, from: file, row: reader.row, id: id)
+                    return
+                }
+                if let row, reader.row == row { byRow = (values, reader.row, id) }
+                if let id, ids.count < 100_000 { ids.append(id) }
+            }
+        }
+        if let found = byRow {
+            take(found.values, from: file, row: found.row, id: found.id)
+            return
+        }
+        if let issue = byRowIssue {
+            fail("\(issue)")
+            return
+        }
+        guard let key else {
+            fail("\(file) holds no clients")
+            return
+        }
+        if row != nil {
+            fail("\(file) has no client with id \(key), nor a row \(key) (its clients are on rows 2–\(lastRow))")
+        } else {
+            let hint = Suggest.closest(key, among: ids).map { "; did you mean \($0)?" } ?? ""
+            fail("\(file) has no client with id \(key)\(hint)")
+        }
+    }
+
+    func take(_ values: [Value], from file: String, row: Int, id: String?) {
+        client = values
+        clientOrigin = "from \(file), row \(row)"
+        changedFields = []
+        say("\(clientTitle()) from \(file), row \(row); :client shows its fields")
+    }
+
+    func showClient() {
+        guard let record = requireRecord() else { return }
+        var s = "\(clientHeading())\(changedFields.isEmpty ? "" : " (* changed with :set)"), as of \(asOf):\n"
+        let formatter = ValueFormatter(policy: policy)
+        let nameWidth = record.fields.map(\.name.count).max() ?? 0
+        var rows: [(String, String, String)] = []
+        for f in record.fields {
+            let v = f.slot < client.count ? client[f.slot] : .missing
+            var text = v.isMissing ? (f.type.isOptional ? "missing" : "(not set)") : formatter.text(v)
+            if changedFields.contains(f.slot) { text += " *" }
+            rows.append((f.name, text, f.label ?? ""))
+        }
+        let valueWidth = min(24, rows.map(\.1.count).max() ?? 0)
+        for (name, value, label) in rows {
+            var line = "  " + Self.pad(name, nameWidth) + "  " + value
+            if !label.isEmpty { line = "  " + Self.pad(name, nameWidth) + "  " + Self.pad(value, valueWidth) + "  " + label }
+            s += line + "\n"
+        }
+        output(s)
+    }
+
+    static func pad(_ s: String, _ n: Int) -> String {
+        s.count >= n ? s : s + String(repeating: " ", count: n - s.count)
+    }
+
+    /// `:set FIELD VALUE`: the value typed against the field.
+    func set(_ rest: String) {
+        guard let record = requireRecord() else { return }
+        var name = String(rest.prefix { !$0.isWhitespace })
+        let text = rest.dropFirst(name.count).trimmingCharacters(in: .whitespaces)
+        if name.hasPrefix("\(record.name).") { name = String(name.dropFirst(record.name.count + 1)) }
+        guard !name.isEmpty else {
+            fail("give a field and a value, e.g. :set unemployed_since 2026-01-15")
+            return
+        }
+        let key = name.precomposedStringWithCanonicalMapping.lowercased()
+        guard let field = record.field(name)
+            ?? record.fields.first(where: { $0.columns.contains { $0.precomposedStringWithCanonicalMapping.lowercased() == key } }) else {
+            let hint = Suggest.closest(name, among: record.fields.map(\.name)).map { "; did you mean `\($0)`?" } ?? ""
+            fail("the record has no field `\(name)`\(hint)")
+            return
+        }
+        guard !text.isEmpty else {
+            fail("give a value for \(field.name), e.g. :set \(field.name) \(example(for: field))")
+            return
+        }
+        switch parseValue(text, for: field) {
+        case .success(let v):
+            let old = field.slot < client.count ? client[field.slot] : .missing
+            if client.count < record.fields.count {
+                client += Array(repeating: .missing, count: record.fields.count - client.count)
+            }
+            client[field.slot] = v
+            changedFields.insert(field.slot)
+            let formatter = ValueFormatter(policy: policy)
+            let was = old.isMissing ? (field.type.isOptional ? "missing" : "not set") : formatter.text(old)
+            say("\(field.name) = \(v.isMissing ? "missing" : formatter.text(v)) (was \(was))")
+        case .failure(let message):
+            fail("\(field.name): \(message.text)")
+        }
+    }
+
+    struct Message: Error {
+        var text: String
+    }
+
+    /// A value typed as a data file would give it (`2026-01-15`, `1.5.2026`,
+    /// `Keuruu`, `kyllä`), or a Linja expression of the field's type
+    /// (`as_of - 4 months`); `missing` clears an optional field.
+    func parseValue(_ raw: String, for field: Field) -> Result<Value, Message> {
+        var text = raw
+        if text == "missing" {
+            guard field.type.isOptional else {
+                return .failure(Message(text: "it is not optional (\(field.type)), so it cannot be missing"))
+            }
+            return .success(.missing)
+        }
+        if text.count >= 2, text.hasPrefix("\""), text.hasSuffix("\"") {
+            text = String(text.dropFirst().dropLast())
+            if field.type.base == .text { return .success(.text(text)) }
+        }
+        if field.type.base == .text { return .success(.text(text)) }
+        let parser = FieldParser(field: field, policy: policy, decimalComma: false)
+        let parsed = Array(text.utf8).withUnsafeBytes { parser.parse($0) }
+        switch parsed {
+        case .slot(let raw):
+            return .success(Slot.decode(raw, field.type))
+        case .text(let s):
+            return .success(.text(s))
+        case .missing:
+            return .success(.missing)
+        case .bad(let message):
+            // Not data text: perhaps an expression of the right type.
+            if let checked = checkExpression(raw, quiet: true) {
+                let t = checked.definition.type
+                if t.base == field.type.base || (t.base == .int && field.type.base == .decimal),
+                   let v = try? valueForClient(checked.definition.expr, in: checked.policy) {
+                    if v.isMissing, !field.type.isOptional {
+                        return .failure(Message(text: "`\(raw)` is missing here, and the field is not optional"))
+                    }
+                    if case .int(let i) = v, field.type.base == .decimal, let f = Fixed(integer: Int(i)) { return .success(.decimal(f)) }
+                    return .success(v)
+                }
+                if t.base != field.type.base {
+                    return .failure(Message(text: "expected a \(field.type.base), got a \(t) (`\(raw)`)"))
+                }
+            }
+            return .failure(Message(text: message))
+        }
+    }
+
+    func example(for field: Field) -> String {
+        switch field.type.base {
+        case .date: return "2026-01-15"
+        case .bool: return "true"
+        case .int: return "3"
+        case .decimal: return "2.5"
+        case .percent: return "75 %"
+        case .money: return "100 €"
+        case .municipality: return policy.municipalities.first.map { $0.name.contains("-") || $0.name.contains(" ") ? "\"\($0.name)\"" : $0.name } ?? "NAME"
+        case .enumeration(let id, _): return id < policy.enums.count ? (policy.enums[id].values.first ?? "VALUE") : "VALUE"
+        default: return "VALUE"
+        }
+    }
+
+    // MARK: - Date
+
+    func setAsOf(_ rest: String) {
+        guard !rest.isEmpty else {
+            say("as of \(asOf)")
+            return
+        }
+        guard let day = Day.parse(Substring(rest)) else {
+            fail("expected a date (2026-05-01 or 1.5.2026), got '\(rest)'")
+            return
+        }
+        asOf = day
+        asOfChosen = true
+        say("as of \(day)")
+    }
+
+    // MARK: - Rules and declarations
+
+    /// The outcomes a rule can give, its variants' included, each once
+    /// ("refer job_search_documents to area_coach or municipal_coach").
+    func outcomeTexts(_ rule: Rule) -> [String] {
+        var order: [Int] = []
+        var destinations: [Int: [String]] = [:]
+        for g in rule.outcomes + rule.variants.flatMap(\.outcomes) where g.outcome < policy.outcomes.count {
+            if destinations[g.outcome] == nil {
+                order.append(g.outcome)
+                destinations[g.outcome] = []
+            }
+            let o = policy.outcomes[g.outcome]
+            if let d = g.destination, d < o.destinations.count, destinations[g.outcome]?.contains(o.destinations[d]) == false {
+                destinations[g.outcome]?.append(o.destinations[d])
+            }
+        }
+        return order.map { id in
+            let o = policy.outcomes[id]
+            let to = destinations[id] ?? []
+            return "\(o.kind.rawValue) \(o.name)" + (to.isEmpty ? "" : " to " + to.joined(separator: " or "))
+        }
+    }
+
+    func givenText(_ g: GivenOutcome) -> String {
+        guard g.outcome < policy.outcomes.count else { return "?" }
+        let o = policy.outcomes[g.outcome]
+        if let d = g.destination, d < o.destinations.count { return "\(o.kind.rawValue) \(o.name) to \(o.destinations[d])" }
+        return "\(o.kind.rawValue) \(o.name)"
+    }
+
+    func listRules() {
+        guard hasPolicy || !policy.rules.isEmpty else {
+            fail("no policy loaded: load one with :load PATH")
+            return
+        }
+        guard !policy.rules.isEmpty else {
+            say("\(policy.name) has no rules")
+            return
+        }
+        let statuses = decideQuietly()?.statuses
+        var s = "\(policy.rules.count) rule\(policy.rules.count == 1 ? "" : "s")"
+        s += statuses == nil ? " (take a client to see which apply)" : "; ✓ applies to \(clientTitle()) as of \(asOf)"
+        s += ":\n"
+        let width = policy.rules.map(\.name.count).max() ?? 0
+        for rule in policy.rules {
+            var mark = " "
+            if let st = statuses, rule.id < st.count {
+                if case .fired = st[rule.id] { mark = "✓" } else { mark = "·" }
+            }
+            let outcomes = outcomeTexts(rule)
+            let location = rule.span.location.map { "\($0.path):\($0.line)" } ?? ""
+            s += "\(mark) \(Self.pad(rule.name, width))  → \(outcomes.isEmpty ? "nothing" : outcomes.joined(separator: ", "))  \(location)\n"
+        }
+        output(s)
+    }
+
+    /// A named thing of the policy and where it is declared.
+    struct Declared {
+        var kind: String
+        var name: String
+        var span: Span
+    }
+
+    func allDeclared() -> [Declared] {
+        var out: [Declared] = []
+        out += policy.rules.map { Declared(kind: "rule", name: $0.name, span: $0.span) }
+        out += policy.lets.filter { $0.name != Self.valueName }.map { Declared(kind: "let", name: $0.name, span: $0.span) }
+        out += policy.params.map { Declared(kind: "param", name: $0.name, span: $0.span) }
+        out += policy.outcomes.map { Declared(kind: "outcome", name: $0.name, span: $0.span) }
+        out += policy.fixtures.map { Declared(kind: "fixture", name: $0.name, span: $0.span) }
+        if let r = policy.record {
+            out.append(Declared(kind: "record", name: r.name, span: r.span))
+            out += r.fields.map { Declared(kind: "field", name: $0.name, span: $0.span) }
+        }
+        out += policy.enums.map { Declared(kind: "enum", name: $0.name, span: $0.span) }
+        out += policy.areas.map { Declared(kind: "area", name: $0.name, span: $0.span) }
+        out += policy.groups.map { Declared(kind: "group", name: $0.name, span: $0.span) }
+        out += policy.municipalities.map { Declared(kind: "municipality", name: $0.name, span: $0.span) }
+        out += policy.goals.map { Declared(kind: "goal", name: $0.name, span: $0.span) }
+        out += policy.targets.map { Declared(kind: "target", name: $0.name, span: $0.span) }
+        return out
+    }
+
+    /// `:show [KIND] NAME`: the source text of every declaration with that name.
+    func showDeclaration(_ rest: String) {
+        var args = Self.words(rest)
+        let kinds = ["rule", "let", "param", "outcome", "fixture", "record", "field", "enum", "area", "group", "municipality", "goal", "target"]
+        var kind: String?
+        if args.count == 2, kinds.contains(args[0]) { kind = args.removeFirst() }
+        guard args.count == 1, var name = args.first else {
+            fail("give a name, e.g. :show career_guidance_after")
+            return
+        }
+        if let record = policy.record, name.hasPrefix(record.name + ".") { name = String(name.dropFirst(record.name.count + 1)) }
+        let all = allDeclared()
+        let found = all.filter { $0.name == name && (kind == nil || $0.kind == kind) }
+        guard !found.isEmpty else {
+            if !hasPolicy && declarations.isEmpty {
+                fail("no policy loaded: load one with :load PATH")
+                return
+            }
+            let hint = Suggest.closest(name, among: Set(all.map(\.name))).map { "; did you mean `\($0)`?" } ?? ""
+            fail("nothing is declared as `\(name)`\(hint)")
+            return
+        }
+        var s = ""
+        for (i, d) in found.enumerated() {
+            if i > 0 { s += "\n" }
+            s += sourceText(d)
+            s += extraLines(d)
+        }
+        output(s)
+    }
+
+    /// Heading, `##` doc comments and the declaration's lines with their numbers.
+    func sourceText(_ d: Declared) -> String {
+        guard let file = d.span.file else { return "\(d.kind) \(d.name)\n" }
+        let first = file.line(of: d.span.start)
+        var last = file.line(of: max(d.span.start, d.span.end - 1))
+        if d.kind == "field" || d.kind == "municipality" || d.kind == "group" { last = first }
+        var start = first
+        while start > 1, file.lineText(start - 1).trimmingCharacters(in: .whitespaces).hasPrefix("##") { start -= 1 }
+        let inSession = file.path == Self.inputPath
+        var s = "\(d.kind) \(d.name), " + (inSession ? "typed in this session" : "\(file.path):\(first)") + "\n"
+        let width = String(last).count
+        for line in start...last {
+            let number = String(line)
+            s += String(repeating: " ", count: width - number.count) + number + " | " + file.lineText(line) + "\n"
+        }
+        return s
+    }
+
+    /// A param's value on `as_of`, a let's for the client, the rules giving an outcome.
+    func extraLines(_ d: Declared) -> String {
+        switch d.kind {
+        case "param":
+            guard let p = policy.param(named: d.name) else { return "" }
+            return "value on \(asOf): \(show(p.value(on: asOf), in: policy))\n"
+        case "let":
+            guard let l = policy.letDef(named: d.name) else { return "" }
+            if let v = try? valueForClient(l.expr, in: policy) {
+                let forWhom = Self.fieldsRead(l.expr, policy: policy).isEmpty ? "value" : "for \(clientTitle())"
+                return "\(forWhom): \(show(v, in: policy)) : \(typeText(l.type, value: v))\n"
+            }
+            return "type: \(l.type)\n"
+        case "outcome":
+            guard let o = policy.outcome(named: d.name) else { return "" }
+            let rules = policy.rules.filter { r in (r.outcomes + r.variants.flatMap(\.outcomes)).contains { $0.outcome == o.id } }
+            return rules.isEmpty ? "no rule gives it\n" : "given by rule\(rules.count == 1 ? "" : "s") \(rules.map(\.name).joined(separator: ", "))\n"
+        default:
+            return ""
+        }
+    }
+
+    // MARK: - Deciding
+
+    func decide() {
+        guard let decision = decideCurrent() else { return }
+        guard !decision.outcomes.isEmpty else {
+            say("\(clientTitle()) gets no outcomes as of \(asOf)")
+            return
+        }
+        var s = "\(clientTitle()) as of \(asOf):\n"
+        let texts = decision.outcomes.map(decidedText)
+        let width = texts.map(\.count).max() ?? 0
+        for (o, text) in zip(decision.outcomes, texts) {
+            s += "  " + Self.pad(text, width) + "  rule " + o.rules.compactMap { $0 < policy.rules.count ? policy.rules[$0].name : nil }.joined(separator: ", rule ")
+            if !o.overruled.isEmpty {
+                s += " (over " + o.overruled.compactMap { $0 < policy.rules.count ? policy.rules[$0].name : nil }.joined(separator: ", ") + ")"
+            }
+            s += "\n"
+        }
+        output(s)
+    }
+
+    func decidedText(_ o: DecidedOutcome) -> String {
+        guard o.outcome < policy.outcomes.count else { return "?" }
+        let def = policy.outcomes[o.outcome]
+        if let d = o.destination, d < def.destinations.count { return "\(def.kind.rawValue) \(def.name) to \(def.destinations[d])" }
+        return "\(def.kind.rawValue) \(def.name)"
+    }
+
+    // MARK: - Goals
+
+    /// `:goals [PERIOD] [ACTUALS]`: the goal table for a period.
+    func goals(_ rest: String) {
+        guard hasPolicy else {
+            fail("no policy loaded: load one with :load PATH")
+            return
+        }
+        var args = Self.words(rest)
+        var period = policy.report.samplePeriod
+        if let first = args.first, let p = Period.parse(first) {
+            period = p
+            args.removeFirst()
+        } else if let first = args.first, !FileManager.default.fileExists(atPath: first) {
+            fail("expected a period (2026, 2026-Q1 or 2026-03), got '\(first)'")
+            return
+        }
+        guard let period else {
+            fail("give a period, e.g. :goals 2026-Q1")
+            return
+        }
+        guard args.count <= 1 else {
+            fail("give a period and at most one actuals file, e.g. :goals 2026-Q1 actuals.csv")
+            return
+        }
+        guard !policy.goals.isEmpty else {
+            say("\(policy.name) declares no goals")
+            return
+        }
+        let actuals = args.first
+        if let a = actuals, !FileManager.default.fileExists(atPath: a) {
+            fail("no such file: \(a)")
+            return
+        }
+        let clients = defaultClientsFile()
+        let run = GoalRun.run(policy: policy, period: period, actuals: actuals, clients: clients, asOf: clients == nil ? nil : asOf)
+        for w in run.warnings { say("warning: \(w)") }
+        for i in run.issues { fail("\(i)") }
+        if let clients { say("targets measured over clients: \(clients), as of \(asOf)") }
+        output(GoalReport(policy: policy, evaluation: run.evaluation, language: .fi).table())
+    }
+}
