@@ -105,7 +105,7 @@ extension Policy {
         case (.duration(let a), .duration(let b)): ok = a == b
         default: ok = false
         }
-        guard ok else { return .failure(ValueError(message: "expected a \(type), got a \(p.type) ('\(text)')")) }
+        guard ok else { return .failure(ValueError(message: "expected \(type.a), got \(p.type.a) ('\(text)')")) }
         if type.base == .decimal, case .int(let i) = p.base, let f = Fixed(integer: Int(i)) { return .success(.decimal(f)) }
         return .success(p.base)
     }

@@ -41,7 +41,7 @@ public enum Builtin: String, CaseIterable, Sendable {
                 return .failure(BuiltinError(message: "`\(rawValue)` takes \(types.count) argument\(types.count == 1 ? "" : "s"), not \(args.count)", argument: nil))
             }
             for (i, (a, t)) in zip(bases, types).enumerated() where a != t && !a.isError {
-                return .failure(BuiltinError(message: "argument \(i + 1) of `\(rawValue)` must be a \(t), not a \(a)", argument: i))
+                return .failure(BuiltinError(message: "argument \(i + 1) of `\(rawValue)` must be \(t.a), not \(a.a)", argument: i))
             }
             return nil
         }
@@ -55,7 +55,7 @@ public enum Builtin: String, CaseIterable, Sendable {
             guard args.count == 1 else { return want([.decimal]) ?? .success(.decimal) }
             switch bases[0] {
             case .int, .decimal, .percent, .money, .error: return .success(bases[0])
-            default: return .failure(BuiltinError(message: "`abs` takes a number, not a \(bases[0])", argument: 0))
+            default: return .failure(BuiltinError(message: "`abs` takes a number, not \(bases[0].a)", argument: 0))
             }
         case .min, .max:
             guard args.count == 2 else {

@@ -6,7 +6,7 @@ extension Checker {
         let t = typeExpr(e, expected: type, env: .constant)
         if t.type.isError { return nil }
         if let want = type, !want.isError, !fits(t.type, want) {
-            diags.error(.typeMismatch, "\(what) must be a \(want), not a \(t.type)", at: e.span)
+            diags.error(.typeMismatch, "\(what) must be \(want.a), not \(t.type.a)", at: e.span)
             return nil
         }
         let ctx = EvalContext(asOf: nil, params: [], lets: [], groupSets: groupSets)

@@ -131,7 +131,7 @@ extension Checker {
                 case .int, .decimal, .percent, .money, .duration, .error:
                     return TExpr(.negate(ta), ta.type, s)
                 default:
-                    diags.error(.typeMismatch, "cannot negate a \(ta.type)", at: s)
+                    diags.error(.typeMismatch, "cannot negate \(ta.type.a)", at: s)
                     return err(s)
                 }
             }
@@ -165,12 +165,13 @@ extension Checker {
             return negated ? negate(m, s) : m
         case .since(let a):
             let ta = typeExpr(a, expected: .date, env: env)
+            if ta.type.isError { return err(s) }
             if !env.asOf {
                 diags.error(.misplaced, "`since` counts to `as_of`, which is not known here", at: s)
                 return err(s)
             }
             guard ta.type.base == .date || ta.type.isError else {
-                diags.error(.typeMismatch, "`since` needs a date, not a \(ta.type)", at: a.span)
+                diags.error(.typeMismatch, "`since` needs a date, not \(ta.type.a)", at: a.span)
                 return err(s)
             }
             return TExpr(.since(ta), ta.type.isOptional ? .optional(.span) : .span, s)
@@ -202,7 +203,7 @@ extension Checker {
                     continue
                 }
                 if let et = elementType, !sameType(et, t.type) {
-                    diags.error(.typeMismatch, "a set of \(et) cannot hold a \(t.type)", at: item.span)
+                    diags.error(.typeMismatch, "a set of \(et) cannot hold \(t.type.a)", at: item.span)
                     continue
                 }
                 elementType = elementType ?? t.type
@@ -256,7 +257,7 @@ extension Checker {
             return err(e.span)
         }
         if e.type != .bool {
-            diags.error(.typeMismatch, "\(what) must be true or false, not a \(e.type)", at: e.span)
+            diags.error(.typeMismatch, "\(what) must be true or false, not \(e.type.a)", at: e.span)
             return err(e.span)
         }
         return e
@@ -409,8 +410,8 @@ extension Checker {
                 return ta
             }
             guard sameType(ta.type.base, tb.type.base) else {
-                diags.error(.typeMismatch, "`otherwise` gives a \(tb.type) for a \(ta.type.base)", at: b.span,
-                            help: "the value used when `\(a.span.text)` is missing must be a \(ta.type.base)")
+                diags.error(.typeMismatch, "`otherwise` gives \(tb.type.a) for \(ta.type.base.a)", at: b.span,
+                            help: "the value used when `\(a.span.text)` is missing must be \(ta.type.base.a)")
                 return err(s)
             }
             let rt: LType = tb.type.isOptional ? ta.type : (ta.type.base == .int && tb.type.base == .decimal ? .decimal : ta.type.base)
@@ -431,7 +432,8 @@ extension Checker {
         let (x, y) = (ta.type.base, tb.type.base)
         let lifted = ta.type.isOptional || tb.type.isOptional
         let result: LType = lifted ? .optional(.bool) : .bool
-        if x.isError || y.isError { return TExpr(.compare(op, ta, tb), result, s) }
+        // One mistake, one message: an operand already reported makes the comparison an error too.
+        if x.isError || y.isError { return err(s) }
         let ordering = op != .eq && op != .neq
         var ok = false
         var help: String?
@@ -443,7 +445,7 @@ extension Checker {
         case (.duration(let k1), .duration(let k2)):
             ok = k1 == k2 && k1 != .mixed
             if !ok {
-                diags.error(.unitMismatch, "cannot compare a \(x) with a \(y)", at: s,
+                diags.error(.unitMismatch, "cannot compare \(x.a) with \(y.a)", at: s,
                             help: "a month has no fixed number of days; measure from a date (`since d > 3 months`) to compare calendar-exactly")
                 return err(s)
             }
@@ -467,7 +469,7 @@ extension Checker {
                 diags.error(.typeMismatch, "cannot \(what) values of type \(x) with `\(op.rawValue)`", at: s,
                             help: ordering ? "only `=` and `!=` apply to \(x)" : nil)
             } else {
-                diags.error(code, "cannot compare a \(x) with a \(y)", at: s, help: help)
+                diags.error(code, "cannot compare \(x.a) with \(y.a)", at: s, help: help)
             }
             return err(s)
         }
@@ -536,9 +538,9 @@ extension Checker {
             let verb = ["+": "add", "-": "subtract", "*": "multiply", "/": "divide"][op.rawValue] ?? op.rawValue
             let msg: String
             switch op {
-            case .add: msg = "cannot add a \(y) to a \(x)"
-            case .sub: msg = "cannot subtract a \(y) from a \(x)"
-            default: msg = "cannot \(verb) a \(x) by a \(y)"
+            case .add: msg = "cannot add \(y.a) to \(x.a)"
+            case .sub: msg = "cannot subtract \(y.a) from \(x.a)"
+            default: msg = "cannot \(verb) \(x.a) by \(y.a)"
             }
             diags.error(isUnitMismatch(x, y) ? .unitMismatch : .typeMismatch, msg, at: s, help: help)
             return err(s)
@@ -559,7 +561,7 @@ extension Checker {
         if case .set(let et) = tb.type.base, sameType(et, ta.type.base) || et.isError {
             return TExpr(.inSet(ta, tb), lifted || tb.type.isOptional ? .optional(.bool) : .bool, s)
         }
-        diags.error(.typeMismatch, "cannot test whether a \(ta.type) is in a \(tb.type)", at: s,
+        diags.error(.typeMismatch, "cannot test whether \(ta.type.a) is in \(tb.type.a)", at: s,
                     help: ta.type.base == .municipality ? "name a group, an area or municipalities" : "list the values: `x in {a, b}`")
         return err(s)
     }
@@ -614,7 +616,7 @@ extension Checker {
             let tr = typeExpr(arm.result, expected: resultType, env: env)
             if let rt = resultType {
                 guard let u = unify(rt, tr.type) else {
-                    diags.error(.typeMismatch, "this branch gives a \(tr.type), the others a \(rt)", at: arm.result.span)
+                    diags.error(.typeMismatch, "this branch gives \(tr.type.a), the others \(rt.a)", at: arm.result.span)
                     continue
                 }
                 resultType = u
@@ -635,7 +637,7 @@ extension Checker {
                             at: s, help: "add the branches, or `else => …`")
             }
         } else if !ts.type.isError {
-            diags.error(.missingCase, "`case` over a \(ts.type) needs an `else` branch", at: s)
+            diags.error(.missingCase, "`case` over \(ts.type.a) needs an `else` branch", at: s)
         }
         return TExpr(.caseOf(ts, branches, tOtherwise), resultType ?? .error, s)
     }
@@ -666,7 +668,7 @@ extension Checker {
             case .span:
                 tv = TExpr(.call(.days, [tv]), tv.type.isOptional ? .optional(.int) : .int, tv.span)
             default:
-                diags.error(.aggregateForm, "cannot take the \(agg.kind.rawValue) of a \(tv.type)", at: v.span)
+                diags.error(.aggregateForm, "cannot take the \(agg.kind.rawValue) of \(tv.type.a)", at: v.span)
                 return err(s)
             }
             let keepsType = agg.kind == .sum || agg.kind == .minimum || agg.kind == .maximum
@@ -677,7 +679,7 @@ extension Checker {
         case .ratio:
             let parts = agg.ratio.map { typeExpr($0, expected: nil, env: env) }
             for p in parts where !(p.type.base.isNumeric || p.type.base == .money || p.type.base == .percent || p.type.isError) {
-                diags.error(.aggregateForm, "a ratio divides numbers, not a \(p.type)", at: p.span)
+                diags.error(.aggregateForm, "a ratio divides numbers, not \(p.type.a)", at: p.span)
             }
             return TExpr(.aggregate(TAggregate(kind: .ratio, filter: nil, among: nil, value: nil, ratio: parts)), .optional(.decimal), s)
         }

@@ -84,7 +84,7 @@ extension Checker {
                 default: ok = false
                 }
                 if !ok {
-                    diags.error(.aggregateForm, "target `\(name)` is a \(unitName(unit)) but its measure gives a \(te.type.base)", at: e.span,
+                    diags.error(.aggregateForm, "target `\(name)` is a \(unitName(unit)) but its measure gives \(te.type.base.a)", at: e.span,
                                 help: unit == .percent ? "a share is measured with `share of clients where … among clients where …`" : nil)
                 }
             }

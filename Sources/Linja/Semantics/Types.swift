@@ -49,6 +49,12 @@ public indirect enum LType: Hashable, Sendable, CustomStringConvertible {
     }
 
     public var isOptional: Bool { if case .optional = self { return true }; return false }
+    /// The type with its indefinite article: "an integer", "a date".
+    public var a: String {
+        let d = description
+        let vowel = d.first.map { "aeiouAEIOU".contains($0) } ?? false
+        return (vowel ? "an " : "a ") + d
+    }
     /// The type without `?`.
     public var base: LType { if case .optional(let t) = self { return t }; return self }
     public var optionalized: LType { isOptional || self == .error ? self : .optional(self) }

@@ -67,7 +67,10 @@ public final class SourceFile: Sendable {
         let l = line(of: offset)
         let r = lineRange(l)
         let upto = min(max(offset, r.lowerBound), r.upperBound)
-        let prefix = String(decoding: bytes[r.lowerBound..<upto], as: UTF8.self)
+        var from = r.lowerBound
+        // A byte-order mark is not a column.
+        if l == 1, bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { from = min(3, upto) }
+        let prefix = String(decoding: bytes[from..<upto], as: UTF8.self)
         return prefix.count + 1 + max(0, offset - r.upperBound)
     }
 

@@ -448,6 +448,8 @@ public struct TestDecl: Equatable, Sendable {
     public var check: String?
     public var checkSpan: Span?
     public var span: Span
+    /// The block had syntax errors (already reported): what it lacks may be lost, not missing.
+    public var incomplete = false
 }
 
 public enum Declaration: Equatable, Sendable {

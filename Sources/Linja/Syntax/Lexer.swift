@@ -103,6 +103,8 @@ public struct Lexer {
                 error(.invalidUTF8, "invalid UTF-8 byte 0x\(String(b[k], radix: 16, uppercase: true))", k, k + 1,
                       help: "save the file as UTF-8")
                 k += 1
+                // The rest of a broken sequence is the same mistake.
+                while k < e, b[k] & 0xC0 == 0x80 { k += 1 }
             } else {
                 k += len
             }
@@ -176,7 +178,7 @@ public struct Lexer {
                 error(.unexpectedCharacter, "`€` must follow an amount", s, i, help: "write the amount first: `100 €`")
                 return
             case "“", "”", "„":
-                name = "a typographic quote `\(u)`"
+                name = "typographic quote `\(u)`"
                 error(.unexpectedCharacter, "unexpected \(name)", s, i, help: "use a plain double quote `\"`")
                 emit(.invalid, String(u), s, i)
                 return
@@ -191,7 +193,8 @@ public struct Lexer {
             emit(.invalid, String(u), s, i)
         } else {
             i += 1
-            error(.invalidUTF8, "invalid UTF-8 byte 0x\(String(b[s], radix: 16, uppercase: true))", s, i,
+            while i < b.count, b[i] & 0xC0 == 0x80 { i += 1 }
+            error(.invalidUTF8, "invalid UTF-8 byte 0x\(String(b[s], radix: 16, uppercase: true))", s, s + 1,
                   help: "save the file as UTF-8")
         }
     }
@@ -204,7 +207,17 @@ public struct Lexer {
                 if Self.isASCIILetter(c) || Self.isDigit(c) || c == UInt8(ascii: "_") { i += 1; continue }
                 break
             }
-            guard let (u, len) = scalar(at: i), Self.continuesWord(u) else { break }
+            guard let (u, len) = scalar(at: i) else {
+                // A byte that is not UTF-8 (a Latin-1 `ä`): reported once, and
+                // kept in the name so that one mistake gives one error.
+                let bad = i
+                i += 1
+                while i < b.count, b[i] & 0xC0 == 0x80 { i += 1 }
+                error(.invalidUTF8, "invalid UTF-8 byte 0x\(String(b[bad], radix: 16, uppercase: true))", bad, bad + 1,
+                      help: "save the file as UTF-8")
+                continue
+            }
+            guard Self.continuesWord(u) else { break }
             i += len
         }
         var text = String(decoding: b[s..<i], as: UTF8.self)
@@ -418,6 +431,12 @@ public struct Lexer {
                 i += len
             }
             let word = String(decoding: b[ws..<i], as: UTF8.self).precomposedStringWithCanonicalMapping
+            if word.isEmpty {
+                // Not a word at all (a dash, a quote): the number ends here.
+                i = save
+                emit(.number, text, s, numberEnd)
+                return
+            }
             if word == "EUR" {
                 emit(.money(millions: false), text, s, i)
                 return

@@ -124,6 +124,8 @@ extension Parser {
     /// type = base [ "?" ] ;
     /// base = "set" "of" type | NAME [ STRING ] { "|" NAME [ STRING ] } ;
     mutating func parseType() throws -> TypeExpr {
+        try enter(currentSpan)
+        defer { leave() }
         let start = current.start
         var t: TypeExpr
         if atWord("set"), peek(1).kind == .keyword(.of) {

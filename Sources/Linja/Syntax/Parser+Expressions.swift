@@ -45,7 +45,10 @@ extension Parser {
     ///           | prefix ( "is" ["not"] ( "missing" | "present" | binary(6) ) | ["not"] "in" binary(6) ) ;
     mutating func parseBinary(_ minPrec: Int) throws -> Expr {
         try enter(currentSpan)
-        defer { leave() }
+        // Each operator in a chain nests the tree one level deeper: count it,
+        // so `1 + 1 + … + 1` hits the nesting limit instead of the stack.
+        var wraps = 0
+        defer { for _ in 0..<(wraps + 1) { leave() } }
         var left = try parsePrefix(minPrec)
         var sawComparison = false
         while true {
@@ -53,6 +56,8 @@ extension Parser {
             if minPrec <= Precedence.comparison, at(.is) || at(.in) || (at(.not) && peek(1).kind == .keyword(.in)) {
                 if sawComparison { throw chainedComparison() }
                 sawComparison = true
+                try enter(currentSpan)
+                wraps += 1
                 left = try parseIsOrIn(left)
                 continue
             }
@@ -61,6 +66,8 @@ extension Parser {
                 if sawComparison { throw chainedComparison() }
                 sawComparison = true
             }
+            try enter(currentSpan)
+            wraps += 1
             advance()
             let right = try parseBinary(prec + 1)
             left = Expr(.binary(op, left, right), left.span.to(right.span))
@@ -154,6 +161,9 @@ extension Parser {
         case .keyword(.as_of): advance(); return Expr(.asOf, s)
         case .keyword(.since):
             advance()
+            // `since since since …` recurses here, not through `parseBinary`: count it.
+            try enter(s)
+            defer { leave() }
             let operand = try parsePostfix()
             return Expr(.since(operand), s.to(operand.span))
         case .keyword(.if):
@@ -208,7 +218,7 @@ extension Parser {
 
     /// A number followed on the same line by a word close to a unit: `3 monts`.
     mutating func checkUnitTypo() throws {
-        guard current.kind == .identifier, !current.atLineStart else { return }
+        guard current.kind == .identifier, !current.atLineStart, current.text.count >= 3 else { return }
         if let u = Lexer.closestUnit(current.text), u != current.text {
             error(.unknownUnit, "unknown unit `\(current.text)`", currentSpan, help: "did you mean `\(u)`?")
             throw ParseAbort()
@@ -277,6 +287,8 @@ extension Parser {
     ///           | ( "average" | "median" | "sum" | "min" | "max" ) "of" postfix "over" population [ "where" expr ]
     ///           | "ratio" "of" postfix "to" postfix ;
     mutating func parseAggregate(_ kind: AggregateKind) throws -> Expr {
+        try enter(currentSpan)
+        defer { leave() }
         let start = advance()
         _ = advance() // of
         var agg = Aggregate(kind: kind, population: nil, filter: nil, among: nil, value: nil, ratio: [])

@@ -13,6 +13,7 @@ extension Parser {
                          clients: [], actuals: [], expectations: [], tables: [], check: nil, checkSpan: nil,
                          span: span(start))
         let what = "test \"\(nameTok.text)\""
+        let errorsBefore = diagnostics.count
         let body = try parseBlock(what, after: "the test's name") { p in
             if p.accept(.as_of) {
                 t.asOf = try p.parseDateLiteral(after: "`as_of`")
@@ -51,6 +52,7 @@ extension Parser {
             }
         }
         t.span = span(start).to(body)
+        t.incomplete = diagnostics.count > errorsBefore
         return t
     }
 
@@ -65,6 +67,14 @@ extension Parser {
             _ = p.accept(.comma)
         }
         return (fields, body)
+    }
+
+    /// Whether the next line (after the current token's) starts with `|`: a
+    /// stray line inside a table, not the end of it.
+    var nextLineStartsWithPipe: Bool {
+        var k = pos + 1
+        while k < tokens.count, !tokens[k].atLineStart, tokens[k].kind != .eof { k += 1 }
+        return k < tokens.count && tokens[k].kind == .pipe
     }
 
     /// fixture_decl = "fixture" NAME [ STRING ] [ "like" NAME ] field_values ;
@@ -148,25 +158,34 @@ extension Parser {
             _ = try expect(.pipe, "`|`", after: "a column of the table")
         }
         _ = try expect(.pipe, "`|`", after: "the header row")
-        // Rows.
-        while at(.pipe) {
-            let rs = advance()
-            var cells: [Expr] = []
-            while true {
-                if at(.pipe) {
-                    // An empty cell.
-                    cells.append(Expr(.error, currentSpan))
-                } else {
-                    cells.append(try parseExpr())
+        // Rows: each recovers on its own, so one bad row costs one error.
+        while at(.pipe) || (!current.isEOF && !at(.rbrace) && current.atLineStart && (!isDeclarationStart || nextLineStartsWithPipe)) {
+            let rs = current
+            do {
+                guard at(.pipe) else { throw fail("a row starting with `|` or `}`", after: "the rows of the table") }
+                advance()
+                var cells: [Expr] = []
+                while true {
+                    if at(.pipe) {
+                        // An empty cell.
+                        cells.append(Expr(.error, currentSpan))
+                    } else {
+                        cells.append(try parseExpr())
+                    }
+                    _ = try expect(.pipe, "`|`", after: "a cell of the table")
+                    if current.atLineStart || at(.rbrace) || current.isEOF { break }
                 }
-                _ = try expect(.pipe, "`|`", after: "a cell of the table")
-                if current.atLineStart || at(.rbrace) || current.isEOF { break }
+                if cells.count != table.columns.count {
+                    error(.testForm, "this row has \(cells.count) cells, the header has \(table.columns.count)",
+                          span(from: rs.start))
+                }
+                table.rows.append(TableRow(cells: cells, span: span(from: rs.start)))
+            } catch {
+                // Skip to the next line.
+                if !current.isEOF { advance() }
+                while !current.isEOF, !current.atLineStart { advance() }
             }
-            if cells.count != table.columns.count {
-                error(.testForm, "this row has \(cells.count) cells, the header has \(table.columns.count)",
-                      span(from: rs.start))
-            }
-            table.rows.append(TableRow(cells: cells, span: span(from: rs.start)))
+            if current.start == rs.start, !current.isEOF { advance() }
         }
         let close = try expect(.rbrace, "`}` or a row starting with `|`", after: "the table")
         table.span = span(start).to(span(close))

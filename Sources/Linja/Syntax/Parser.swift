@@ -100,6 +100,13 @@ public struct Parser {
         if current.isEOF, pos > 0 {
             return Span(file: file, start: previousEnd, end: previousEnd)
         }
+        // A declaration cut short, with the next one starting on a new line:
+        // blame the end of what was there.
+        // (Inside a block, a declaration keyword is more likely a stray line
+        // or a missing `}`: it is blamed where it stands.)
+        if openBlocks.isEmpty, current.atLineStart, case .keyword(let k) = current.kind, k.startsDeclaration, pos > 0 {
+            return Span(file: file, start: previousEnd, end: previousEnd)
+        }
         return currentSpan
     }
 
@@ -227,6 +234,9 @@ public struct Parser {
     mutating func synchronize() {
         openBlocks.removeAll()
         depth = 0
+        // The error may have been found at the next declaration's first
+        // token: then that declaration is where to resume, not to skip.
+        if case .keyword(let k) = current.kind, k.startsDeclaration, current.atLineStart, pos > 0 { return }
         if !current.isEOF { advance() }
         while !current.isEOF {
             if case .keyword(let k) = current.kind, k.startsDeclaration, current.atLineStart { return }
@@ -276,7 +286,7 @@ public struct Parser {
                 throw ParseAbort()
             }
             if case .keyword(let k) = current.kind, k.startsDeclaration, current.atLineStart, !items.contains(k) {
-                error(.unclosedDelimiter, "expected `}` to close \(what) before the next declaration", missingSpan,
+                error(.unclosedDelimiter, "expected `}` to close \(what) before the next declaration", currentSpan,
                       notes: [DiagnosticNote("the block opened here", at: span(open))])
                 throw ParseAbort()
             }
@@ -302,7 +312,8 @@ public struct Parser {
             if at(.rbrace) {
                 if nesting == 0 { return }
                 nesting -= 1
-            } else if nesting == 0, current.atLineStart {
+            } else if nesting == 0, current.atLineStart, !at(.pipe) {
+                // (A line starting with `|` is a table row: part of the broken item.)
                 return
             }
             advance()

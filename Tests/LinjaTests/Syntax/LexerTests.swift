@@ -275,9 +275,7 @@ import Testing
     @Test(.bug(id: "FE-BOM", "columns on the first line of a file with a byte-order mark are one too far"))
     func aByteOrderMarkTakesNoColumn() {
         let f = T.file(bytes: [0xEF, 0xBB, 0xBF] + Array("let x".utf8))
-        withKnownIssue("SourceFile.column counts the BOM as a character") {
-            #expect(f.location(of: 3).column == 1)
-        }
+        #expect(f.location(of: 3).column == 1)
     }
 
     // MARK: Lexical errors
@@ -422,26 +420,20 @@ import Testing
     @Test(.bug(id: "FE-UTF8-TRUNCATED", "a truncated sequence is reported once per byte, the second past the `�` shown"))
     func aTruncatedSequenceIsOneError() {
         let r = Lexer.lex(T.file(bytes: [0x61, 0x20, 0xE2, 0x82]))
-        withKnownIssue("each byte of E2 82 is reported; the line shows one U+FFFD") {
-            #expect(T.summary(r.diagnostics) == ["L101@1:3"])
-        }
+        #expect(T.summary(r.diagnostics) == ["L101@1:3"])
     }
 
     @Test(.bug(id: "FE-UNIT-EMPTY", "a number followed by a non-letter, non-ASCII character reports `unknown unit ``"))
     func aNumberBeforeAnUnexpectedCharacterIsOneError() {
         for source in ["x = 1–2", "x = “T-1”", "x = 30≥ y"] {
             let r = T.lex(source)
-            withKnownIssue("`unknown unit ``` with `did you mean `v`?` is reported besides (or instead of) the real error") {
-                #expect(!r.diagnostics.contains { $0.code == .unknownUnit }, "`\(source)`: \(r.diagnostics.map(\.message))")
-            }
+            #expect(!r.diagnostics.contains { $0.code == .unknownUnit }, "`\(source)`: \(r.diagnostics.map(\.message))")
         }
     }
 
     @Test(.bug(id: "FE-TYPO-QUOTE", "message reads `unexpected a typographic quote`"))
     func theTypographicQuoteMessageReadsWell() {
         let d = T.lex("x = “a”").diagnostics.first
-        withKnownIssue("the message has a stray article") {
-            #expect(d?.message == "unexpected typographic quote `“`")
-        }
+        #expect(d?.message == "unexpected typographic quote `“`")
     }
 }

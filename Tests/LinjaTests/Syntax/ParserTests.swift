@@ -716,18 +716,14 @@ import Testing
     func everyRecursiveFormHasTheNestingLimit(prefix: String, opener: String, suffix: String) {
         // 150 levels: past the limit, yet shallow enough not to crash today.
         let p = T.parse(prefix + String(repeating: opener, count: Parser.maxDepth + 22) + suffix)
-        withKnownIssue("no `nesting-too-deep` is reported; 20,000 levels crash `linja check` (signal 11)") {
-            #expect(p.diagnostics.map(\.code) == [.nestingTooDeep])
-        }
+        #expect(p.diagnostics.map(\.code) == [.nestingTooDeep])
     }
 
     @Test(.bug(id: "FE-UNIT-GUESS", "a short name after a number on one line is taken for a misspelt unit"))
     func caseArmsWithoutCommasMayEndInANumber() {
         // The grammar makes the comma between branches optional; `1 b` is read
         // as the unit typo `b` (did you mean `v`?).
-        withKnownIssue("`unknown unit `b``") {
-            #expect(T.sexpr("case s { a => 1 b => 2 }") == "(case s ((a) => 1) ((b) => 2))")
-        }
+        #expect(T.sexpr("case s { a => 1 b => 2 }") == "(case s ((a) => 1) ((b) => 2))")
     }
 
     @Test(.bug(id: "FE-RECOVER-SKIP", "after an error found at the next declaration's first token, recovery skips that declaration"))
@@ -742,9 +738,7 @@ import Testing
         ]
         for (source, expected) in cases {
             let got = T.summary(T.parse(source).diagnostics)
-            withKnownIssue("synchronize() always skips the current token, even when it starts a declaration") {
-                #expect(got == expected, "\(source)")
-            }
+            #expect(got == expected, "\(source)")
         }
     }
 }
