@@ -130,7 +130,7 @@ struct CLIExitCodeTests {
         let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
         let ds = try #require(json["diagnostics"] as? [[String: Any]])
         let places = ds.filter { ($0["severity"] as? String) == "error" }.map { "\($0["line"] ?? 0):\($0["column"] ?? 0)" }
-        #expect(places == ["2:1", "3:18", "5:22"])
+        #expect(places == ["1:12", "3:18", "5:22"])
     }
 
     @Test func invalidUTF8IsReportedWithItsPositionAndExitOne() throws {
