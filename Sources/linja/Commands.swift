@@ -19,4 +19,5 @@ let commands: [Command] = [
     reportCommand,
     robustnessCommand,
     benchCommand,
+    differentialCommand,
 ]

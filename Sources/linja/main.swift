@@ -66,5 +66,12 @@ struct InputError: Error {
 
 let code = runMain()
 stdout.flush()
+if ProcessInfo.processInfo.environment["LINJA_REPORT_PEAK_RSS"] != nil {
+    // For the benchmark: this process's own peak resident memory.
+    if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+       let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) {
+        stderr.line("peak-rss-kb: \(line.filter(\.isNumber))")
+    }
+}
 stderr.flush()
 exit(code)

@@ -114,7 +114,7 @@ public struct Benchmark {
                 defer { try? FileManager.default.removeItem(atPath: outFile) }
                 for _ in 0..<max(1, runs / 2 + 1) {
                     let argv = ["run", policyDirectory, "--clients", csv, "--as-of", asOf.description, "--threads", String(t)] + args
-                    let (seconds, maxRSS, status) = Benchmark.spawn(executable, argv, stdoutPath: outFile)
+                    let (seconds, maxRSS, status) = Benchmark.spawn(executable, argv, stdoutPath: outFile, stderrPath: outFile + ".err")
                     if status != 0 { failures.append("linja \(argv.joined(separator: " ")) exited \(status)") }
                     times.append(seconds)
                     peak = max(peak, maxRSS)
@@ -149,23 +149,34 @@ public struct Benchmark {
     }
 
     /// Runs a command; returns wall seconds, peak resident bytes and exit status.
-    static func spawn(_ exe: String, _ args: [String], stdoutPath: String) -> (Double, Int, Int32) {
+    static func spawn(_ exe: String, _ args: [String], stdoutPath: String, stderrPath: String) -> (Double, Int, Int32) {
         var pid: pid_t = 0
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 1, stdoutPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, stderrPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         let argv = ([exe] + args).map { strdup($0) } + [nil]
         defer { for a in argv { free(a) } }
         let t0 = Stopwatch.now()
-        guard posix_spawn(&pid, exe, &actions, nil, argv, environ) == 0 else { return (0, 0, -1) }
+        // The child reports its own peak memory (rusage would count the parent's image at fork).
+        let envStrings: [String] = ProcessInfo.processInfo.environment.map { "\($0.key)=\($0.value)" } + ["LINJA_REPORT_PEAK_RSS=1"]
+        let env: [UnsafeMutablePointer<CChar>?] = envStrings.map { strdup($0) } + [nil]
+        defer { for e in env { free(e) } }
+        guard posix_spawn(&pid, exe, &actions, nil, argv, env) == 0 else { return (0, 0, -1) }
         var status: Int32 = 0
         var usage = rusage()
         _ = wait4(pid, &status, 0, &usage)
         let seconds = Double(Stopwatch.now() - t0) / 1e9
         let exit = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-        return (seconds, usage.ru_maxrss * 1024, exit)
+        var peak = 0
+        if let text = try? String(contentsOfFile: stderrPath, encoding: .utf8),
+           let line = text.split(separator: "\n").last(where: { $0.hasPrefix("peak-rss-kb:") }) {
+            peak = (Int(line.filter(\.isNumber)) ?? 0) * 1024
+        }
+        try? FileManager.default.removeItem(atPath: stderrPath)
+        _ = usage
+        return (seconds, peak, exit)
     }
 
     public static func report(_ r: Results, policy: String, machine: String) -> String {

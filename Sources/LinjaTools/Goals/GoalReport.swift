@@ -161,7 +161,9 @@ public struct GoalReport {
                     let bl = i < baseLines.count ? baseLines[i] : ""
                     let actual = i == 0 ? value(r.actual, t) : ""
                     let status = i == 0 ? statusLabel(r) : ""
-                    out += "  " + pad(label, iw) + "  " + pad(bl, bw) + "  " + pad(tl, tw) + "  " + pad(actual, aw) + "  " + status + "\n"
+                    var line = "  " + pad(label, iw) + "  " + pad(bl, bw) + "  " + pad(tl, tw) + "  " + pad(actual, aw) + "  " + status
+                    while line.last == " " { line.removeLast() }
+                    out += line + "\n"
                 }
             }
             for note in g.notes where !note.isEmpty {
