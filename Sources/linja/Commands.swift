@@ -17,6 +17,7 @@ let commands: [Command] = [
     testCommand,
     generateCommand,
     reportCommand,
+    diffCommand,
     robustnessCommand,
     benchCommand,
     differentialCommand,

@@ -43,7 +43,8 @@ func paramOverrides(_ specs: [String], policy: Policy) throws -> [Int: Value] {
         switch policy.constant(text, as: p.type) {
         case .success(let v): out[p.id] = v
         case .failure(let e):
-            throw UsageError(message: "--param \(name): \(e.message)")
+            // The value is checked as a stand-in param's; name the real one.
+            throw UsageError(message: "--param \(name): " + e.message.replacingOccurrences(of: "param `__linja_constant`", with: "`\(name)`"))
         }
     }
     return out

@@ -202,14 +202,11 @@ extension Checker {
                 if let g = resolveOutcome(ref, requireDestination: false) {
                     columns.append(.outcome(outcome: g.outcome, destination: g.destination))
                 } else { ok = false }
-            case .target(let n):
-                if let tid = targetIndex[n.text] { columns.append(.target(tid)) } else {
-                    diags.error(.unknownTarget, "unknown target `\(n.text)`", at: n.span); ok = false
-                }
-            case .goal(let n):
-                if let gid = goalIndex[n.text] { columns.append(.goal(gid)) } else {
-                    diags.error(.unknownTarget, "unknown goal `\(n.text)`", at: n.span); ok = false
-                }
+            case .target(let n), .goal(let n):
+                // A table row is one client; targets and goals are judged over a period's data.
+                diags.error(.testForm, "a table checks outcomes and lets for one client; check targets and goals with `expect target \(n.text) is …` in a test with `period` and `actuals`",
+                            at: n.span)
+                ok = false
             }
         }
         guard ok else { return nil }
