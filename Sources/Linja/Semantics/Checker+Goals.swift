@@ -91,8 +91,9 @@ extension Checker {
             measured = te
         }
         return TargetDef(id: id, goal: goal, name: name, label: t.header.label, level: t.level?.text ?? goalLevel,
-                         comparison: t.comparison, value: value, unit: unit, unitLabel: t.unitLabel, perYear: t.perYear,
+                         comparison: t.comparison, value: value, valueText: t.value?.span.text, unit: unit, unitLabel: t.unitLabel, perYear: t.perYear,
                          qualitative: t.isQualitative, qualitativeText: t.qualitative, baseline: baseline,
+                         baselineValueText: t.baseline?.value?.span.text,
                          baselineText: t.baseline?.text, baselineUnitLabel: t.baseline?.unitLabel,
                          baselinePeriod: t.baseline?.period.flatMap(periodValue),
                          period: t.period.flatMap(periodValue) ?? goalPeriod, measured: measured, span: t.header.span,

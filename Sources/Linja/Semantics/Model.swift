@@ -238,12 +238,16 @@ public struct TargetDef: Sendable {
     public var level: String?
     public var comparison: ComparisonOp?
     public var value: Value?
+    /// The target value as the rule file writes it (`60 vk`, `4.0`), for display.
+    public var valueText: String?
     public var unit: TargetUnit
     public var unitLabel: String?
     public var perYear: Bool
     public var qualitative: Bool
     public var qualitativeText: String?
     public var baseline: Value?
+    /// The baseline value as written (`139`, `3.82`), for display.
+    public var baselineValueText: String?
     public var baselineText: String?
     public var baselineUnitLabel: String?
     public var baselinePeriod: Period?

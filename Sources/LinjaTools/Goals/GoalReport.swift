@@ -70,6 +70,11 @@ public struct GoalReport {
 
     func value(_ v: Value?, _ t: TargetDef) -> String {
         guard let v else { return "–" }
+        // A duration in the unit the target is written in (a target in weeks shows weeks).
+        if case .duration(let d) = v, d.months == 0, d.workingDays == 0, d.days % 7 == 0,
+           let word = t.valueText?.split(separator: " ").last.map(String.init), DurationUnit.words[word] == .weeks {
+            return "\(d.days / 7) \(word)"
+        }
         var s = formatter.text(roundedForDisplay(v))
         if t.unit == .number, let u = t.unitLabel { s += " \(u)" }
         return s
@@ -88,7 +93,7 @@ public struct GoalReport {
     public func targetText(_ t: TargetDef, _ r: TargetResult?) -> String {
         if t.qualitative { return t.qualitativeText ?? (language == .fi ? "arvioidaan" : "assessed") }
         guard let op = t.comparison, let v = t.value else { return "–" }
-        var s = "\(comparisonSymbol(op)) \(value(v, t))"
+        var s = "\(comparisonSymbol(op)) " + (written(t.valueText).map { t.unit == .number && t.unitLabel != nil ? "\($0) \(t.unitLabel ?? "")" : $0 } ?? value(v, t))
         if t.perYear { s += language == .fi ? " vuodessa" : " a year" }
         if let r, let p = r.prorated, let eff = r.effectiveTarget {
             let shown = formatter.text(roundedForDisplay(eff))
@@ -109,9 +114,19 @@ public struct GoalReport {
         }
     }
 
+    /// A literal as the rule file writes it, with a decimal comma in Finnish.
+    func written(_ text: String?) -> String? {
+        guard var t = text, !t.isEmpty else { return nil }
+        if language == .fi { t = t.replacingOccurrences(of: ".", with: ",") }
+        return t
+    }
+
     public func baselineText(_ t: TargetDef) -> String {
         var s = ""
-        if let b = t.baseline { s = formatter.text(b) + (t.unit == .number ? (t.baselineUnitLabel ?? t.unitLabel).map { " \($0)" } ?? "" : "") }
+        if let b = t.baseline {
+            s = written(t.baselineValueText) ?? formatter.text(b)
+            if t.unit == .number, let u = t.baselineUnitLabel ?? t.unitLabel { s += " \(u)" }
+        }
         else if let txt = t.baselineText { s = txt }
         if let p = t.baselinePeriod { s += s.isEmpty ? "(\(p))" : " (\(p))" }
         return s.isEmpty ? "–" : s
