@@ -73,13 +73,17 @@ let runCommand = Command(
         try? skipWriter?.close()
         let c = pipeline.counts
         let bad = c.rejected + c.failed
+        if let only = options.only, !pipeline.foundOnly {
+            stderr.line("linja run: no client with id '\(only)' in \(clients)")
+            return Exit.usage
+        }
         if options.summary {
             if options.format == .json { stdout.line(pipeline.summary.json(counts: c).pretty) }
             else { stdout.write(pipeline.summary.table(counts: c)) }
         }
         if bad > 0, skipWriter == nil {
             if bad > shownErrors { stderr.line("… and \(bad - shownErrors) more bad row\(bad - shownErrors == 1 ? "" : "s")") }
-            stderr.line("\(bad) of \(c.read) rows rejected; the other \(c.decided) were decided")
+            stderr.line("\(bad) of \(c.read) rows rejected; \(c.decided) decided")
             return Exit.usage
         }
         return Exit.ok

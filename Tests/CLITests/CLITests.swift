@@ -57,7 +57,8 @@ struct CLI {
         let deadline = Date().addingTimeInterval(timeout)
         while p.isRunning, Date() < deadline { usleep(10_000) }
         if p.isRunning {
-            p.terminate()
+            // SIGKILL: the child may inherit SIGTERM blocked from the test runner.
+            kill(p.processIdentifier, SIGKILL)
             Issue.record("linja \(args.joined(separator: " ")) did not finish within \(Int(timeout)) s")
         }
         p.waitUntilExit()

@@ -452,11 +452,25 @@ struct CSVScanner: ~Copyable {
                 case .unquoted:
                     CSVScanner.endField(fieldStart, pos, p, recordStart, number, fieldLine, &bounds, &highBits, &error)
                 case .quoted:
-                    position = pos
+                    // The quote never closes. Rather than lose every later row,
+                    // reject this record and go on from the line after the one
+                    // where the quote opened (the rest of the file is still in
+                    // the buffer: it was kept from `recordStart`).
                     record = number
                     self.recordLine = recordLine
-                    return .fatal(.unterminatedQuote(CSVPosition(record: number, line: fieldLine,
-                                                                 column: bounds.count + 1)))
+                    var resume = max(recordStart, fieldStart - 1)
+                    while resume < end, p[resume] != lf, p[resume] != cr { resume += 1 }
+                    var skip = false
+                    if resume < end {
+                        skip = p[resume] == cr
+                        resume += 1
+                    }
+                    position = resume
+                    physicalLine = fieldLine + 1
+                    skipLineFeed = skip
+                    let column = bounds.count + 1
+                    bounds.count = 0
+                    return .record(.unterminatedQuote(CSVPosition(record: number, line: fieldLine, column: column)))
                 case .afterQuote:
                     CSVScanner.endField(fieldStart, write, p, recordStart, number, fieldLine, &bounds, &highBits, &error)
                 }

@@ -180,7 +180,6 @@ public final class FieldParser: Sendable {
         let b = FieldParser.trimmed(raw)
         if b.isEmpty {
             if field.type.isOptional { return .missing }
-            if field.type.base == .text { return .text("") }
             return .bad("a value is required")
         }
         func show() -> String {
@@ -266,6 +265,11 @@ public final class ClientReader {
     let csv: CSVReader?
     let jsonl: JSONLinesReader?
     var parsers: [FieldParser]
+    /// The row each id was first seen on: a second row with the same id is
+    /// rejected (one entry per distinct id is the only state that grows).
+    var seenIDs: [String: Int32] = [:]
+    /// Whether to reject repeated ids (on by default).
+    public var rejectDuplicateIDs = true
     /// The same parsers, unretained: the hot loop must not count references.
     var unmanagedParsers: [Unmanaged<FieldParser>] = []
     /// For each field slot, its column index in the file.
@@ -410,7 +414,39 @@ public final class ClientReader {
                 return .rejected(DataIssue(path: path, row: row, column: col + 1, field: record.fields[slot].name, message: message))
             }
         }
+        if let issue = duplicateID(batch, start: start, column: idSlot.flatMap { columnOf[$0] }.map { $0 + 1 }) {
+            batch.slots.removeSubrange(start...)
+            batch.texts.removeSubrange(textStart...)
+            rawFields = csv.strings()
+            return .rejected(issue)
+        }
         return .client
+    }
+
+    /// A repeated id: the row is rejected, naming the row it was first on.
+    func duplicateID(_ batch: ClientBatch, start: Int, column: Int?) -> DataIssue? {
+        guard rejectDuplicateIDs, let s = idSlot, record.fields[s].type.base == .text else { return nil }
+        let t = Int(batch.slots[start + s])
+        guard t >= 0, t < batch.texts.count else { return nil }
+        let id = batch.texts[t]
+        if let first = seenIDs[id] {
+            return DataIssue(path: path, row: row, column: column, field: record.fields[s].name,
+                             message: "duplicate id '\(id)' (first on row \(first))")
+        }
+        seenIDs[id] = Int32(truncatingIfNeeded: row)
+        return nil
+    }
+
+    /// A row's raw fields in the file's column order, rebuilt from its values
+    /// (for rows rejected after reading, such as rows that cannot be decided).
+    public func rawFields(of values: [Value], policy: Policy) -> [String] {
+        let f = ValueFormatter(policy: policy)
+        var out = Array(repeating: "", count: format == .csv ? header.count : values.count)
+        for (slot, v) in values.enumerated() where !v.isMissing {
+            let col = format == .csv ? columnOf[slot] : slot
+            if let c = col, c < out.count { out[c] = f.text(v) }
+        }
+        return out
     }
 
     func nextJSON(into batch: inout ClientBatch) -> ReadResult {
@@ -465,6 +501,11 @@ public final class ClientReader {
                 let m = given == nil ? "missing (a value is required)" : message
                 return .rejected(DataIssue(path: path, row: row, column: given?.position, field: parser.field.name, message: m))
             }
+        }
+        if let issue = duplicateID(batch, start: start, column: idSlot.flatMap { values[$0]?.position }) {
+            batch.slots.removeSubrange(start...)
+            batch.texts.removeSubrange(textStart...)
+            return .rejected(issue)
         }
         return .client
     }

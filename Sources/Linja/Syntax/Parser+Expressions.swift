@@ -48,7 +48,10 @@ extension Parser {
         // Each operator in a chain nests the tree one level deeper: count it,
         // so `1 + 1 + … + 1` hits the nesting limit instead of the stack.
         var wraps = 0
-        defer { for _ in 0..<(wraps + 1) { leave() } }
+        defer {
+            leave()
+            for _ in 0..<wraps { leaveChain() }
+        }
         var left = try parsePrefix(minPrec)
         var sawComparison = false
         while true {
@@ -56,7 +59,7 @@ extension Parser {
             if minPrec <= Precedence.comparison, at(.is) || at(.in) || (at(.not) && peek(1).kind == .keyword(.in)) {
                 if sawComparison { throw chainedComparison() }
                 sawComparison = true
-                try enter(currentSpan)
+                try enterChain(currentSpan)
                 wraps += 1
                 left = try parseIsOrIn(left)
                 continue
@@ -66,7 +69,7 @@ extension Parser {
                 if sawComparison { throw chainedComparison() }
                 sawComparison = true
             }
-            try enter(currentSpan)
+            try enterChain(currentSpan)
             wraps += 1
             advance()
             let right = try parseBinary(prec + 1)

@@ -18,6 +18,8 @@ public struct Parser {
     let comments: [Comment]
     var pos = 0
     var depth = 0
+    /// How much of `depth` comes from operator chains (`a or b or c`).
+    var chainLevels = 0
     var diagnostics: [Diagnostic]
     /// Spans of unclosed braces, to say where a block opened.
     var openBlocks: [(what: String, span: Span)] = []
@@ -173,6 +175,7 @@ public struct Parser {
     mutating func enter(_ span: Span) throws {
         depth += 1
         if depth > Parser.maxDepth {
+            if chainLevels > Parser.maxDepth / 2 { throw tooManyOperators(span) }
             error(.nestingTooDeep, "nesting is deeper than \(Parser.maxDepth) levels", span,
                   help: "split the expression into named `let`s")
             throw ParseAbort()
@@ -180,11 +183,36 @@ public struct Parser {
     }
     mutating func leave() { depth -= 1 }
 
+    mutating func tooManyOperators(_ span: Span) -> ParseAbort {
+        error(.nestingTooDeep, "this expression has too many operators in a row (the tree is deeper than \(Parser.maxDepth) levels)", span,
+              help: "split it into named `let`s, e.g. one let per group of conditions")
+        return ParseAbort()
+    }
+
+    /// One more operator in a chain: also a level of the tree.
+    mutating func enterChain(_ span: Span) throws {
+        depth += 1
+        chainLevels += 1
+        if depth > Parser.maxDepth { throw tooManyOperators(span) }
+    }
+    mutating func leaveChain() {
+        depth -= 1
+        chainLevels -= 1
+    }
+
     /// Doc comments (`##`) on their own lines right before the token at `offset`.
     func docComments(before offset: Int) -> [String] {
         var out: [String] = []
         let lowerBound = pos > 0 ? tokens[pos - 1].end : 0
-        for c in comments where c.isDoc && c.ownLine && c.start >= lowerBound && c.end <= offset {
+        // Comments are in file order: find the first at or after `lowerBound` by bisection.
+        var lo = 0, hi = comments.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if comments[mid].start < lowerBound { lo = mid + 1 } else { hi = mid }
+        }
+        for c in comments[lo...] {
+            if c.end > offset { break }
+            guard c.isDoc, c.ownLine else { continue }
             var t = c.text.dropFirst(2)
             if t.first == " " { t = t.dropFirst() }
             out.append(String(t))
@@ -234,6 +262,7 @@ public struct Parser {
     mutating func synchronize() {
         openBlocks.removeAll()
         depth = 0
+        chainLevels = 0
         // The error may have been found at the next declaration's first
         // token: then that declaration is where to resume, not to skip.
         if case .keyword(let k) = current.kind, k.startsDeclaration, current.atLineStart, pos > 0 { return }

@@ -38,6 +38,8 @@ public final class RunPipeline: @unchecked Sendable {
     let explainer: Explainer
     let formatter: ValueFormatter
     public private(set) var counts = Counts()
+    /// With `only`: whether a client with that id was read.
+    public private(set) var foundOnly = false
     public private(set) var summary: Summary
     let paramOverrides: [Int: Value]
     let record: RecordType
@@ -82,8 +84,9 @@ public final class RunPipeline: @unchecked Sendable {
         var batch: ClientBatch
         var rows: [Int] = []
         var output: [UInt8] = []
-        var failures: [(row: Int, error: EvalError)] = []
+        var failures: [(row: Int, error: EvalError, values: [Value])] = []
         var decided = 0
+        var matchedOnly = false
         var counts: [Int] = []
         var clientsBy: [Int] = []
         init(width: Int, capacity: Int) { batch = ClientBatch(width: width, capacity: capacity) }
@@ -104,9 +107,11 @@ public final class RunPipeline: @unchecked Sendable {
         func emit(_ c: Chunk) {
             for f in c.failures {
                 counts.failed += 1
-                reject(DataIssue(path: reader.path, row: f.row, message: "cannot be decided: \(f.error)"), [])
+                reject(DataIssue(path: reader.path, row: f.row, message: "cannot be decided: \(f.error)"),
+                       reader.rawFields(of: f.values, policy: policy))
             }
             counts.decided += c.decided
+            if c.matchedOnly { foundOnly = true }
             merge(c)
             if !c.output.isEmpty { out(joinOutput(c.output)) }
             if threads > 1 { slots.signal() }
@@ -195,12 +200,13 @@ public final class RunPipeline: @unchecked Sendable {
             for i in 0..<c.rows.count {
                 let row = base + i * width
                 if let only = options.only {
-                    guard let s = idSlot, Int(row[s]) < c.batch.texts.count, c.batch.texts[Int(row[s])] == only else { continue }
+                    guard let s = idSlot, Int(row[s]) >= 0, Int(row[s]) < c.batch.texts.count, c.batch.texts[Int(row[s])] == only else { continue }
+                    c.matchedOnly = true
                 }
                 do {
                     try evaluator.decideGives(row: row, texts: c.batch.texts)
                 } catch let e as EvalError {
-                    c.failures.append((c.rows[i], e))
+                    c.failures.append((c.rows[i], e, c.batch.values(i, record: record)))
                     continue
                 } catch {
                     continue

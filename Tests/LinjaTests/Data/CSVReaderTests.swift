@@ -253,11 +253,14 @@ struct CSVReaderTests {
 
     @Test func unterminatedQuoteNamesWhereItOpened() throws {
         let (_, outcomes, reader) = try readCSV("a,b,c\n1,2,3\n\n4,\"x\ny,z\n5,6,7\n")
+        // The record is rejected and reading resumes on the line after the quote's.
         #expect(outcomes == [
             .row(["1", "2", "3"], record: 2, line: 2),
             .error(.unterminatedQuote(CSVPosition(record: 3, line: 4, column: 2))),
+            .ragged(["y", "z"], .raggedRow(record: 4, line: 5, expected: 3, got: 2)),
+            .row(["5", "6", "7"], record: 5, line: 6),
         ])
-        #expect(try reader.next() == false, "an unterminated quote ends the input")
+        #expect(try reader.next() == false)
         #expect(CSVError.unterminatedQuote(CSVPosition(record: 3, line: 4, column: 2)).description
             == "unterminated quoted field in record 3 (the quote opened at line 4, column 2)")
     }
@@ -433,6 +436,7 @@ struct CSVReaderTests {
         #expect(outcomes == [
             .row(["1", "2"], record: 2, line: 2),
             .error(.unterminatedQuote(CSVPosition(record: 3, line: 3, column: 2))),
+            .ragged(["closed"], .raggedRow(record: 4, line: 4, expected: 2, got: 1)),
         ])
     }
 
