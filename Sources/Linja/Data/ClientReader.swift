@@ -401,13 +401,7 @@ public final class ClientReader {
             }
             let parser = unmanagedParsers[slot]
             let parsed = csv.withField(col) { raw in parser._withUnsafeGuaranteedRef { $0.parse(raw) } }
-            switch parsed {
-            case .slot(let v): batch.slots.append(v)
-            case .missing: batch.slots.append(Slot.missing)
-            case .text(let s):
-                batch.slots.append(Int64(batch.texts.count))
-                batch.texts.append(s)
-            case .bad(let message):
+            if let message = ClientReader.append(parsed, to: &batch) {
                 batch.slots.removeSubrange(start...)
                 batch.texts.removeSubrange(textStart...)
                 rawFields = csv.strings()
@@ -421,6 +415,20 @@ public final class ClientReader {
             return .rejected(issue)
         }
         return .client
+    }
+
+    /// Appends a parsed field to the batch; returns the message of a bad value.
+    @inline(__always)
+    static func append(_ parsed: FieldParser.Parsed, to batch: inout ClientBatch) -> String? {
+        switch parsed {
+        case .slot(let v): batch.slots.append(v)
+        case .missing: batch.slots.append(Slot.missing)
+        case .text(let s):
+            batch.slots.append(Int64(batch.texts.count))
+            batch.texts.append(s)
+        case .bad(let message): return message
+        }
+        return nil
     }
 
     /// A repeated id: the row is rejected, naming the row it was first on.
@@ -489,13 +497,7 @@ public final class ClientReader {
             let given = values[slot]
             var text = given?.text ?? ""
             let parsed: FieldParser.Parsed = text.withUTF8 { p in parser.parse(UnsafeRawBufferPointer(p)) }
-            switch parsed {
-            case .slot(let v): batch.slots.append(v)
-            case .missing: batch.slots.append(Slot.missing)
-            case .text(let s):
-                batch.slots.append(Int64(batch.texts.count))
-                batch.texts.append(s)
-            case .bad(let message):
+            if let message = ClientReader.append(parsed, to: &batch) {
                 batch.slots.removeSubrange(start...)
                 batch.texts.removeSubrange(textStart...)
                 let m = given == nil ? "missing (a value is required)" : message

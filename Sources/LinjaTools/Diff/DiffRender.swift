@@ -265,19 +265,7 @@ extension DiffReport {
     @media print{body{margin:0;max-width:none}.client{page-break-inside:avoid}}
     """
 
-    static func escape(_ s: String) -> String {
-        var out = ""
-        for ch in s {
-            switch ch {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            default: out.append(ch)
-            }
-        }
-        return out
-    }
+    static func escape(_ s: String) -> String { HTML.escape(s) }
 
     /// One self-contained HTML page: inline CSS, no scripts; statuses are
     /// written out as text and a symbol, not only as colours.

@@ -192,17 +192,5 @@ public struct HTMLReport {
         return h + "</div>\n</section>\n"
     }
 
-    func escape(_ s: String) -> String {
-        var out = ""
-        for ch in s {
-            switch ch {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            default: out.append(ch)
-            }
-        }
-        return out
-    }
+    func escape(_ s: String) -> String { HTML.escape(s) }
 }

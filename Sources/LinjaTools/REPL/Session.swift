@@ -598,19 +598,8 @@ public final class ReplSession {
         }
     }
 
-    static func quoted(_ s: String) -> String {
-        var out = "\""
-        for ch in s {
-            switch ch {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            default: out.append(ch)
-            }
-        }
-        return out + "\""
-    }
+    /// A Linja string literal (the formatter's quoting, so the REPL prints what a rule file would).
+    static func quoted(_ s: String) -> String { Layout.quote(s) }
 
     static func oneLine(_ s: String) -> String {
         s.split(whereSeparator: { $0 == "\n" || $0 == "\r" || $0 == " " || $0 == "\t" }).joined(separator: " ")
