@@ -287,13 +287,16 @@ extension Parser {
                 sawThen = true
                 rule.outcomes = try parseOutcomes(after: "`then` in \(ruleName)")
             case .keyword(.from):
-                advance()
+                let s = advance()
+                if rule.effectiveFrom != nil { duplicateClause("from", ruleName, span(s)) }
                 rule.effectiveFrom = try parseDateLiteral(after: "`from`")
             case .keyword(.until):
-                advance()
+                let s = advance()
+                if rule.effectiveUntil != nil { duplicateClause("until", ruleName, span(s)) }
                 rule.effectiveUntil = try parseDateLiteral(after: "`until`")
             case .keyword(.overrides):
                 let s = advance()
+                if rule.overrides != nil { duplicateClause("overrides", ruleName, span(s)) }
                 if at(.identifier), !atAttribute, !current.atLineStart {
                     rule.overrides = try expectIdentifier("a rule name")
                 } else {

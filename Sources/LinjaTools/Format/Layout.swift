@@ -381,7 +381,9 @@ final class Layout {
 
     /// outcome_decl = "outcome" kind IDENT [ STRING ] [ "to" destination { "," destination } ] { attribute } ;
     func outcome(_ o: OutcomeDecl) {
-        w.token("outcome " + o.kind.rawValue + " ", at: o.header.span.start)
+        // Two tokens, so that a comment between the keyword and the kind stays there.
+        w.token("outcome ", at: o.header.span.start)
+        w.token(o.kind.rawValue + " ", at: keywordBefore(anchor(o.header.name)))
         name(o.header.name)
         label(o.header.label)
         if let first = o.destinations.first {
