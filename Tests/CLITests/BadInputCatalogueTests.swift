@@ -593,7 +593,7 @@ struct BadInputCatalogueClientDataTests {
 
     @Test("[data.duplicate-ids] two rows with one id are reported, not both silently decided")
     func duplicateIDs() throws {
-                let csv = BadInput.file("c.csv", BadInput.csv(BadInput.row(id: "A1", municipality: "Jämsä")))
+        let csv = BadInput.file("c.csv", BadInput.csv(BadInput.row(id: "A1", municipality: "Jämsä")))
         let r = try BadInput.run(csv)
         let jsonl = BadInput.file("c.jsonl", BadInput.jsonl(BadInput.j1))
         let j = try BadInput.run(jsonl)
@@ -604,6 +604,10 @@ struct BadInputCatalogueClientDataTests {
         #expect(j.status == 2)
         #expect(j.stderr.contains("\(jsonl):2:1: field 'id':") && j.stderr.contains("row 1"), "\(j.stderr)")
         #expect(BadInput.decided(j) == ["A1", "A3"])
+        // Asked for, every row is decided.
+        let allowed = try BadInput.run(csv, ["--allow-repeated-ids"])
+        #expect(allowed.status == 0, "\(allowed.stderr)")
+        #expect(BadInput.decided(allowed) == ["A1", "A1", "A3"])
     }
 
     @Test("[data.missing-id] a row with no id is rejected like any missing required value")

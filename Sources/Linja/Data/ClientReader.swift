@@ -266,8 +266,8 @@ public final class ClientReader {
     let jsonl: JSONLinesReader?
     var parsers: [FieldParser]
     /// The row each id was first seen on: a second row with the same id is
-    /// rejected (one entry per distinct id is the only state that grows).
-    var seenIDs: [String: Int32] = [:]
+    /// rejected (16–32 bytes per distinct id is the only state that grows).
+    var seenIDs = SeenIDs()
     /// Whether to reject repeated ids (on by default).
     public var rejectDuplicateIDs = true
     /// The same parsers, unretained: the hot loop must not count references.
@@ -275,6 +275,8 @@ public final class ClientReader {
     /// For each field slot, its column index in the file.
     var columnOf: [Int?]
     var idSlot: Int?
+    /// Whether the id field holds text (the only kind checked for repeats).
+    let idIsText: Bool
 
     public init(path: String, policy: Policy, format: Format? = nil) throws {
         guard let record = policy.record else {
@@ -287,6 +289,7 @@ public final class ClientReader {
         self.parsers = []
         self.columnOf = Array(repeating: nil, count: record.fields.count)
         idSlot = record.fields.firstIndex { $0.name == "id" }
+        idIsText = idSlot.map { record.fields[$0].type.base == .text } ?? false
         switch fmt {
         case .csv:
             do {
@@ -387,19 +390,22 @@ public final class ClientReader {
             return .rejected(DataIssue(path: path, row: csv.record, column: error.position?.column, message: "\(error)"))
         }
         row = csv.record
-        rawFields = []
+        if !rawFields.isEmpty { rawFields = [] }
         if let issue = csv.recordIssue, case .raggedRow(_, _, let expected, let got) = issue {
             rawFields = csv.strings()
             return .rejected(DataIssue(path: path, row: row, message: "the row has \(got) field\(got == 1 ? "" : "s"), the header \(expected)"))
         }
         let start = batch.slots.count
         let textStart = batch.texts.count
+        // Locals: one exclusivity check per row, not one per field.
+        let columnOf = self.columnOf
+        let parsers = self.unmanagedParsers
         for slot in 0..<parsers.count {
             guard let col = columnOf[slot] else {
                 batch.slots.append(Slot.missing)
                 continue
             }
-            let parser = unmanagedParsers[slot]
+            let parser = parsers[slot]
             let parsed = csv.withField(col) { raw in parser._withUnsafeGuaranteedRef { $0.parse(raw) } }
             if let message = ClientReader.append(parsed, to: &batch) {
                 batch.slots.removeSubrange(start...)
@@ -433,15 +439,14 @@ public final class ClientReader {
 
     /// A repeated id: the row is rejected, naming the row it was first on.
     func duplicateID(_ batch: ClientBatch, start: Int, column: Int?) -> DataIssue? {
-        guard rejectDuplicateIDs, let s = idSlot, record.fields[s].type.base == .text else { return nil }
+        guard rejectDuplicateIDs, idIsText, let s = idSlot else { return nil }
         let t = Int(batch.slots[start + s])
         guard t >= 0, t < batch.texts.count else { return nil }
         let id = batch.texts[t]
-        if let first = seenIDs[id] {
+        if let first = seenIDs.firstRow(of: id, row: row) {
             return DataIssue(path: path, row: row, column: column, field: record.fields[s].name,
                              message: "duplicate id '\(id)' (first on row \(first))")
         }
-        seenIDs[id] = Int32(truncatingIfNeeded: row)
         return nil
     }
 
