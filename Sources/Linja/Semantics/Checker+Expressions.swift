@@ -647,8 +647,10 @@ extension Checker {
             diags.error(.misplaced, "`\(agg.kind.rawValue) of …` counts over all clients and stands only in a target's `measured`", at: s)
             return err(s)
         }
-        if let p = agg.population, let r = record, p.text != r.name, p.text != r.name + "s", p.text != "clients" {
-            diags.error(.aggregateForm, "`\(p.text)` is not a population: write `clients`", at: p.span)
+        for p in [agg.population, agg.amongPopulation].compactMap({ $0 }) {
+            if let r = record, p.text != r.name, p.text != r.name + "s", p.text != "clients" {
+                diags.error(.aggregateForm, "`\(p.text)` is not a population: write `clients`", at: p.span)
+            }
         }
         var clientEnv = Env.perClient
         clientEnv.aggregates = false

@@ -132,6 +132,8 @@ public struct Aggregate: Equatable, Sendable {
     public var filter: Expr?
     /// For `share`: the denominator's filter.
     public var among: Expr?
+    /// For `share … among`: the population word after `among`.
+    public var amongPopulation: Name? = nil
     /// For `average`/`median`/`sum`: the value averaged.
     public var value: Expr?
     /// For `ratio`: numerator and denominator.

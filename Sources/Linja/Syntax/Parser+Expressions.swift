@@ -301,8 +301,11 @@ extension Parser {
             if accept(.where) { agg.filter = try parseBinary(Precedence.or) }
             if kind == .share {
                 if accept(.among) {
-                    _ = try expectIdentifier("the population (`clients`)", after: "`among`")
-                    if accept(.where) { agg.among = try parseBinary(Precedence.or) }
+                    let among = try expectIdentifier("the population (`clients`)", after: "`among`")
+                    // `among clients` alone would mean all clients, which `share` means without it.
+                    _ = try expect(.where, after: "`among \(among.text)` (which clients the share is taken among)")
+                    agg.amongPopulation = among
+                    agg.among = try parseBinary(Precedence.or)
                 }
             }
         case .average, .median, .sum, .minimum, .maximum:

@@ -276,7 +276,10 @@ extension Layout {
 
     private func aggregate(_ e: Expr, _ a: Aggregate) {
         let at = anchor(e)
-        let word = at.flatMap { src.token(at: $0) }.map(\.text) ?? Layout.aggregateWord(a.kind)
+        // The aggregate's word, after the parentheses written around it.
+        var first = at.flatMap { src.token(at: $0) }
+        while let t = first, t.kind == .lparen { first = src.token(after: t.end) }
+        let word = first.map(\.text) ?? Layout.aggregateWord(a.kind)
         let population = a.population?.text ?? "clients"
         w.group {
             w.align {
@@ -301,13 +304,9 @@ extension Layout {
                     }
                 }
                 if let among = a.among {
-                    // The parser keeps no population word for `among`: read it from the source.
-                    let whereToken = anchor(among).flatMap { src.token(before: $0) }
-                    let popToken = whereToken.flatMap { src.token(before: $0.start) }
-                    let amongToken = popToken.flatMap { src.token(before: $0.start) }
-                    let amongPopulation = popToken?.kind == .identifier ? popToken?.text ?? population : population
+                    let amongPopulation = a.amongPopulation?.text ?? population
                     w.line()
-                    w.token("among " + amongPopulation + " where ", at: amongToken?.start)
+                    w.token("among " + amongPopulation + " where ", at: a.amongPopulation.flatMap(anchor).flatMap(keywordBefore))
                     expr(among, ExprLevel.or)
                 }
             }
