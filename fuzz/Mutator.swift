@@ -16,18 +16,10 @@ import Linja
 @_silgen_name("LLVMFuzzerMutate")
 func LLVMFuzzerMutate(_ data: UnsafeMutablePointer<UInt8>, _ size: Int, _ maxSize: Int) -> Int
 
-/// splitmix64: small, seeded, good enough to pick mutations.
-struct MutationRandom {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// 0 ..< n (n > 0).
-    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(max(1, n))) }
+/// Linja's seeded generator picks the mutations.
+typealias MutationRandom = SplitMix64
+
+extension SplitMix64 {
     mutating func chance(_ oneIn: Int) -> Bool { below(oneIn) == 0 }
 }
 
@@ -209,7 +201,7 @@ enum Grammar {
 
 @_cdecl("LLVMFuzzerCustomMutator")
 public func customMutator(_ data: UnsafeMutablePointer<UInt8>, _ size: Int, _ maxSize: Int, _ seed: UInt32) -> Int {
-    var r = MutationRandom(state: UInt64(seed) &* 0x2545_F491_4F6C_DD1D)
+    var r = MutationRandom(seed: UInt64(seed) &* 0x2545_F491_4F6C_DD1D)
     if r.chance(MutatorMix.byteLevelOneIn) { return LLVMFuzzerMutate(data, size, maxSize) }
     var b = Array(UnsafeBufferPointer(start: data, count: size))
     let rounds = 1 + (r.chance(3) ? r.below(4) : 0)
@@ -230,7 +222,7 @@ public func customMutator(_ data: UnsafeMutablePointer<UInt8>, _ size: Int, _ ma
 @_cdecl("LLVMFuzzerCustomCrossOver")
 public func customCrossOver(_ data1: UnsafePointer<UInt8>, _ size1: Int, _ data2: UnsafePointer<UInt8>, _ size2: Int,
                             _ out: UnsafeMutablePointer<UInt8>, _ maxOutSize: Int, _ seed: UInt32) -> Int {
-    var r = MutationRandom(state: UInt64(seed) &* 0x9E37_79B9_7F4A_7C15 &+ 1)
+    var r = MutationRandom(seed: UInt64(seed) &* 0x9E37_79B9_7F4A_7C15 &+ 1)
     let a = Array(UnsafeBufferPointer(start: data1, count: size1))
     let b = Array(UnsafeBufferPointer(start: data2, count: size2))
     let la = Grammar.lines(a), lb = Grammar.lines(b)

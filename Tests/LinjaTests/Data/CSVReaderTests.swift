@@ -65,27 +65,8 @@ enum DataTestSupport {
         return String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
-    /// A small deterministic generator for randomized tests (SplitMix64).
-    struct Random {
-        var state: UInt64
-
-        init(seed: UInt64) {
-            state = seed
-        }
-
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-
-        /// A number in 0..<bound (bound > 0).
-        mutating func below(_ bound: Int) -> Int {
-            Int(next() % UInt64(max(1, bound)))
-        }
-    }
+    /// A small deterministic generator for randomized tests.
+    typealias Random = SplitMix64
 }
 
 private typealias CSVOutcome = DataTestSupport.CSVOutcome

@@ -1,0 +1,22 @@
+/// A small, fast, seeded random number generator (SplitMix64): the same seed
+/// gives the same numbers on every machine, so generated clients, randomised
+/// tests and fuzzing mutations can be reproduced from their seed.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
+    public var state: UInt64
+
+    public init(seed: UInt64) { state = seed }
+
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// A number in 0..<bound (0 when bound ≤ 1). Slightly biased for huge
+    /// bounds; fine for picking test cases and mutations.
+    public mutating func below(_ bound: Int) -> Int {
+        Int(next() % UInt64(max(1, bound)))
+    }
+}
