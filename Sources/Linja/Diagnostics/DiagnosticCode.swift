@@ -112,6 +112,12 @@ public enum DiagnosticCode: String, Sendable, CaseIterable, Codable {
     /// A test block is malformed (no client, unknown expectation, bad table).
     case testForm = "L801"
 
+    // MARK: Evaluation (L9xx)
+    /// A value could not be computed for the client at hand (division by
+    /// zero, a result too large): reported where an expression is evaluated
+    /// on its own, in the REPL.
+    case evaluation = "L901"
+
     // MARK: Warnings (W9xx)
     /// A declaration nothing uses.
     case unused = "W901"

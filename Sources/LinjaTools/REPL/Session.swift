@@ -508,7 +508,13 @@ public final class ReplSession {
             let v = try valueForClient(checked.definition.expr, in: checked.policy)
             say("\(show(v, in: checked.policy)) : \(typeText(checked.definition.type, value: v))")
         } catch let e as EvalError {
-            fail(evalMessage(e, checked))
+            if e.span.file === checked.file {
+                // In the input line: shown with a caret under the part that failed.
+                report([Self.move(Diagnostic(.evaluation, e.message, at: e.span), from: checked.file, to: checked.shownFile,
+                                     shift: checked.file.bytes.count - checked.shownFile.bytes.count - 1)])
+            } else {
+                fail(evalMessage(e, checked))
+            }
         } catch let e as UnsetFields {
             fail(e.message)
         } catch {

@@ -42,6 +42,7 @@ import Testing
     static let unproducible: [DiagnosticCode: String] = [
         .unused: "no checker pass emits it (nothing references `.unused` outside DiagnosticCode.swift)",
         .unformattable: "only `linja fmt` (LinjaTools' formatter) emits it, never the front end or the checker",
+        .evaluation: "only the REPL emits it, when an expression cannot be evaluated for its client (REPL transcripts)",
     ]
 
     /// Diagnostics show paths relative to the working directory
