@@ -54,11 +54,26 @@ extension Layout {
     /// parenthesised when it binds less tightly.
     func expr(_ e: Expr, _ level: Int = ExprLevel.open, inOr: Bool = false) {
         if ExprLevel.of(e) < level {
-            w.token("(", at: anchor(e))
-            w.align { exprBody(e, inOr: false) }
-            w.text(")")
+            parenthesised(e)
         } else {
             exprBody(e, inOr: inOr)
+        }
+    }
+
+    func parenthesised(_ e: Expr) {
+        w.token("(", at: anchor(e))
+        w.align { exprBody(e, inOr: false) }
+        w.text(")")
+    }
+
+    /// Whether an expression's printed form starts with the word `missing`
+    /// (its leftmost operand is the literal, unparenthesised).
+    static func startsWithMissing(_ e: Expr) -> Bool {
+        switch e.kind {
+        case .missing: return true
+        case .binary(_, let l, _), .member(let l, _), .isMissing(let l, _), .isValue(let l, _, _), .membership(let l, _, _):
+            return startsWithMissing(l)
+        default: return false
         }
     }
 
@@ -149,6 +164,9 @@ extension Layout {
                 // `x is missing` would read as the presence test.
                 w.token("(", at: anchor(y))
                 w.text("missing)")
+            } else if Layout.startsWithMissing(y) {
+                // So would `x is missing * 2`, followed by `* 2`.
+                parenthesised(y)
             } else {
                 expr(y, ExprLevel.additive)
             }
