@@ -26,7 +26,7 @@ let runCommand = Command(
             .multiple("param", "NAME=VALUE", "Override a param for this run (checked against its type)."),
             .value("max-errors", "N", "Bad rows printed before the rest are counted (default 20)."),
             .value("threads", "T", "Worker threads (default: the number of cores). Output is the same for any T."),
-            .flag("allow-repeated-ids", "Decide a row whose id an earlier row had (by default it is rejected; checking keeps 16–32 bytes per id)."),
+            .flag("allow-repeated-ids", "Decide a row whose id an earlier row had (by default it is rejected; checking keeps about 40 bytes per id)."),
         ]),
     run: { args in
         guard let policyPath = args.positional.first else { throw UsageError(message: "give the policy directory, e.g. rules/etela-keski-suomi") }

@@ -266,7 +266,7 @@ public final class ClientReader {
     let jsonl: JSONLinesReader?
     var parsers: [FieldParser]
     /// The row each id was first seen on: a second row with the same id is
-    /// rejected (16–32 bytes per distinct id is the only state that grows).
+    /// rejected (about 40 bytes per distinct id is the only state that grows).
     var seenIDs = SeenIDs()
     /// Whether to reject repeated ids (on by default).
     public var rejectDuplicateIDs = true

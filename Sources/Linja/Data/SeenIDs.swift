@@ -1,57 +1,63 @@
 /// The ids read so far from a client file, each with the row it was first on,
 /// so that a repeated id is rejected naming the earlier row.
 ///
-/// It keeps a 96-bit fingerprint of each id, not the id: one flat
-/// open-addressing table of two words per id (16 bytes; at most 32 with the
-/// table's free slots), no `String` kept and no per-id allocation. Two
-/// different ids share a fingerprint with probability about n² / 2⁹⁷: for
-/// ten million ids, about 1 in 10¹⁵. Ids are compared as Swift compares
+/// It keeps a 96-bit fingerprint of each id, not the id, and no `String`:
+/// the fingerprints and rows in a plain array in reading order (16 bytes per
+/// id, written one after another), and an open-addressing index over it of
+/// 8 bytes per slot (a 32-bit tag and the entry's position), at most three
+/// quarters full. Only the index is touched at random, so it stays small.
+/// Two different ids share a fingerprint with probability about n² / 2⁹⁷:
+/// for ten million ids, about 1 in 10¹⁵. Ids are compared as Swift compares
 /// strings (canonically equivalent texts are the same id): an id that is not
 /// ASCII is fingerprinted in its NFC form.
 struct SeenIDs {
-    /// Two words per slot: the fingerprint's first 64 bits (0 = empty slot),
-    /// then its last 32 bits above the row's 32.
-    private var table: [UInt64] = []
+    /// Per id, in reading order: the fingerprint's first 64 bits, then its
+    /// last 32 bits above the row's 32.
+    private var entries: [UInt64] = []
+    /// Per slot: 0 when empty, else the tag (bits 32–63 of the first
+    /// fingerprint word) above the entry's position + 1.
+    private var index: [UInt64] = []
     private var mask = -1
-    private(set) var count = 0
+
+    var count: Int { entries.count / 2 }
 
     /// The row `id` was first seen on, or nil after recording it on `row`.
     mutating func firstRow(of id: String, row: Int) -> Int? {
         let (h, l) = SeenIDs.fingerprint(id)
         if count + 1 > (mask + 1) / 4 * 3 { grow() }
-        let tag = UInt64(truncatingIfNeeded: l) << 32
+        let tag = h & 0xFFFF_FFFF_0000_0000
+        let rest = UInt64(l) << 32
         var i = Int(truncatingIfNeeded: h) & mask
         while true {
-            let at = 2 * i
-            let slot = table[at]
+            let slot = index[i]
             if slot == 0 {
-                table[at] = h
-                table[at + 1] = tag | UInt64(UInt32(truncatingIfNeeded: row))
-                count += 1
+                index[i] = tag | UInt64(count + 1)
+                entries.append(h)
+                entries.append(rest | UInt64(UInt32(truncatingIfNeeded: row)))
                 return nil
             }
-            if slot == h, table[at + 1] & 0xFFFF_FFFF_0000_0000 == tag {
-                return Int(table[at + 1] & 0xFFFF_FFFF)
+            if slot & 0xFFFF_FFFF_0000_0000 == tag {
+                let e = 2 * (Int(slot & 0xFFFF_FFFF) - 1)
+                if entries[e] == h, entries[e + 1] & 0xFFFF_FFFF_0000_0000 == rest {
+                    return Int(entries[e + 1] & 0xFFFF_FFFF)
+                }
             }
             i = (i + 1) & mask
         }
     }
 
+    /// Doubles the index, filling it from the entries in order.
     private mutating func grow() {
-        let old = table
         let slots = max(1024, (mask + 1) * 2)
-        table = [UInt64](repeating: 0, count: 2 * slots)
+        index = [UInt64](repeating: 0, count: slots)
         mask = slots - 1
-        var at = 0
-        while at < old.count {
-            let h = old[at]
-            if h != 0 {
-                var i = Int(truncatingIfNeeded: h) & mask
-                while table[2 * i] != 0 { i = (i + 1) & mask }
-                table[2 * i] = h
-                table[2 * i + 1] = old[at + 1]
-            }
-            at += 2
+        var e = 0
+        while e < entries.count {
+            let h = entries[e]
+            var i = Int(truncatingIfNeeded: h) & mask
+            while index[i] != 0 { i = (i + 1) & mask }
+            index[i] = (h & 0xFFFF_FFFF_0000_0000) | UInt64(e / 2 + 1)
+            e += 2
         }
     }
 
