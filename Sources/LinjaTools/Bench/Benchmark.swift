@@ -96,11 +96,13 @@ public struct Benchmark {
         let csv = NSTemporaryDirectory() + "linja-bench-\(getpid())-clients.csv"
         defer { try? FileManager.default.removeItem(atPath: csv) }
         var gen2 = ClientGenerator(policy: policy, asOf: asOf, seed: seed)
-        FileManager.default.createFile(atPath: csv, contents: nil)
-        if let fh = FileHandle(forWritingAtPath: csv) {
-            gen2.writeCSV(count: clients) { fh.write(Data($0.utf8)) }
-            try? fh.close()
+        guard FileManager.default.createFile(atPath: csv, contents: nil), let fh = FileHandle(forWritingAtPath: csv) else {
+            failures.append("cannot write the client file \(csv)")
+            return Results(check: check, compile: compile, evalNanosPerClient: eval, endToEnd: [], checks: checks,
+                           failures: failures, clients: clients, csvBytes: 0)
         }
+        gen2.writeCSV(count: clients) { fh.write(Data($0.utf8)) }
+        try? fh.close()
         let csvBytes = (try? FileManager.default.attributesOfItem(atPath: csv)[.size] as? Int) ?? 0
         batch = ClientBatch(width: 0)
         log("wrote \(csvBytes) bytes of CSV")
