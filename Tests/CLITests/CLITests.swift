@@ -282,3 +282,43 @@ struct CLIRobustnessTests {
         #expect(r.stdout.contains(" 0 problems"))
     }
 }
+
+/// With several threads, CSV fields are decoded on the workers and repeated
+/// ids are checked when a chunk is written; what comes out must not depend on
+/// the thread count, also when bad and repeated rows sit in different chunks
+/// (4,096 rows each).
+struct CLIThreadsTests {
+    @Test func badAndRepeatedRowsAreReportedTheSameWithOneAndTwoThreads() throws {
+        let generated = try CLI.run(["generate", "clients", "--policy", "rules/etela-keski-suomi", "--count", "9000",
+                                     "--seed", "5", "--as-of", "2026-05-01"])
+        #expect(generated.status == 0, "\(generated.stderr)")
+        var lines = generated.stdout.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
+        let header = lines.removeFirst()
+        var rows: [String] = []
+        for (i, line) in lines.enumerated() {
+            rows.append(line)
+            if i == 5 { rows.append(lines[2]) }            // repeats row 4, same chunk
+            if i == 5000 { rows.append(lines[10]) }        // repeats row 12, an earlier chunk
+            if i == 7000 { rows.append(line + ",extra") }  // ragged
+            if i == 8191 { rows.append(lines[8191]) }      // repeats the row before, across a chunk boundary
+        }
+        let csv = CLI.temp("threads.csv", ([header] + rows).joined(separator: "\n") + "\n")
+        var results: [[String]] = []
+        for threads in ["1", "2"] {
+            for format in [["--format", "jsonl"], ["--summary", "--format", "json"]] {
+                let skip = CLI.temp("skip-\(threads).csv", "")
+                let r = try CLI.run(["run", "rules/etela-keski-suomi", "--clients", csv, "--as-of", "2026-05-01",
+                                     "--threads", threads, "--skip-invalid", skip] + format)
+                #expect(r.status == 0, "\(r.stderr)")
+                let rejected = try String(contentsOfFile: skip, encoding: .utf8)
+                results.append([r.stdout, r.stderr, rejected])
+            }
+        }
+        #expect(results[0] == results[2], "jsonl output differs between 1 and 2 threads")
+        #expect(results[1] == results[3], "summary output differs between 1 and 2 threads")
+        let rejectedRows = results[2][2].split(whereSeparator: \.isNewline).dropFirst().map { $0.split(separator: ",").first.map(String.init) ?? "" }
+        #expect(rejectedRows == ["8", "5004", "7005", "8197"], "\(results[2][2])")
+        #expect(results[2][2].contains("duplicate id") && results[2][2].contains("(first on row 13)"))
+        #expect(results[0][0].split(separator: "\n").count == 9000)
+    }
+}

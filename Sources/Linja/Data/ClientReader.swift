@@ -269,14 +269,16 @@ public final class ClientReader {
     /// rejected (about 40 bytes per distinct id is the only state that grows).
     var seenIDs = SeenIDs()
     /// Whether to reject repeated ids (on by default).
-    public var rejectDuplicateIDs = true
-    /// The same parsers, unretained: the hot loop must not count references.
-    var unmanagedParsers: [Unmanaged<FieldParser>] = []
+    public var rejectDuplicateIDs = true {
+        didSet { decoder.fingerprintSlot = rejectDuplicateIDs && idIsText ? idSlot : nil }
+    }
     /// For each field slot, its column index in the file.
     var columnOf: [Int?]
     var idSlot: Int?
     /// Whether the id field holds text (the only kind checked for repeats).
     let idIsText: Bool
+    /// Decodes a row's fields into slots; safe to use from several threads.
+    public private(set) var decoder: RowDecoder
 
     public init(path: String, policy: Policy, format: Format? = nil) throws {
         guard let record = policy.record else {
@@ -288,6 +290,7 @@ public final class ClientReader {
         self.format = fmt
         self.parsers = []
         self.columnOf = Array(repeating: nil, count: record.fields.count)
+        self.decoder = RowDecoder(path: path, record: record, parsers: [], columnOf: [])
         idSlot = record.fields.firstIndex { $0.name == "id" }
         idIsText = idSlot.map { record.fields[$0].type.base == .text } ?? false
         switch fmt {
@@ -312,8 +315,9 @@ public final class ClientReader {
         }
         let decimalComma = dialect == .semicolon
         parsers = record.fields.map { FieldParser(field: $0, policy: policy, decimalComma: decimalComma) }
-        unmanagedParsers = parsers.map { Unmanaged.passUnretained($0) }
         if fmt == .csv { try mapColumns(header) }
+        decoder = RowDecoder(path: path, record: record, parsers: parsers, columnOf: columnOf)
+        decoder.fingerprintSlot = idIsText ? idSlot : nil
     }
 
     static func guessFormat(_ path: String) -> Format {
@@ -377,7 +381,10 @@ public final class ClientReader {
         return csv?.string(c)
     }
 
-    func nextCSV(into batch: inout ClientBatch) -> ReadResult {
+    /// Scans the next CSV record: `.client` when its fields are ready to
+    /// decode, `.rejected` for a record that is bad before its fields are
+    /// read (an unterminated quote, a ragged row), `.end` at the end.
+    func scanCSV() -> ReadResult {
         guard let csv else { return .end }
         do {
             guard try csv.next() else { return .end }
@@ -395,24 +402,18 @@ public final class ClientReader {
             rawFields = csv.strings()
             return .rejected(DataIssue(path: path, row: row, message: "the row has \(got) field\(got == 1 ? "" : "s"), the header \(expected)"))
         }
+        return .client
+    }
+
+    func nextCSV(into batch: inout ClientBatch) -> ReadResult {
+        guard let csv else { return .end }
+        let scanned = scanCSV()
+        guard case .client = scanned else { return scanned }
         let start = batch.slots.count
         let textStart = batch.texts.count
-        // Locals: one exclusivity check per row, not one per field.
-        let columnOf = self.columnOf
-        let parsers = self.unmanagedParsers
-        for slot in 0..<parsers.count {
-            guard let col = columnOf[slot] else {
-                batch.slots.append(Slot.missing)
-                continue
-            }
-            let parser = parsers[slot]
-            let parsed = csv.withField(col) { raw in parser._withUnsafeGuaranteedRef { $0.parse(raw) } }
-            if let message = ClientReader.append(parsed, to: &batch) {
-                batch.slots.removeSubrange(start...)
-                batch.texts.removeSubrange(textStart...)
-                rawFields = csv.strings()
-                return .rejected(DataIssue(path: path, row: row, column: col + 1, field: record.fields[slot].name, message: message))
-            }
+        if let issue = decoder.decode(row: row, into: &batch, field: { csv.fieldBytes($0) }) {
+            rawFields = csv.strings()
+            return .rejected(issue)
         }
         if let issue = duplicateID(batch, start: start, column: idSlot.flatMap { columnOf[$0] }.map { $0 + 1 }) {
             batch.slots.removeSubrange(start...)

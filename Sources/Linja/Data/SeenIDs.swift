@@ -23,7 +23,12 @@ struct SeenIDs {
 
     /// The row `id` was first seen on, or nil after recording it on `row`.
     mutating func firstRow(of id: String, row: Int) -> Int? {
-        let (h, l) = SeenIDs.fingerprint(id)
+        firstRow(fingerprint: SeenIDs.fingerprint(id), row: row)
+    }
+
+    /// The same for an id already fingerprinted.
+    mutating func firstRow(fingerprint: (UInt64, UInt32), row: Int) -> Int? {
+        let (h, l) = fingerprint
         if count + 1 > (mask + 1) / 4 * 3 { grow() }
         let tag = h & 0xFFFF_FFFF_0000_0000
         let rest = UInt64(l) << 32

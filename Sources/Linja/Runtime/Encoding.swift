@@ -102,4 +102,20 @@ public struct ClientBatch: Sendable {
         slots.removeAll(keepingCapacity: true)
         texts.removeAll(keepingCapacity: true)
     }
+
+    /// Removes the clients at `indices` (ascending); their texts stay, unused.
+    public mutating func removeRows(_ indices: [Int]) {
+        guard width > 0, !indices.isEmpty else { return }
+        var kept: [Int64] = []
+        kept.reserveCapacity(slots.count)
+        var next = 0
+        for i in 0..<count {
+            if next < indices.count, indices[next] == i {
+                next += 1
+                continue
+            }
+            kept.append(contentsOf: slots[(i * width)..<((i + 1) * width)])
+        }
+        slots = kept
+    }
 }

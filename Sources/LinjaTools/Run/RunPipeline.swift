@@ -89,7 +89,22 @@ public final class RunPipeline: @unchecked Sendable {
         var matchedOnly = false
         var counts: [Int] = []
         var clientsBy: [Int] = []
+        /// Reading on the workers (CSV with several threads): the records as
+        /// read, rows rejected while decoding them or before, and each
+        /// decoded row's raw record and id fingerprint.
+        var raw: RawRows?
+        var rejects: [(issue: DataIssue, fields: [String])] = []
+        var rawIndex: [Int] = []
+        var fingerprints: [IDFingerprint?] = []
         init(width: Int, capacity: Int) { batch = ClientBatch(width: width, capacity: capacity) }
+
+        /// Forgets the results of `process`, to run it again.
+        func resetResults() {
+            output = []
+            failures = []
+            decided = 0
+            matchedOnly = false
+        }
     }
 
     /// Runs over every client the reader gives. Bad rows go to `reject` (with
@@ -105,6 +120,7 @@ public final class RunPipeline: @unchecked Sendable {
         var index = 0
 
         func emit(_ c: Chunk) {
+            if c.raw != nil { settleReading(c, reader, pool, reject) }
             for f in c.failures {
                 counts.failed += 1
                 reject(DataIssue(path: reader.path, row: f.row, message: "cannot be decided: \(f.error)"),
@@ -129,8 +145,43 @@ public final class RunPipeline: @unchecked Sendable {
         }
 
         var done = false
+        // With several threads, CSV fields are decoded on the workers too; the
+        // reader only scans records, and repeated ids are checked in order
+        // when a chunk is written.
+        let decodeOnWorkers = threads > 1 && reader.format == .csv
         while !done {
             let chunk = Chunk(width: record.fields.count, capacity: options.chunkSize)
+            if decodeOnWorkers {
+                var raw = RawRows(fieldCount: reader.header.count)
+                scan: while raw.count < options.chunkSize {
+                    switch reader.nextRaw(into: &raw) {
+                    case .end:
+                        done = true
+                        break scan
+                    case .rejected(let issue):
+                        chunk.rejects.append((issue, reader.rawFields))
+                    case .client:
+                        continue
+                    }
+                }
+                if raw.count == 0 && chunk.rejects.isEmpty { continue }
+                chunk.raw = raw
+                let myIndex = index
+                index += 1
+                while slots.wait(timeout: .now() + .milliseconds(1)) == .timedOut { drain(wait: false) }
+                group.enter()
+                let decoder = reader.decoder
+                DispatchQueue.global().async {
+                    let e = pool.take()
+                    self.decode(chunk, decoder)
+                    self.process(chunk, e)
+                    pool.giveBack(e)
+                    pending.put(myIndex, chunk)
+                    group.leave()
+                }
+                drain(wait: false)
+                continue
+            }
             while chunk.rows.count < options.chunkSize {
                 switch reader.next(into: &chunk.batch) {
                 case .end: done = true
@@ -173,6 +224,58 @@ public final class RunPipeline: @unchecked Sendable {
         drain(wait: true)
         for e in pool.all { summary.addFirings(e.fired, e.firedVariants) }
         if !options.summary { out(Array(footer().utf8)) }
+    }
+
+    /// Decodes a chunk's raw records (on a worker): accepted rows into the
+    /// batch with their id fingerprints, bad ones into `rejects`.
+    func decode(_ c: Chunk, _ decoder: RowDecoder) {
+        guard let raw = c.raw else { return }
+        for i in 0..<raw.count {
+            if let issue = decoder.decode(raw, i, into: &c.batch) {
+                c.rejects.append((issue, raw.strings(i)))
+                continue
+            }
+            c.rows.append(raw.rows[i])
+            c.rawIndex.append(i)
+            c.fingerprints.append(decoder.idFingerprint(c.batch, row: c.rows.count - 1))
+        }
+    }
+
+    /// Finishes reading a chunk decoded on a worker, in reading order (on the
+    /// writing thread): rejects a row whose id an earlier row had (deciding
+    /// the chunk again without it, which is rare), then reports the chunk's
+    /// rejected rows in row order, as single-threaded reading would.
+    func settleReading(_ c: Chunk, _ reader: ClientReader, _ pool: EvaluatorPool,
+                       _ reject: (DataIssue, [String]) -> Void) {
+        guard let raw = c.raw else { return }
+        var repeated: [Int] = []
+        for i in 0..<c.rows.count {
+            let issue = reader.repeatedID(c.fingerprints[i], id: self.id(of: c, i), row: c.rows[i])
+            if let issue {
+                repeated.append(i)
+                c.rejects.append((issue, raw.strings(c.rawIndex[i])))
+            }
+        }
+        if !repeated.isEmpty {
+            c.batch.removeRows(repeated)
+            let drop = Set(repeated)
+            c.rows = c.rows.enumerated().filter { !drop.contains($0.offset) }.map(\.element)
+            c.resetResults()
+            let e = pool.take()
+            process(c, e)
+            pool.giveBack(e)
+        }
+        c.rejects.sort { $0.issue.row < $1.issue.row }
+        counts.read += c.rows.count + c.rejects.count
+        counts.rejected += c.rejects.count
+        for r in c.rejects { reject(r.issue, r.fields) }
+    }
+
+    /// Row `i`'s id as read.
+    func id(of c: Chunk, _ i: Int) -> String {
+        guard let s = idSlot else { return "" }
+        let t = Int(c.batch.slots[i * c.batch.width + s])
+        return t >= 0 && t < c.batch.texts.count ? c.batch.texts[t] : ""
     }
 
     /// Joins chunk output for JSON arrays: items are separated by commas across chunks.
