@@ -200,7 +200,10 @@ public struct Parser {
         chainLevels -= 1
     }
 
-    /// Doc comments (`##`) on their own lines right before the token at `offset`.
+    /// Doc comments (`##`) on their own lines right before the token at
+    /// `offset`: those in the block of comment lines directly above it (a
+    /// blank line between a `##` line and the declaration detaches it: it is
+    /// then an ordinary comment).
     func docComments(before offset: Int) -> [String] {
         var out: [String] = []
         let lowerBound = pos > 0 ? tokens[pos - 1].end : 0
@@ -210,14 +213,37 @@ public struct Parser {
             let mid = (lo + hi) / 2
             if comments[mid].start < lowerBound { lo = mid + 1 } else { hi = mid }
         }
-        for c in comments[lo...] {
-            if c.end > offset { break }
-            guard c.isDoc, c.ownLine else { continue }
-            var t = c.text.dropFirst(2)
-            if t.first == " " { t = t.dropFirst() }
-            out.append(String(t))
+        var next = offset
+        var k = lo
+        while k < comments.count, comments[k].end <= offset { k += 1 }
+        // Walk up from the declaration through the comments right above it.
+        while k > lo {
+            let c = comments[k - 1]
+            guard c.ownLine, !blankLine(between: c.end, and: next) else { break }
+            if c.isDoc {
+                var t = c.text.dropFirst(2)
+                if t.first == " " { t = t.dropFirst() }
+                out.append(String(t))
+            }
+            next = c.start
+            k -= 1
         }
-        return out
+        return out.reversed()
+    }
+
+    /// Whether the source between two offsets holds an empty line (two line breaks).
+    func blankLine(between from: Int, and to: Int) -> Bool {
+        var newlines = 0
+        var i = max(0, from)
+        let bytes = file.bytes
+        while i < min(to, bytes.count) {
+            if bytes[i] == UInt8(ascii: "\n") {
+                newlines += 1
+                if newlines >= 2 { return true }
+            }
+            i += 1
+        }
+        return false
     }
 
     // MARK: File and recovery

@@ -232,7 +232,9 @@ struct DocPrinter {
                 while current.last == " " { current.removeLast() }
                 for s in suffixes { current += s }
             } else {
-                // Nothing on the line to trail: the comment gets a line of its own.
+                // Nothing on the line to trail: the comment gets a line of its
+                // own, indented like what follows it (where it reads next time).
+                pendingIndent = indent
                 for s in suffixes { emit(String(s.drop { $0 == " " })) }
             }
         }

@@ -51,16 +51,47 @@ final class DocWriter {
 
     private func append(_ c: DocCommand) {
         switch c {
-        case .groupEnd, .indentEnd, .alignEnd:
+        case .groupEnd, .indentEnd, .alignEnd, .indentBegin, .alignBegin:
+            // Trailing comments wait for what comes next, so the line break
+            // after them takes the indentation of the next line.
             break
         default:
             if !pendingTrailing.isEmpty {
-                for t in pendingTrailing { commands.append(.lineSuffix(" " + t)) }
-                commands.append(.hardline)
+                let pending = pendingTrailing
                 pendingTrailing.removeAll()
+                if lineEndedByStrayComment {
+                    // A comment trails that line already: these stand on lines
+                    // of their own, after the break, where the next formatting
+                    // would put them (before what follows).
+                    switch c {
+                    case .hardline, .blankLine:
+                        commands.append(c)
+                        for t in pending { commands.append(.ownLineComment(t)) }
+                        return
+                    default:
+                        for t in pending { commands.append(.ownLineComment(t)) }
+                    }
+                } else {
+                    for t in pending { commands.append(.lineSuffix(" " + t)) }
+                    commands.append(.hardline)
+                }
             }
         }
         commands.append(c)
+    }
+
+    /// Whether the last line written ends with a stray trailing comment
+    /// (`writeStrayTrailing`), so nothing more can trail it.
+    private var lineEndedByStrayComment: Bool {
+        var i = commands.count - 1
+        while i >= 0 {
+            switch commands[i] {
+            case .groupEnd, .indentEnd, .alignEnd: i -= 1
+            case .hardline: return i > 0 && { if case .lineSuffix = commands[i - 1] { return true } else { return false } }()
+            default: return false
+            }
+        }
+        return false
     }
 
     /// Text that stands for source tokens: matched with them from the cursor.
@@ -265,6 +296,14 @@ final class DocWriter {
             case .groupEnd, .indentEnd, .alignEnd: at += 1
             default: break scan
             }
+        }
+        if at > 0, at <= commands.count, case .hardline = commands[at - 1] {
+            // That line has a stray comment already: this one would stand on a
+            // line of its own there, where the next formatting would take it
+            // for a comment before what follows. Written there at once.
+            append(.ownLineComment(Self.trimmed(c.text)))
+            afterMatched = commands.count
+            return
         }
         commands.insert(contentsOf: [.lineSuffix(" " + Self.trimmed(c.text)), .hardline], at: at)
         afterMatched = at + 2

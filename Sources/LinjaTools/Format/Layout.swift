@@ -36,7 +36,10 @@ final class Layout {
             let start = d.span.start
             if let p = previous {
                 let lead = w.leadingStart(of: start)
-                if Layout.groupable(p, d), !w.blankLineInSource(before: lead) {
+                let hugsPrevious = lead < start && !w.blankLineInSource(before: lead) && w.blankLineInSource(before: start)
+                if Layout.groupable(p, d) && !w.blankLineInSource(before: lead) || hugsPrevious {
+                    // Comments right under a declaration, then a blank line:
+                    // they stay under it, and the blank line follows them.
                     w.hardline()
                 } else {
                     w.blankLine()

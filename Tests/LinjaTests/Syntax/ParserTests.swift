@@ -372,6 +372,19 @@ import Testing
         #expect(docs == [["First line.", "  Indented second line."], [], []])
     }
 
+    @Test func aBlankLineDetachesADocComment() {
+        let ds = clean("""
+            ## Documents `a`.
+            let a = 1
+
+            ## Stands alone: a blank line follows it.
+
+            let b = 2
+            """)
+        let docs = ds.compactMap { d -> [String]? in if case .letDecl(let l) = d { return l.header.doc }; return nil }
+        #expect(docs == [["Documents `a`."], []])
+    }
+
     @Test func anImportNamesADirectory() {
         #expect(clean("import \"../common\"") == [.importDecl(ImportDecl(doc: [], path: "../common", span: .none))])
     }
