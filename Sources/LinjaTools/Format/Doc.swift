@@ -141,6 +141,10 @@ struct DocPrinter {
     /// The indentation of the current line, written when its first text comes.
     private var pendingIndent = 0
     private var wantBlank = false
+    /// Whether the code on the current line ends with `{` (comments aside),
+    /// and whether the last line written did: no blank line follows a `{`.
+    private var codeOpensBlock = false
+    private var lastLineOpensBlock = false
     private var lineSuffixes: [String] = []
 
     init(width: Int) {
@@ -154,6 +158,7 @@ struct DocPrinter {
             switch cmd.doc {
             case .text(let s):
                 emit(s)
+                if !s.isEmpty { codeOpensBlock = s.hasSuffix("{") }
             case .concat(let parts):
                 for p in parts.reversed() { stack.append(Command(indent: cmd.indent, mode: cmd.mode, doc: p)) }
             case .indent(let n, let d):
@@ -211,7 +216,7 @@ struct DocPrinter {
             // A line never starts with a space (text after a comment's line break).
             s = s.drop { $0 == " " }
             if s.isEmpty { return }
-            if wantBlank, let last = lines.last, !last.isEmpty, !last.hasSuffix("{") {
+            if wantBlank, let last = lines.last, !last.isEmpty, !lastLineOpensBlock {
                 lines.append("")
             }
             wantBlank = false
@@ -240,6 +245,8 @@ struct DocPrinter {
         }
         if hasContent {
             while current.last == " " { current.removeLast() }
+            lastLineOpensBlock = codeOpensBlock
+            codeOpensBlock = false
             lines.append(current)
             current = ""
             currentWidth = 0
