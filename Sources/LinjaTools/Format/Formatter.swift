@@ -76,7 +76,9 @@ import Linja
 /// except that trailing white space is removed. A comment on a line of its
 /// own stays right before the construct that follows it (a declaration, a
 /// clause, a block item, an operand), at that construct's indentation; a
-/// blank line before or after it is kept. A comment after code stays after
+/// blank line before or after it is kept. Comments right under a
+/// declaration, with a blank line after them, stay under it (no blank line
+/// is put between). A comment after code stays after
 /// the same code, one space after it, and the line breaks there: a comment
 /// inside a `{ … }` that would fit on one line, or after an operand of a
 /// chain, keeps that block or chain broken. `##` doc comments are comments on
