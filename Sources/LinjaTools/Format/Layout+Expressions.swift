@@ -123,7 +123,7 @@ extension Layout {
             }
         case .unary(.not, let operand):
             w.token("not ", at: at)
-            expr(operand, ExprLevel.otherwise)
+            expr(operand, ExprLevel.not)
         case .unary(.negate, let operand):
             w.token("-", at: at)
             expr(operand, ExprLevel.negate)
