@@ -99,7 +99,35 @@ public enum Formatter {
 
     /// The canonical text of a rule file, or the diagnostics of a file that
     /// does not parse (a file with syntax errors is never formatted).
+    ///
+    /// A comment whose code is not printed (it followed a redundant
+    /// parenthesis) or that shares a line with another may only find its
+    /// place one pass later, so the file is formatted until the text stays
+    /// the same (at most three passes; each is checked to keep the tree and
+    /// the comments). Formatting the result again changes nothing.
     public static func format(_ source: SourceFile) -> Result<String, [Diagnostic]> {
+        var text: String
+        switch formatOnce(source) {
+        case .failure(let ds): return .failure(ds)
+        case .success(let t): text = t
+        }
+        for _ in 0..<2 {
+            guard case .success(let next) = formatOnce(SourceFile(path: source.path, text: text)) else {
+                return .failure([unformattable(source)])
+            }
+            if next == text { return .success(text) }
+            text = next
+        }
+        return .failure([unformattable(source)])
+    }
+
+    static func unformattable(_ source: SourceFile) -> Diagnostic {
+        Diagnostic(.unformattable, "the formatter could not print this file without changing it",
+                   at: Span(file: source, start: 0, end: 0), help: "please report this file; it is left as it is")
+    }
+
+    /// One pass of formatting.
+    static func formatOnce(_ source: SourceFile) -> Result<String, [Diagnostic]> {
         let parsed = Parser.parse(source)
         let errors = parsed.diagnostics.filter { $0.severity == .error }
         guard errors.isEmpty else { return .failure(DiagnosticBag.sort(errors)) }
@@ -119,10 +147,7 @@ public enum Formatter {
         let sameComments = Self.commentTexts(again.comments) == Self.commentTexts(parsed.comments)
         guard again.diagnostics.allSatisfy({ $0.severity != .error }),
               again.declarations == parsed.declarations, sameComments else {
-            let at = Span(file: source, start: 0, end: 0)
-            return .failure([Diagnostic(.unformattable,
-                                        "the formatter could not print this file without changing it",
-                                        at: at, help: "please report this file; it is left as it is")])
+            return .failure([unformattable(source)])
         }
         return .success(text)
     }
