@@ -144,6 +144,9 @@ struct DocPrinter {
     /// Whether the code on the current line ends with `{` (comments aside),
     /// and whether the last line written did: no blank line follows a `{`.
     private var codeOpensBlock = false
+    /// A `##` comment that trailed code was just given a line of its own:
+    /// a blank line follows it.
+    private var orphanDocStyle = false
     private var lastLineOpensBlock = false
     private var lineSuffixes: [String] = []
 
@@ -241,6 +244,8 @@ struct DocPrinter {
                 // own, indented like what follows it (where it reads next time).
                 pendingIndent = indent
                 for s in suffixes { emit(String(s.drop { $0 == " " })) }
+                // A `##` line followed by a declaration would be its doc comment.
+                if suffixes.last.map({ $0.drop { $0 == " " }.hasPrefix("##") }) == true { orphanDocStyle = true }
             }
         }
         if hasContent {
@@ -251,6 +256,10 @@ struct DocPrinter {
             current = ""
             currentWidth = 0
             hasContent = false
+            if orphanDocStyle {
+                wantBlank = true
+                orphanDocStyle = false
+            }
         }
         pendingIndent = indent
     }

@@ -66,10 +66,10 @@ final class DocWriter {
                     switch c {
                     case .hardline, .blankLine:
                         commands.append(c)
-                        for t in pending { commands.append(.ownLineComment(t)) }
+                        for t in pending { ownLineOfItsOwn(t) }
                         return
                     default:
-                        for t in pending { commands.append(.ownLineComment(t)) }
+                        for t in pending { ownLineOfItsOwn(t) }
                     }
                 } else {
                     for t in pending { commands.append(.lineSuffix(" " + t)) }
@@ -78,6 +78,14 @@ final class DocWriter {
             }
         }
         commands.append(c)
+    }
+
+    /// A comment that trailed code in the source, written on a line of its
+    /// own: a `##` one is followed by a blank line, or it would read as the
+    /// doc comment of a declaration after it.
+    private func ownLineOfItsOwn(_ text: String) {
+        commands.append(.ownLineComment(text))
+        if text.hasPrefix("##") { commands.append(.blankLine) }
     }
 
     /// Whether the last line written ends with a stray trailing comment
@@ -301,7 +309,7 @@ final class DocWriter {
             // That line has a stray comment already: this one would stand on a
             // line of its own there, where the next formatting would take it
             // for a comment before what follows. Written there at once.
-            append(.ownLineComment(Self.trimmed(c.text)))
+            ownLineOfItsOwn(Self.trimmed(c.text))
             afterMatched = commands.count
             return
         }
