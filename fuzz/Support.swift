@@ -96,7 +96,7 @@ enum KnownIssues {
 
     /// Whether a "does not format" failure is a known one.
     static func formatRefusal(_ bytes: [UInt8]) -> String? {
-        // None open: F1–F10 (fuzz/README.md) are fixed. An open bug gets a
+        // None open: F1–F11 (fuzz/README.md) are fixed. An open bug gets a
         // predicate here, named by its id, until it is fixed.
         if strict { return nil }
         return nil

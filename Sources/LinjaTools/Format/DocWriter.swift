@@ -255,17 +255,22 @@ final class DocWriter {
     /// Writes the comments that stand before the source token `index`.
     private func flushComments(beforeToken index: Int) {
         var wroteOwnLine = false
+        var displacedDocStyle = false
         while nextComment < comments.count, follows[nextComment] < index {
             let c = comments[nextComment]
+            let displaced = follows[nextComment] + 1 < index
             nextComment += 1
             if c.ownLine {
                 writeOwnLine(c)
                 wroteOwnLine = true
+                // A `##` line that stood before tokens not printed (a closing
+                // parenthesis) is not the doc comment of what now follows it.
+                displacedDocStyle = displaced && c.isDoc
             } else {
                 writeStrayTrailing(c)
             }
         }
-        if wroteOwnLine, index < tokens.count, blankLineInSource(before: tokens[index].start) {
+        if wroteOwnLine, index < tokens.count, displacedDocStyle || blankLineInSource(before: tokens[index].start) {
             append(.blankLine)
         }
     }
