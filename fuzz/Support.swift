@@ -85,20 +85,3 @@ enum Fuzz {
         ds.map { d in (d.location.map { "\($0): " } ?? "") + key(d) }.joined(separator: "\n")
     }
 }
-
-/// Failures already found and reported, each with a regression test in
-/// Tests/CLITests/FuzzRegressionTests.swift. The harnesses skip inputs that
-/// show one (so that fuzzing finds the next bug instead of the same one
-/// again); `LINJA_FUZZ_STRICT=1` turns the skipping off. Remove an entry
-/// when its bug is fixed.
-enum KnownIssues {
-    static let strict = ProcessInfo.processInfo.environment["LINJA_FUZZ_STRICT"] == "1"
-
-    /// Whether a "does not format" failure is a known one.
-    static func formatRefusal(_ bytes: [UInt8]) -> String? {
-        // None open: F1–F11 (fuzz/README.md) are fixed. An open bug gets a
-        // predicate here, named by its id, until it is fixed.
-        if strict { return nil }
-        return nil
-    }
-}

@@ -5,9 +5,9 @@
 public struct RowDecoder: @unchecked Sendable {
     let path: String
     let record: RecordType
-    /// The parsers, unretained: the hot loop must not count references (the
-    /// reader that made the decoder keeps them alive).
+    /// The parsers, unretained: the hot loop must not count references.
     let parsers: [Unmanaged<FieldParser>]
+    /// The same parsers, retained: they live as long as the decoder.
     let owners: [FieldParser]
     /// For each field slot, its column index in the file.
     let columnOf: [Int?]
