@@ -238,25 +238,20 @@ public struct PolicyDiff: Sendable {
             if rejected { report.rejected += 1; continue }
             let row = newReader.row
             let oldSource = shared ? newBatch : oldBatch
-            let oldDecision: Decision
-            let newDecision: Decision
-            do {
-                oldDecision = try oldSource.slots.withUnsafeBufferPointer { p -> Decision in
-                    guard let base = p.baseAddress else { return Decision(outcomes: [], statuses: nil) }
-                    return try oldEval.decide(row: base, texts: oldSource.texts)
+            // The client's decision under one version; nil (reported) when it cannot be made.
+            func decide(_ eval: Evaluator, _ batch: ClientBatch, _ label: String) -> Decision? {
+                do {
+                    return try batch.slots.withUnsafeBufferPointer { p -> Decision in
+                        guard let base = p.baseAddress else { return Decision(outcomes: [], statuses: nil) }
+                        return try eval.decide(row: base, texts: batch.texts)
+                    }
+                } catch {
+                    note(DataIssue(path: path, row: row, message: "cannot be decided under \(label): \(error)"))
+                    return nil
                 }
-            } catch {
-                note(DataIssue(path: path, row: row, message: "cannot be decided under \(old.label): \(error)"))
-                report.rejected += 1
-                continue
             }
-            do {
-                newDecision = try newBatch.slots.withUnsafeBufferPointer { p -> Decision in
-                    guard let base = p.baseAddress else { return Decision(outcomes: [], statuses: nil) }
-                    return try newEval.decide(row: base, texts: newBatch.texts)
-                }
-            } catch {
-                note(DataIssue(path: path, row: row, message: "cannot be decided under \(new.label): \(error)"))
+            guard let oldDecision = decide(oldEval, oldSource, old.label),
+                  let newDecision = decide(newEval, newBatch, new.label) else {
                 report.rejected += 1
                 continue
             }
