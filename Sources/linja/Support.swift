@@ -40,11 +40,10 @@ func paramOverrides(_ specs: [String], policy: Policy) throws -> [Int: Value] {
             let s = Linja.Suggest.closest(name, among: policy.params.map(\.name))
             throw UsageError(message: "--param: no param '\(name)'" + (s.map { "; did you mean '\($0)'?" } ?? ""))
         }
-        switch policy.constant(text, as: p.type) {
+        switch policy.readValue(text, as: p.type) {
         case .success(let v): out[p.id] = v
         case .failure(let e):
-            // The value is checked as a stand-in param's; name the real one.
-            throw UsageError(message: "--param \(name): " + e.message.replacingOccurrences(of: "param `__linja_constant`", with: "`\(name)`"))
+            throw UsageError(message: "--param \(name): " + e.message)
         }
     }
     return out

@@ -207,7 +207,7 @@ public struct GoalEngine {
             e.forEachChild(walk)
         }
         walk(m)
-        var ev = ReferenceEvaluator(context: ReferenceDecider(policy: policy, asOf: asOf, paramOverrides: paramOverrides).context, client: [])
+        var ev = ReferenceEvaluator(context: EvalContext(policy: policy, asOf: asOf, paramOverrides: paramOverrides), client: [])
         ev.aggregate = { a, span in
             if a.kind == .ratio {
                 var inner = ReferenceEvaluator(context: ev.context, client: [])
@@ -216,7 +216,7 @@ public struct GoalEngine {
                 let x = try inner.eval(a.ratio[0]), y = try inner.eval(a.ratio[1])
                 if x.isMissing || y.isMissing { return .missing }
                 if case .int(0) = y { return .missing }
-                return (try? Semantics.arith(.div, x, y, span: span)) ?? .missing
+                return (try? Operators.arith(.div, x, y, span: span)) ?? .missing
             }
             return values[span.start] ?? .missing
         }
@@ -296,7 +296,7 @@ public struct GoalEngine {
         var prorated: (Int, Int)?
         if t.perYear, verdicts?.prorateperYear ?? false, period.kind != .year {
             let days = period.days, of = period.daysInYear
-            if let f = Semantics.fixed(target), let d = Fixed(integer: days), let y = Fixed(integer: of),
+            if let f = Operators.fixed(target), let d = Fixed(integer: days), let y = Fixed(integer: of),
                let p = f.multiplied(by: d)?.divided(by: y) {
                 effective = .decimal(p)
                 prorated = (days, of)
@@ -311,10 +311,10 @@ public struct GoalEngine {
         case .lt: binary = .lt
         case .eq: binary = .eq
         }
-        var met = (try? Semantics.compare(binary, a, effective, span: .none)) ?? false
+        var met = (try? Operators.compare(binary, a, effective, span: .none)) ?? false
         if case .duration = effective, a.isPlainNumber, let x = magnitude(a), let y = magnitude(effective) {
             // A measured average of days against a target in days.
-            met = (try? Semantics.compare(binary, .decimal(x), .decimal(y), span: .none)) ?? false
+            met = (try? Operators.compare(binary, .decimal(x), .decimal(y), span: .none)) ?? false
         }
         if met { return (.met, effective, prorated) }
         guard let v = verdicts, let x = magnitude(a), let y = magnitude(effective),
@@ -336,8 +336,8 @@ public struct GoalEngine {
     /// A value as an exact number for tolerances (durations by their length).
     static func magnitude(_ v: Value) -> Fixed? {
         switch v {
-        case .duration(let d): return Fixed(integer: Semantics.length(d))
-        default: return Semantics.fixed(v)
+        case .duration(let d): return Fixed(integer: Operators.length(d))
+        default: return Operators.fixed(v)
         }
     }
 
@@ -361,14 +361,5 @@ public struct GoalEngine {
             if c.anyOf.contains(where: { $0.allSatisfy(holds) }) { return rule.label }
         }
         return nil
-    }
-}
-
-extension Value {
-    var isPlainNumber: Bool {
-        switch self {
-        case .int, .decimal: return true
-        default: return false
-        }
     }
 }

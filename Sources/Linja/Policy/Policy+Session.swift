@@ -28,7 +28,7 @@ extension Policy {
             hasher.update(Array("\n\(file.path)\n\(file.bytes.count)\n".utf8))
             hasher.update(file.bytes)
         }
-        let combined = hasher.finalize().map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+        let combined = SHA256.hexString(hasher.finalize())
         return Checker(directory: directory, root: root, units: rechecked, initialDiagnostics: carried)
             .check(fingerprint: combined)
     }
@@ -38,17 +38,5 @@ extension Policy {
     public static func standalone(_ files: [SourceFile] = []) -> Policy {
         let unit = PolicyUnit(directory: "", files: files.map { Parser.parse($0) })
         return Checker(directory: "", root: "", units: [unit], initialDiagnostics: []).check()
-    }
-}
-
-extension Checker {
-    /// `check()` with a fingerprint computed by the caller.
-    func check(fingerprint: String) -> Policy {
-        for pass in passes { pass.run(self) }
-        return Policy(directory: directory, root: root, units: units, fingerprint: fingerprint,
-                      diagnostics: diags.sorted, areas: areas, municipalities: municipalities, groups: groups,
-                      enums: enums, record: record, outcomes: outcomes, params: params,
-                      lets: lets.compactMap { $0 }, rules: rules, goals: goals, targets: targets,
-                      verdicts: verdicts, report: report, fixtures: fixtures, tests: tests)
     }
 }

@@ -1,12 +1,5 @@
 import Foundation
 
-/// One directory of rule files, parsed.
-public struct PolicyUnit: Sendable {
-    /// The directory, as a normalised path.
-    public var directory: String
-    public var files: [PolicyFile]
-}
-
 /// Finds policy directories and loads a policy with its imports.
 ///
 /// A policy is a directory holding `.linja` files. It may import another
@@ -128,18 +121,16 @@ public enum PolicyLoader {
         loadDir(dir, extra: extraFiles)
         return (units, diagnostics)
     }
+}
 
-    /// A fingerprint of the rule text: SHA-256 over every file's path (relative
-    /// to the rules tree) and bytes, in a fixed order.
-    public static func fingerprint(_ units: [PolicyUnit], root: String) -> String {
-        var h = SHA256Hasher()
-        let all = units.flatMap { u in u.files.map { ($0.file.path, $0.file.bytes) } }.sorted { $0.0 < $1.0 }
-        for (path, bytes) in all {
-            let name = (path as NSString).lastPathComponent
-            let dir = ((path as NSString).deletingLastPathComponent as NSString).lastPathComponent
-            h.update(Array("\(dir)/\(name)\n\(bytes.count)\n".utf8))
-            h.update(bytes)
-        }
-        return h.finalize().map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
+extension Policy {
+    /// Loads and checks the policy in `directory` (with its imports).
+    /// `replacing` gives other contents for files (by absolute path): mutation testing, editors.
+    public static func load(directory: String, root: String? = nil, extraFiles: [SourceFile] = [],
+                            replacing: [String: [UInt8]] = [:]) -> Policy {
+        let r = root ?? PolicyLoader.normalize(directory + "/..")
+        let (units, loadDiagnostics) = PolicyLoader.load(directory: directory, root: r, extraFiles: extraFiles, replacing: replacing)
+        return Checker(directory: PolicyLoader.normalize(directory), root: r, units: units,
+                       initialDiagnostics: loadDiagnostics).check()
     }
 }

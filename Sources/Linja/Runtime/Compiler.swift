@@ -31,10 +31,7 @@ public struct Compiler {
     public init(policy: Policy, asOf: Day, paramOverrides: [Int: Value] = [:]) {
         self.policy = policy
         self.asOf = asOf
-        var params = policy.params.map { $0.value(on: asOf) }
-        for (i, v) in paramOverrides where i < params.count { params[i] = v }
-        self.context = EvalContext(asOf: asOf, params: params, lets: policy.lets.map(\.expr),
-                                   groupSets: policy.groups.map(\.members) + policy.areas.map(\.municipalities))
+        self.context = EvalContext(policy: policy, asOf: asOf, paramOverrides: paramOverrides)
         self.letFunctions = Array(repeating: nil, count: policy.lets.count)
         self.nextRegister = Int32(policy.record?.fields.count ?? 0)
         self.clientLets = []
@@ -464,8 +461,6 @@ public struct Compiler {
         }
     }
 
-    static func flip(_ op: BinaryOp) -> BinaryOp { Semantics.flip(op) }
-
     /// Adds a constant duration to a date register.
     mutating func addDuration(_ date: Int32, _ d: Duration, _ s: Span, negate: Bool = false) throws -> Int32 {
         var cur = date
@@ -499,7 +494,7 @@ public struct Compiler {
         let (x, y) = (a.type.base, b.type.base)
         // A span against a duration: end OP start + duration.
         if x == .span || y == .span {
-            let (spanSide, durSide, o) = x == .span ? (a, b, op) : (b, a, Self.flip(op))
+            let (spanSide, durSide, o) = x == .span ? (a, b, op) : (b, a, op.mirrored)
             guard let dv = constant(durSide), case .duration(let d) = dv else { throw Unsupported() }
             guard case .span(let s, let t) = try operand(spanSide) else { throw Unsupported() }
             let r = fresh()

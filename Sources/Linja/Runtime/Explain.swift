@@ -44,7 +44,7 @@ public struct Explainer {
     }
 
     public init(policy: Policy, asOf: Day, paramOverrides: [Int: Value] = [:]) {
-        self.init(policy: policy, context: ReferenceDecider(policy: policy, asOf: asOf, paramOverrides: paramOverrides).context)
+        self.init(policy: policy, context: EvalContext(policy: policy, asOf: asOf, paramOverrides: paramOverrides))
     }
 
     /// Explains every rule for a client, given the rules' statuses.

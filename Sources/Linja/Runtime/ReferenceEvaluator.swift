@@ -30,6 +30,15 @@ public struct EvalContext: Sendable {
         self.groupSets = groupSets
     }
 
+    /// The context a policy gives on `asOf`: its params' values in force
+    /// that day (or overridden), its lets and its places.
+    public init(policy: Policy, asOf: Day, paramOverrides: [Int: Value] = [:]) {
+        var params = policy.params.map { $0.value(on: asOf) }
+        for (i, v) in paramOverrides where i < params.count { params[i] = v }
+        self.init(asOf: asOf, params: params, lets: policy.lets.map(\.expr),
+                  groupSets: policy.groups.map(\.members) + policy.areas.map(\.municipalities))
+    }
+
     public func members(_ g: Int) -> MunicipalitySet {
         if g < 0 { return MunicipalitySet([-g - 1]) }
         return g < groupSets.count ? groupSets[g] : MunicipalitySet()
@@ -88,15 +97,15 @@ public struct ReferenceEvaluator {
         case .compare(let op, let a, let b):
             let x = try eval(a), y = try eval(b)
             if x.isMissing || y.isMissing { return .missing }
-            return .bool(try Semantics.compare(op, x, y, span: e.span))
+            return .bool(try Operators.compare(op, x, y, span: e.span))
         case .arith(let op, let a, let b):
             let x = try eval(a), y = try eval(b)
             if x.isMissing || y.isMissing { return .missing }
-            return try Semantics.arith(op, x, y, span: e.span)
+            return try Operators.arith(op, x, y, span: e.span)
         case .negate(let a):
             let x = try eval(a)
             if x.isMissing { return .missing }
-            return try Semantics.negate(x, span: e.span)
+            return try Operators.negate(x, span: e.span)
         case .since(let a):
             let x = try eval(a)
             if x.isMissing { return .missing }
@@ -115,7 +124,7 @@ public struct ReferenceEvaluator {
             let x = try eval(a), y = try eval(set)
             if x.isMissing || y.isMissing { return .missing }
             guard case .set(let items) = y else { throw EvalError(message: "`in` needs a set", span: e.span) }
-            for item in items where try Semantics.compare(.eq, x, item, span: e.span) { return .bool(true) }
+            for item in items where try Operators.compare(.eq, x, item, span: e.span) { return .bool(true) }
             return .bool(false)
         case .call(let b, let args):
             var values: [Value] = []
@@ -124,7 +133,7 @@ public struct ReferenceEvaluator {
                 if v.isMissing { return .missing }
                 values.append(v)
             }
-            return try Semantics.call(b, values, asOf: context.asOf, span: e.span)
+            return try Operators.call(b, values, asOf: context.asOf, span: e.span)
         case .ifElse(let c, let a, let b):
             return try evalBool(c) ? eval(a) : eval(b)
         case .caseOf(let subject, let branches, let otherwise):

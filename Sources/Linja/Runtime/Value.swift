@@ -25,4 +25,21 @@ public enum Value: Hashable, Sendable {
 
     public var asBool: Bool? { if case .bool(let b) = self { return b }; return nil }
     public var asDate: Day? { if case .date(let d) = self { return d }; return nil }
+    /// An integer or a decimal: a number with no unit.
+    public var isPlainNumber: Bool {
+        switch self {
+        case .int, .decimal: return true
+        default: return false
+        }
+    }
+}
+
+extension Value {
+    /// The value where `type` is needed: an integer becomes a decimal when a
+    /// decimal is wanted (the one widening the language does); anything else
+    /// is itself.
+    public func widened(to type: LType) -> Value {
+        if type.base == .decimal, case .int(let i) = self, let f = Fixed(integer: Int(i)) { return .decimal(f) }
+        return self
+    }
 }

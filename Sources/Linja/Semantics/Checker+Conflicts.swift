@@ -69,7 +69,7 @@ extension Checker {
             return []
         case .compare(let op, let a, let b):
             if case .constant(let v) = b.kind { return compareAtom(op, a, v).map { [$0] } ?? [] }
-            if case .constant(let v) = a.kind { return compareAtom(Semantics.flip(op), b, v).map { [$0] } ?? [] }
+            if case .constant(let v) = a.kind { return compareAtom(op.mirrored, b, v).map { [$0] } ?? [] }
             return []
         case .inGroup(let m, let g):
             guard let k = key(m), case .constant(.group(let gid)) = g.kind else { return [] }

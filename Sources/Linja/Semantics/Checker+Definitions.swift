@@ -12,9 +12,8 @@ extension Checker {
         let ctx = EvalContext(asOf: nil, params: [], lets: [], groupSets: groupSets)
         var ev = ReferenceEvaluator(context: ctx, client: [])
         do {
-            var v = try ev.eval(t)
-            if let want = type?.base, want == .decimal, case .int(let i) = v, let f = Fixed(integer: Int(i)) { v = .decimal(f) }
-            return v
+            let v = try ev.eval(t)
+            return type.map { v.widened(to: $0) } ?? v
         } catch let error as EvalError {
             diags.error(.arithmetic, error.message, at: error.span)
         } catch {
@@ -24,14 +23,7 @@ extension Checker {
     }
 
     /// Whether a value of type `have` may stand where `want` is needed.
-    func fits(_ have: LType, _ want: LType) -> Bool {
-        if have.isError || want.isError { return true }
-        if have == want { return true }
-        if case .optional(let w) = want { return fits(have.base, w) }
-        if have == .int && want == .decimal { return true }
-        if case .set(let h) = have, case .set(let w) = want { return h.isError || fits(h, w) }
-        return false
-    }
+    func fits(_ have: LType, _ want: LType) -> Bool { want.accepts(have) }
 
     /// Group ids then area ids, for `Value.group`.
     var groupSets: [MunicipalitySet] { groups.map(\.members) + areas.map(\.municipalities) }

@@ -73,7 +73,7 @@ extension Checker {
                     continue
                 }
                 guard let v = constantValue(a.value, as: nil, what: "the actual of `\(target.name)`") else { continue }
-                if unit(of: v) != target.unit, !(target.unit == .number && v.isNumber) {
+                if unit(of: v) != target.unit, !(target.unit == .number && v.isPlainNumber) {
                     diags.error(.typeMismatch, "target `\(target.name)` is a \(unitName(target.unit)); this actual is not", at: a.value.span)
                     continue
                 }
@@ -262,15 +262,6 @@ extension Checker {
             if case .name("none") = cell.kind { return .missing }
             diags.error(.testForm, "a goal column holds a verdict in quotes or `none`", at: cell.span)
             return nil
-        }
-    }
-}
-
-extension Value {
-    var isNumber: Bool {
-        switch self {
-        case .int, .decimal: return true
-        default: return false
         }
     }
 }

@@ -96,10 +96,12 @@ final class Checker {
         ]
     }
 
-    func check() -> Policy {
+    /// Runs every pass and builds the policy. The fingerprint is the rule
+    /// text's unless the caller has one (the REPL's, combining its input).
+    func check(fingerprint: String? = nil) -> Policy {
         for pass in passes { pass.run(self) }
         return Policy(directory: directory, root: root, units: units,
-                      fingerprint: PolicyLoader.fingerprint(units, root: root),
+                      fingerprint: fingerprint ?? PolicyUnit.fingerprint(units),
                       diagnostics: diags.sorted, areas: areas, municipalities: municipalities, groups: groups,
                       enums: enums, record: record, outcomes: outcomes, params: params,
                       lets: lets.compactMap { $0 }, rules: rules, goals: goals, targets: targets,

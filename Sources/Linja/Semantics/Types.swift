@@ -62,6 +62,22 @@ public indirect enum LType: Hashable, Sendable, CustomStringConvertible {
     public var isError: Bool { base == .error }
 }
 
+extension LType {
+    /// Whether a value of type `have` may stand where this type is needed:
+    /// the same type, a plain value where an optional one is, an integer
+    /// where a decimal is (widened by `Value.widened(to:)`).
+    public func accepts(_ have: LType) -> Bool {
+        let want = self
+        if have.isError || want.isError { return true }
+        if have == want { return true }
+        if case .optional(let w) = want { return w.accepts(have.base) }
+        if have == .int && want == .decimal { return true }
+        if case .set(let h) = have, case .set(let w) = want { return h.isError || w.accepts(h) }
+        return false
+    }
+}
+
+
 /// A duration as calendar parts: months (years are 12), days (weeks are 7),
 /// and working days. Adding it to a date adds months first (clamped to the
 /// month's end), then days, then working days.

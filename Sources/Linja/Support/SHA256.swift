@@ -15,8 +15,8 @@ public enum SHA256 {
         hexString(hash(bytes))
     }
 
-    /// Lowercase hex of `bytes`.
-    static func hexString(_ bytes: [UInt8]) -> String {
+    /// Lowercase hex of `bytes` (a digest as people read it).
+    public static func hexString(_ bytes: [UInt8]) -> String {
         let alphabet: StaticString = "0123456789abcdef"
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count * 2)

@@ -68,6 +68,20 @@ public enum BinaryOp: String, Sendable, CaseIterable {
     }
 }
 
+extension BinaryOp {
+    /// The operator that says the same with its operands swapped:
+    /// `a < b` is `b > a`. Equality and the others are their own mirror.
+    public var mirrored: BinaryOp {
+        switch self {
+        case .lt: return .gt
+        case .le: return .ge
+        case .gt: return .lt
+        case .ge: return .le
+        default: return self
+        }
+    }
+}
+
 public enum AggregateKind: String, Sendable, CaseIterable {
     case count, share, average, median, ratio, sum, minimum, maximum
 }

@@ -356,9 +356,9 @@ public struct Lexer {
                     i += 6
                     let t = String(decoding: b[s..<i], as: UTF8.self)
                     let y = Int(t.prefix(4)) ?? 0, m = Int(t.dropFirst(5).prefix(2)) ?? 0, d = Int(t.suffix(2)) ?? 0
-                    if !Self.validDate(y, m, d) {
+                    if Day(year: y, month: m, day: d) == nil {
                         error(.invalidDate, "`\(t)` is not a calendar date", s, i,
-                              help: m >= 1 && m <= 12 ? "\(Self.monthName(m)) \(y) has \(Self.daysIn(m, y)) days" : "months run from 01 to 12")
+                              help: m >= 1 && m <= 12 ? "\(Self.monthName(m)) \(y) has \(Day.daysIn(month: m, year: y)) days" : "months run from 01 to 12")
                         emit(.invalid, t, s, i)
                     } else {
                         emit(.date, t, s, i)
@@ -480,19 +480,6 @@ public struct Lexer {
     static func closestUnit(_ word: String) -> String? {
         let all = Array(DurationUnit.words.keys) + ["EUR"]
         return Suggest.closest(word, among: all, maxDistance: 2)
-    }
-
-    static func validDate(_ y: Int, _ m: Int, _ d: Int) -> Bool {
-        guard y >= 1, m >= 1, m <= 12, d >= 1 else { return false }
-        return d <= daysIn(m, y)
-    }
-
-    static func daysIn(_ m: Int, _ y: Int) -> Int {
-        switch m {
-        case 2: return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 ? 29 : 28
-        case 4, 6, 9, 11: return 30
-        default: return 31
-        }
     }
 
     static func monthName(_ m: Int) -> String {

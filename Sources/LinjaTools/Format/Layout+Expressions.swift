@@ -1,59 +1,10 @@
 import Linja
 
-/// How tightly an expression form binds, after the parser's `Precedence`
-/// table: an operand whose level is below what its position needs is
-/// printed in parentheses.
-enum ExprLevel {
-    /// `if … then … else …` and aggregates that end in a `where` filter:
-    /// they run to the end of the expression, so inside another one they are
-    /// parenthesised.
-    static let open = 0
-    static let or = 1
-    static let and = 2
-    static let not = 3
-    static let otherwise = 4
-    static let comparison = 5
-    static let additive = 6
-    static let multiplicative = 7
-    static let negate = 8
-    /// `since d`, `ratio of a to b`: a prefix form whose operand is a postfix
-    /// expression, so a `.field` after it would belong to the operand.
-    static let prefix = 9
-    static let primary = 10
-
-    static func of(_ e: Expr) -> Int {
-        switch e.kind {
-        case .binary(let op, _, _): return of(op)
-        case .isMissing, .isValue, .membership: return comparison
-        case .unary(.not, _): return not
-        case .unary(.negate, _): return negate
-        case .since: return prefix
-        case .ifElse: return open
-        case .aggregate(let a):
-            return a.filter != nil || a.among != nil ? open : prefix
-        case .bool, .number, .percent, .money, .duration, .date, .period, .text, .name, .asOf, .missing,
-             .member, .call, .caseOf, .set, .error:
-            return primary
-        }
-    }
-
-    static func of(_ op: BinaryOp) -> Int {
-        switch op {
-        case .or: return or
-        case .and: return and
-        case .otherwise: return otherwise
-        case .eq, .neq, .lt, .le, .gt, .ge: return comparison
-        case .add, .sub: return additive
-        case .mul, .div: return multiplicative
-        }
-    }
-}
-
 extension Layout {
     /// Prints an expression standing where the grammar needs at least `level`;
     /// parenthesised when it binds less tightly.
-    func expr(_ e: Expr, _ level: Int = ExprLevel.open, inOr: Bool = false) {
-        if ExprLevel.of(e) < level {
+    func expr(_ e: Expr, _ level: Int = Precedence.open, inOr: Bool = false) {
+        if Precedence.of(e) < level {
             parenthesised(e)
         } else {
             exprBody(e, inOr: inOr)
@@ -116,22 +67,22 @@ extension Layout {
                 node = base
             }
             longestChain = max(longestChain, fields.count)
-            expr(node, ExprLevel.primary)
+            expr(node, Precedence.primary)
             for field in fields.reversed() {
                 w.text(".")
                 w.token(field.text, at: anchor(field))
             }
         case .unary(.not, let operand):
             w.token("not ", at: at)
-            expr(operand, ExprLevel.not)
+            expr(operand, Precedence.not)
         case .unary(.negate, let operand):
             w.token("-", at: at)
-            expr(operand, ExprLevel.negate)
+            expr(operand, Precedence.unary)
         case .binary(let op, _, _) where op == .and || op == .or:
             chain(e, op, inOr: inOr)
         case .binary(let op, let l, let r) where op.isComparison:
             // Comparisons do not chain: a comparison operand is parenthesised.
-            let level = ExprLevel.of(op)
+            let level = Precedence.of(op)
             expr(l, level + 1)
             w.text(" ")
             w.token(Layout.spelling(op), at: keywordBefore(anchor(r)))
@@ -139,10 +90,10 @@ extension Layout {
             expr(r, level + 1)
         case .binary(let op, _, _):
             // A left-associative chain of one level (`a - b + c`), without recursing along it.
-            let level = ExprLevel.of(op)
+            let level = Precedence.of(op)
             var rest: [(BinaryOp, Expr)] = []
             var node = e
-            while case .binary(let o, let l, let r) = node.kind, !o.isComparison, ExprLevel.of(o) == level {
+            while case .binary(let o, let l, let r) = node.kind, !o.isComparison, Precedence.of(o) == level {
                 rest.append((o, r))
                 node = l
             }
@@ -155,10 +106,10 @@ extension Layout {
                 expr(r, level + 1)
             }
         case .isMissing(let x, let negated):
-            expr(x, ExprLevel.comparison + 1)
+            expr(x, Precedence.comparison + 1)
             w.text(negated ? " is present" : " is missing")
         case .isValue(let x, let y, let negated):
-            expr(x, ExprLevel.comparison + 1)
+            expr(x, Precedence.comparison + 1)
             w.text(negated ? " is not " : " is ")
             if case .missing = y.kind {
                 // `x is missing` would read as the presence test.
@@ -168,15 +119,15 @@ extension Layout {
                 // So would `x is missing * 2`, followed by `* 2`.
                 parenthesised(y)
             } else {
-                expr(y, ExprLevel.additive)
+                expr(y, Precedence.additive)
             }
         case .membership(let x, let y, let negated):
-            expr(x, ExprLevel.comparison + 1)
+            expr(x, Precedence.comparison + 1)
             w.text(negated ? " not in " : " in ")
-            expr(y, ExprLevel.additive)
+            expr(y, Precedence.additive)
         case .since(let operand):
             w.token("since ", at: at)
-            expr(operand, ExprLevel.primary)
+            expr(operand, Precedence.primary)
         case .call(let name, let args):
             w.token(name.text + "(", at: at)
             w.group {
@@ -233,7 +184,7 @@ extension Layout {
         operands.append(node)
         operands.reverse()
         longestChain = max(longestChain, operands.count)
-        let level = ExprLevel.of(op)
+        let level = Precedence.of(op)
         let body = { [self] in
             for (i, operand) in operands.enumerated() {
                 if i == 0 {
@@ -304,13 +255,13 @@ extension Layout {
                 w.group {
                     w.token(word + " of ", at: at)
                     if a.ratio.count == 2 {
-                        expr(a.ratio[0], ExprLevel.primary)
+                        expr(a.ratio[0], Precedence.primary)
                         w.text(" to ")
-                        expr(a.ratio[1], ExprLevel.primary)
+                        expr(a.ratio[1], Precedence.primary)
                         return
                     }
                     if let v = a.value {
-                        expr(v, ExprLevel.primary)
+                        expr(v, Precedence.primary)
                         w.text(" over ")
                     }
                     w.token(population, at: a.population.flatMap(anchor))
@@ -318,14 +269,14 @@ extension Layout {
                         // `where` moves under the aggregate's word when the line is full.
                         w.line()
                         w.token("where ", at: keywordBefore(anchor(f)))
-                        expr(f, ExprLevel.or)
+                        expr(f, Precedence.or)
                     }
                 }
                 if let among = a.among {
                     let amongPopulation = a.amongPopulation?.text ?? population
                     w.line()
                     w.token("among " + amongPopulation + " where ", at: a.amongPopulation.flatMap(anchor).flatMap(keywordBefore))
-                    expr(among, ExprLevel.or)
+                    expr(among, Precedence.or)
                 }
             }
         }

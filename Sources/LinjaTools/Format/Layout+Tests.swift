@@ -7,23 +7,17 @@ extension Layout {
         w.text(Layout.quote(t.name) + " ")
         var items: [Item] = []
         if let d = t.asOf {
-            let at = keywordBefore(anchor(d))
-            items.append(Item(anchor: at) { [self] in
-                w.token("as_of ", at: at)
+            items.append(clause("as_of ", at: keywordBefore(anchor(d))) { [self] in
                 expr(d)
             })
         }
         if let p = t.period {
-            let at = keywordBefore(anchor(p))
-            items.append(Item(anchor: at) { [self] in
-                w.token("period ", at: at)
+            items.append(clause("period ", at: keywordBefore(anchor(p))) { [self] in
                 expr(p)
             })
         }
         for c in t.clients {
-            let at = c.span.isKnown ? c.span.start : nil
-            items.append(Item(anchor: at) { [self] in
-                w.token("client ", at: at)
+            items.append(clause("client ", at: c.span.isKnown ? c.span.start : nil) { [self] in
                 if let n = c.name {
                     name(n)
                     w.text(" ")
@@ -67,9 +61,7 @@ extension Layout {
             items.append(Item(anchor: at) { [self] in examples(table) })
         }
         if let check = t.check {
-            let at = t.checkSpan.flatMap { $0.isKnown ? keywordBefore($0.start) : nil }
-            items.append(Item(anchor: at) { [self] in
-                w.token("check ", at: at)
+            items.append(clause("check ", at: t.checkSpan.flatMap { $0.isKnown ? keywordBefore($0.start) : nil }) { [self] in
                 checkText(check, at: t.checkSpan.flatMap { $0.isKnown ? $0.start : nil })
             })
         }

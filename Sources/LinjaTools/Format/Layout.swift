@@ -28,6 +28,15 @@ final class Layout {
         var print: () -> Void
     }
 
+    /// A clause that opens with a keyword (`default …`, `as_of …`): an item
+    /// anchored at the keyword's token, where its comments belong.
+    func clause(_ keyword: String, at: Int?, _ print: @escaping () -> Void) -> Item {
+        Item(anchor: at) { [self] in
+            w.token(keyword, at: at)
+            print()
+        }
+    }
+
     // MARK: File
 
     func file(_ decls: [Declaration]) {
@@ -212,8 +221,7 @@ final class Layout {
         w.text(" ")
         var items = attributeItems(a.header.attributes)
         if let r = a.responsible {
-            items.append(Item(anchor: keywordBefore(anchor(r))) { [self] in
-                w.token("responsible ", at: keywordBefore(anchor(r)))
+            items.append(clause("responsible ", at: keywordBefore(anchor(r))) { [self] in
                 name(r)
             })
         }
@@ -224,9 +232,7 @@ final class Layout {
             if runs.isEmpty || previous?.kind != .comma { runs.append([m]) } else { runs[runs.count - 1].append(m) }
         }
         for run in runs {
-            let at = run.first.flatMap { anchor($0.name) }.flatMap { keywordBefore($0) }
-            items.append(Item(anchor: at) { [self] in
-                w.token("municipalities ", at: at)
+            items.append(clause("municipalities ", at: run.first.flatMap { anchor($0.name) }.flatMap { keywordBefore($0) }) { [self] in
                 list(run) { [self] m in municipality(m) }
             })
         }
@@ -299,17 +305,13 @@ final class Layout {
         }
         for run in runs {
             let open = run.first.flatMap { $0.span.isKnown ? src.token(before: $0.span.start) : nil }
-            let at = open.flatMap { src.token(before: $0.start)?.start }
-            items.append(Item(anchor: at) { [self] in
-                w.token("values { ", at: at)
+            items.append(clause("values { ", at: open.flatMap { src.token(before: $0.start)?.start }) { [self] in
                 list(run) { [self] m in valueMapping(m) }
                 w.text(" }")
             })
         }
         if let d = f.defaultValue {
-            let at = keywordBefore(anchor(d))
-            items.append(Item(anchor: at) { [self] in
-                w.token("default ", at: at)
+            items.append(clause("default ", at: keywordBefore(anchor(d))) { [self] in
                 w.align { expr(d) }
             })
         }
@@ -415,9 +417,7 @@ final class Layout {
         definition(p.value)
         var items = attributeItems(p.header.attributes)
         for d in p.dated {
-            let at = d.span.isKnown ? d.span.start : nil
-            items.append(Item(anchor: at) { [self] in
-                w.token("from ", at: at)
+            items.append(clause("from ", at: d.span.isKnown ? d.span.start : nil) { [self] in
                 expr(d.from)
                 definition(d.value)
             })
@@ -448,23 +448,17 @@ final class Layout {
         head("rule", r.header)
         var items = attributeItems(r.header.attributes)
         if let scope = r.scope, let first = scope.first {
-            let at = keywordBefore(anchor(first))
-            items.append(Item(anchor: at) { [self] in
-                w.token("in ", at: at)
+            items.append(clause("in ", at: keywordBefore(anchor(first))) { [self] in
                 list(scope) { [self] n in name(n) }
             })
         }
         if let c = r.condition {
-            let at = keywordBefore(anchor(c))
-            items.append(Item(anchor: at) { [self] in
-                w.token("when ", at: at)
+            items.append(clause("when ", at: keywordBefore(anchor(c))) { [self] in
                 expr(c)
             })
         }
         for x in r.exceptions {
-            let at = x.span.isKnown ? x.span.start : nil
-            items.append(Item(anchor: at) { [self] in
-                w.token("unless ", at: at)
+            items.append(clause("unless ", at: x.span.isKnown ? x.span.start : nil) { [self] in
                 expr(x.condition)
                 label(x.label)
             })
@@ -482,16 +476,12 @@ final class Layout {
             items.append(Item(anchor: at) { [self] in variant(v) })
         }
         if let d = r.effectiveFrom {
-            let at = keywordBefore(anchor(d))
-            items.append(Item(anchor: at) { [self] in
-                w.token("from ", at: at)
+            items.append(clause("from ", at: keywordBefore(anchor(d))) { [self] in
                 expr(d)
             })
         }
         if let d = r.effectiveUntil {
-            let at = keywordBefore(anchor(d))
-            items.append(Item(anchor: at) { [self] in
-                w.token("until ", at: at)
+            items.append(clause("until ", at: keywordBefore(anchor(d))) { [self] in
                 expr(d)
             })
         }
@@ -499,17 +489,13 @@ final class Layout {
             if r.overridesSameName {
                 items.append(Item(anchor: anchor(o)) { [self] in w.token("overrides", at: anchor(o)) })
             } else {
-                let at = keywordBefore(anchor(o))
-                items.append(Item(anchor: at) { [self] in
-                    w.token("overrides ", at: at)
+                items.append(clause("overrides ", at: keywordBefore(anchor(o))) { [self] in
                     name(o)
                 })
             }
         }
         if let first = r.over.first {
-            let at = keywordBefore(anchor(first))
-            items.append(Item(anchor: at) { [self] in
-                w.token("over ", at: at)
+            items.append(clause("over ", at: keywordBefore(anchor(first))) { [self] in
                 list(r.over) { [self] n in name(n) }
             })
         }
@@ -598,16 +584,12 @@ final class Layout {
             }
             var items: [Item] = []
             if let l = g.level {
-                let at = keywordBefore(anchor(l))
-                items.append(Item(anchor: at) { [self] in
-                    w.token("level ", at: at)
+                items.append(clause("level ", at: keywordBefore(anchor(l))) { [self] in
                     name(l)
                 })
             }
             if let p = g.period {
-                let at = keywordBefore(anchor(p))
-                items.append(Item(anchor: at) { [self] in
-                    w.token("for ", at: at)
+                items.append(clause("for ", at: keywordBefore(anchor(p))) { [self] in
                     expr(p)
                 })
             }
@@ -673,16 +655,12 @@ final class Layout {
         }
         var items = attributeItems(t.header.attributes)
         if let l = t.level {
-            let at = keywordBefore(anchor(l))
-            items.append(Item(anchor: at) { [self] in
-                w.token("level ", at: at)
+            items.append(clause("level ", at: keywordBefore(anchor(l))) { [self] in
                 name(l)
             })
         }
         if let b = t.baseline {
-            let at = b.span.isKnown ? b.span.start : nil
-            items.append(Item(anchor: at) { [self] in
-                w.token("baseline ", at: at)
+            items.append(clause("baseline ", at: b.span.isKnown ? b.span.start : nil) { [self] in
                 if let text = b.text {
                     w.text(Layout.quote(text))
                 } else if let v = b.value {
@@ -696,17 +674,13 @@ final class Layout {
             })
         }
         if let p = t.period {
-            let at = keywordBefore(anchor(p))
-            items.append(Item(anchor: at) { [self] in
-                w.token("for ", at: at)
+            items.append(clause("for ", at: keywordBefore(anchor(p))) { [self] in
                 expr(p)
             })
         }
         switch t.source {
         case .measured(let e):
-            let at = keywordBefore(anchor(e))
-            items.append(Item(anchor: at) { [self] in
-                w.token("measured ", at: at)
+            items.append(clause("measured ", at: keywordBefore(anchor(e))) { [self] in
                 expr(e)
             })
         case .reported:
@@ -832,9 +806,7 @@ final class Layout {
         }
         var items: [Item] = []
         if let e = r.suppressBelow {
-            let at = find("suppress", "below")
-            items.append(Item(anchor: at) { [self] in
-                w.token("suppress below ", at: at)
+            items.append(clause("suppress below ", at: find("suppress", "below")) { [self] in
                 expr(e)
             })
         }
@@ -847,16 +819,12 @@ final class Layout {
             items.append(Item(anchor: at) { [self] in w.token("sample actuals " + Layout.quote(s), at: at) })
         }
         if let d = r.sampleAsOf {
-            let at = find("sample", "as_of")
-            items.append(Item(anchor: at) { [self] in
-                w.token("sample as_of ", at: at)
+            items.append(clause("sample as_of ", at: find("sample", "as_of")) { [self] in
                 expr(d)
             })
         }
         if let p = r.samplePeriod {
-            let at = find("sample", "period")
-            items.append(Item(anchor: at) { [self] in
-                w.token("sample period ", at: at)
+            items.append(clause("sample period ", at: find("sample", "period")) { [self] in
                 expr(p)
             })
         }

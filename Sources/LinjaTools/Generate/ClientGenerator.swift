@@ -80,8 +80,9 @@ public struct ClientGenerator {
         case 1: return asOf.adding(months: -rng.int(1...14)) ?? asOf
         case 2: return day(asOf.adding(months: -rng.int(1...14)) ?? asOf, plus: rng.int(-1...1))
         case 3:
-            let y = rng.int(1960...2024)
-            return Day(year: y - y % 4, month: 2, day: 29) ?? base
+            var y = rng.int(1960...2024)
+            while !Day.isLeap(y) { y -= 1 }
+            return Day(year: y, month: 2, day: 29) ?? base
         case 4:
             let m = asOf.adding(months: -rng.int(0...24)) ?? asOf
             return Day(year: m.year, month: m.month, day: Day.daysIn(month: m.month, year: m.year)) ?? base

@@ -259,7 +259,7 @@ public struct GoalReport {
             guard let v else { return "" }
             switch v {
             case .percent(let x), .decimal(let x), .money(let x): return x.formatted(decimalComma: finnish)
-            case .duration(let d): return String(Semantics.lengthPublic(d))
+            case .duration(let d): return String(Operators.length(d))
             default: return f.text(v)
             }
         }

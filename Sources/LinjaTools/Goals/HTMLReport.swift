@@ -90,7 +90,7 @@ public struct HTMLReport {
             switch v {
             case .int(let i): return Double(i)
             case .decimal(let f), .percent(let f), .money(let f): return Double(f.raw) / Double(Fixed.scale)
-            case .duration(let d): return Double(Semantics.lengthPublic(d))
+            case .duration(let d): return Double(Operators.length(d))
             default: return nil
             }
         }

@@ -28,7 +28,7 @@ public final class ReplSession {
     public typealias Output = (String) -> Void
 
     /// The name of the let an expression is wrapped in to be checked.
-    static let valueName = "__repl_value"
+    static var valueName: String { Policy.expressionName }
     /// The path shown for text typed in the session.
     static let inputPath = "<repl>"
 
@@ -452,53 +452,12 @@ public final class ReplSession {
 
     /// An expression checked with the policy: the policy with the wrapper
     /// let, and the let.
-    struct CheckedExpression {
-        var policy: Policy
-        var definition: LetDef
-        var file: SourceFile
-        var shownFile: SourceFile
-    }
-
     /// Checks `text` as an expression over the current policy, reporting
-    /// errors (unless `quiet`) with spans in the text as typed.
+    /// its diagnostics (unless `quiet`) with spans in the text as typed.
     func checkExpression(_ text: String, quiet: Bool = false) -> CheckedExpression? {
-        let prefix = "let \(Self.valueName) =\n"
-        let file = SourceFile(path: Self.inputPath, text: prefix + text + "\n")
-        let shownFile = SourceFile(path: Self.inputPath, text: text)
-        // Syntax first, on the text alone: the whole input must be one expression.
-        let syntaxErrors = Parser.parseExpression(shownFile).1.filter { $0.severity == .error }
-        if !syntaxErrors.isEmpty {
-            if !quiet { report(syntaxErrors) }
-            return nil
-        }
-        let checked = policy.adding([file])
-        let mine = checked.diagnostics.filter { $0.span.file === file || $0.severity == .error }
-        let moved = mine.map { Self.move($0, from: file, to: shownFile, shift: prefix.utf8.count) }
-        if moved.contains(where: { $0.severity == .error }) {
-            if !quiet { report(moved) }
-            return nil
-        }
-        guard let definition = checked.letDef(named: Self.valueName) else {
-            if !quiet { fail("`\(text)` is not an expression") }
-            return nil
-        }
-        if !quiet { report(moved) }
-        return CheckedExpression(policy: checked, definition: definition, file: file, shownFile: shownFile)
-    }
-
-    /// A diagnostic in the wrapper file moved to the text as the user typed it.
-    static func move(_ d: Diagnostic, from file: SourceFile, to shown: SourceFile, shift: Int) -> Diagnostic {
-        func moved(_ s: Span) -> Span {
-            guard s.file === file else { return s }
-            let limit = shown.bytes.count
-            let start = min(max(s.start - shift, 0), limit)
-            let end = min(max(s.end - shift, start), limit)
-            return Span(file: shown, start: start, end: end)
-        }
-        var out = d
-        out.span = moved(d.span)
-        out.notes = d.notes.map { DiagnosticNote($0.message, at: $0.span.map(moved)) }
-        return out
+        let (checked, diagnostics) = policy.checkExpression(text, path: Self.inputPath)
+        if !quiet, !diagnostics.isEmpty { report(diagnostics) }
+        return checked
     }
 
     /// Prints an expression's value and type for the current client.
@@ -510,8 +469,7 @@ public final class ReplSession {
         } catch let e as EvalError {
             if e.span.file === checked.file {
                 // In the input line: shown with a caret under the part that failed.
-                report([Self.move(Diagnostic(.evaluation, e.message, at: e.span), from: checked.file, to: checked.shownFile,
-                                     shift: checked.file.bytes.count - checked.shownFile.bytes.count - 1)])
+                report([checked.shown(Diagnostic(.evaluation, e.message, at: e.span))])
             } else {
                 fail(evalMessage(e, checked))
             }
@@ -576,7 +534,7 @@ public final class ReplSession {
     }
 
     func context(for p: Policy) -> EvalContext {
-        ReferenceDecider(policy: p, asOf: asOf).context
+        EvalContext(policy: p, asOf: asOf)
     }
 
     /// The record fields an expression reads, through the lets it uses.

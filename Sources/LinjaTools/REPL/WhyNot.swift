@@ -189,7 +189,7 @@ struct ChangeFinder {
             return .leaf("\(text(a)) were \(words(needed, va))\(short(vb)): it is \(short(va))")
         }
         if fieldsRead(a).isEmpty {
-            return .leaf("\(text(b)) were \(words(Self.mirror(needed), vb))\(short(va)): it is \(short(vb))")
+            return .leaf("\(text(b)) were \(words(needed.mirrored, vb))\(short(va)): it is \(short(vb))")
         }
         return .leaf("\(text(a)) were \(words(needed, va))\(text(b)) (\(short(vb))): it is \(short(va))")
     }
@@ -202,17 +202,6 @@ struct ChangeFinder {
         case .le: return .gt
         case .gt: return .le
         case .ge: return .lt
-        default: return op
-        }
-    }
-
-    /// `a op b` as `b op' a`.
-    static func mirror(_ op: BinaryOp) -> BinaryOp {
-        switch op {
-        case .lt: return .gt
-        case .le: return .ge
-        case .gt: return .lt
-        case .ge: return .le
         default: return op
         }
     }

@@ -205,7 +205,7 @@ public final class PolicyTestRunner {
     }
 
     func checkHolds(_ expr: TExpr, _ values: [Value], _ day: Day, _ span: Span) -> TestFailure? {
-        let ctx = ReferenceDecider(policy: policy, asOf: day).context
+        let ctx = EvalContext(policy: policy, asOf: day)
         var ev = ReferenceEvaluator(context: ctx, client: values)
         let f = ValueFormatter(policy: policy)
         do {
@@ -338,7 +338,7 @@ public final class PolicyTestRunner {
                                                     explanation: fail.explanation))
                     }
                 case .letValue(let l):
-                    let ctx = ReferenceDecider(policy: policy, asOf: asOf).context
+                    let ctx = EvalContext(policy: policy, asOf: asOf)
                     var ev = ReferenceEvaluator(context: ctx, client: values)
                     let got = (try? ev.eval(TExpr(.letRef(l), policy.lets[l].type, span))) ?? .missing
                     if !same(got, row[c]) {
@@ -356,7 +356,7 @@ public final class PolicyTestRunner {
 
     func same(_ a: Value, _ b: Value) -> Bool {
         if a == b { return true }
-        return (try? Semantics.compare(.eq, a, b, span: .none)) ?? false
+        return (try? Operators.compare(.eq, a, b, span: .none)) ?? false
     }
 
     func rowText(_ table: CheckedTable, _ row: [Value], _ f: ValueFormatter) -> String {

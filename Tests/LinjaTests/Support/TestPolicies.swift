@@ -69,7 +69,7 @@ enum TestPolicies {
         return rec.fields.map { f in
             if let text = fields[f.name] {
                 if text == "missing" { return .missing }
-                switch p.constant(text, as: f.type) {
+                switch p.readValue(text, as: f.type) {
                 case .success(let v): return v
                 case .failure(let e): fatalError("bad test value for \(f.name): \(text): \(e)")
                 }
@@ -102,7 +102,7 @@ struct Probe {
 
     /// The reference value of `probe`.
     func value(asOf: String, _ fields: [String: String] = [:]) -> Value {
-        let ctx = ReferenceDecider(policy: policy, asOf: TestPolicies.day(asOf)).context
+        let ctx = EvalContext(policy: policy, asOf: TestPolicies.day(asOf))
         var ev = ReferenceEvaluator(context: ctx, client: TestPolicies.client(policy, fields))
         guard let l = policy.letDef(named: "probe") else { return .missing }
         return (try? ev.eval(l.expr)) ?? .missing

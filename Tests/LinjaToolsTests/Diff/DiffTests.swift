@@ -26,7 +26,7 @@ enum DiffFixture {
     /// `--param NAME=VALUE` as the command line parses it.
     static func override(_ policy: Policy, _ name: String, _ text: String) throws -> [Int: Value] {
         let p = try #require(policy.param(named: name))
-        switch policy.constant(text, as: p.type) {
+        switch policy.readValue(text, as: p.type) {
         case .success(let v): return [p.id: v]
         case .failure(let e): Issue.record("\(e)"); return [:]
         }

@@ -1,7 +1,7 @@
 /// The meaning of Linja's operators on values, defined once: comparisons,
 /// arithmetic and builtins. Month arithmetic clamps to the month's end;
 /// "span > N months" means the end is strictly after start + N months.
-public enum Semantics {
+public enum Operators {
     /// Exact decimal of a numeric value.
     static func fixed(_ v: Value) -> Fixed? {
         switch v {
@@ -23,18 +23,9 @@ public enum Semantics {
         }
     }
 
-    static func flip(_ op: BinaryOp) -> BinaryOp {
-        switch op {
-        case .lt: return .gt
-        case .le: return .ge
-        case .gt: return .lt
-        case .ge: return .le
-        default: return op
-        }
-    }
-
-    /// A duration's length in one unit, for comparing durations of one kind.
-    static func length(_ d: Duration) -> Int { d.months != 0 ? d.months : (d.workingDays != 0 ? d.workingDays : d.days) }
+    /// A duration's length in its own unit (months, days or working days),
+    /// for comparing durations of one kind.
+    public static func length(_ d: Duration) -> Int { d.months != 0 ? d.months : (d.workingDays != 0 ? d.workingDays : d.days) }
 
     public static func compare(_ op: BinaryOp, _ x: Value, _ y: Value, span: Span) throws -> Bool {
         switch (x, y) {
@@ -57,7 +48,7 @@ public enum Semantics {
             }
             return order(op, end, limit)
         case (.duration, .span):
-            return try compare(flip(op), y, x, span: span)
+            return try compare(op.mirrored, y, x, span: span)
         default: break
         }
         throw EvalError(message: "cannot compare these values", span: span)
@@ -191,9 +182,4 @@ public enum Semantics {
         if case .int(let i) = v, case .decimal = other, let f = Fixed(integer: Int(i)) { return .decimal(f) }
         return v
     }
-}
-
-extension Semantics {
-    /// A duration's length in its own unit (months, days or working days).
-    public static func lengthPublic(_ d: Duration) -> Int { length(d) }
 }
