@@ -4,6 +4,11 @@ import PackageDescription
 // Linja: a policy language for Finnish employment areas.
 // No package dependencies: the toolchain (Foundation, Dispatch, XCTest,
 // Swift Testing) is all this package uses.
+//
+// The library is layered; each layer is a target and may import only the
+// layers before it (README, "How the code is laid out"):
+//   LinjaBase → LinjaSyntax → LinjaModel → LinjaSemantics
+//                                        → LinjaReference, LinjaRuntime → LinjaData → LinjaGoals → Linja
 let package = Package(
     name: "Linja",
     products: [
@@ -12,13 +17,31 @@ let package = Package(
         .executable(name: "linja", targets: ["linja"]),
     ],
     targets: [
-        // Source text → checked, compiled policy → decisions.
-        .target(name: "Linja"),
-        // Formatter, test runner, reports, REPL, generator, benchmark.
+        // Source files and spans, diagnostics, dates, exact decimals, JSON, hashing.
+        .target(name: "LinjaBase"),
+        // Tokens, lexer, syntax tree, parser, precedence.
+        .target(name: "LinjaSyntax", dependencies: ["LinjaBase"]),
+        // The checked policy: types, values, typed expressions, operators, builtins, value encoding.
+        .target(name: "LinjaModel", dependencies: ["LinjaBase", "LinjaSyntax"]),
+        // The checker's passes: source text to a checked policy.
+        .target(name: "LinjaSemantics", dependencies: ["LinjaBase", "LinjaSyntax", "LinjaModel"]),
+        // The reference decision procedure and explanations.
+        .target(name: "LinjaReference", dependencies: ["LinjaBase", "LinjaSyntax", "LinjaModel"]),
+        // The compiler and the bytecode VM.
+        .target(name: "LinjaRuntime", dependencies: ["LinjaBase", "LinjaSyntax", "LinjaModel"]),
+        // Client data: CSV and JSON Lines readers, the CSV writer, generated clients.
+        .target(name: "LinjaData", dependencies: ["LinjaBase", "LinjaSyntax", "LinjaModel"]),
+        // Goals, targets, verdicts and indicator data.
+        .target(name: "LinjaGoals", dependencies: ["LinjaBase", "LinjaSyntax", "LinjaModel", "LinjaRuntime", "LinjaData"]),
+        // Loading a policy from its files; `import Linja` gives every layer.
+        .target(name: "Linja", dependencies: [
+            "LinjaBase", "LinjaSyntax", "LinjaModel", "LinjaSemantics", "LinjaReference", "LinjaRuntime", "LinjaData", "LinjaGoals",
+        ]),
+        // What the commands do: run, reports, formatter, test runner, REPL, diff.
         .target(name: "LinjaTools", dependencies: ["Linja"]),
-        // The thin command-line front end.
+        // The thin command-line front ends: the user's and the developers'.
         .executableTarget(name: "linja", dependencies: ["Linja", "LinjaTools"]),
-        // Golden diagnostics fixtures are read through #filePath, not bundled.
+        // Golden diagnostics fixtures and evaluation cases are read through #filePath, not bundled.
         .testTarget(name: "LinjaTests", dependencies: ["Linja"], exclude: ["Golden/Diagnostics"]),
         // Formatter golden files are read through #filePath, not bundled.
         .testTarget(name: "LinjaToolsTests", dependencies: ["Linja", "LinjaTools"], exclude: ["Format/Golden", "REPL/Transcripts"]),

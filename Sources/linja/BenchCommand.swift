@@ -35,7 +35,7 @@ let benchCommand = Command(
         b.seed = UInt64(try args.int("seed", default: 1, range: 0...Int.max))
         b.log = { stderr.line("… \($0)"); stderr.flush() }
         b.inMemoryOnly = args.flag("in-memory-only")
-        let p = Policy.load(directory: policy, root: PolicyLoader.normalize(policy + "/.."))
+        let p = Policy.load(directory: policy, root: Paths.normalize(policy + "/.."))
         if p.hasErrors {
             stderr.write(DiagnosticRenderer().render(p.diagnostics.filter { $0.severity == .error }))
             return Exit.failure

@@ -27,7 +27,7 @@ let checkCommand = Command(
         if format == "json" {
             var obj = DiagnosticRenderer.json(ds)
             if case .object(var pairs) = obj {
-                pairs.insert(("policies", .array(loaded.map { .object([("directory", .string(PolicyLoader.display($0.directory))),
+                pairs.insert(("policies", .array(loaded.map { .object([("directory", .string(Paths.display($0.directory))),
                                                                         ("fingerprint", .string($0.fingerprint))]) })), at: 0)
                 obj = .object(pairs)
             }

@@ -105,7 +105,7 @@ let diffCommand = Command(
         }
         var diff = PolicyDiff(
             old: PolicyVersion(policy: oldPolicy, paramOverrides: oldOverrides, label: oldVersionLabel, pathRewrite: rewrite),
-            new: PolicyVersion(policy: newPolicy, paramOverrides: newOverrides, label: revision != nil ? PolicyLoader.display(newPolicy.directory) + " (working tree)" : nil),
+            new: PolicyVersion(policy: newPolicy, paramOverrides: newOverrides, label: revision != nil ? Paths.display(newPolicy.directory) + " (working tree)" : nil),
             asOf: asOf)
         diff.sampleSize = sample
         diff.period = period

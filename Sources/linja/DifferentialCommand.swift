@@ -47,7 +47,7 @@ let differentialCommand = Command(
                 }
             }
             let seconds = Double(Stopwatch.now() - t0) / 1e9
-            stdout.line("\(PolicyLoader.display(policy.directory)): \(n) clients, \(disagreements) disagreements, \(errors) clients both evaluators reject, \(String(format: "%.1f", seconds)) s")
+            stdout.line("\(Paths.display(policy.directory)): \(n) clients, \(disagreements) disagreements, \(errors) clients both evaluators reject, \(String(format: "%.1f", seconds)) s")
         }
         return disagreements == 0 ? Exit.ok : Exit.failure
     })

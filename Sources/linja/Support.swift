@@ -8,7 +8,7 @@ func loadPolicy(_ path: String, quietWarnings: Bool = false) throws -> Policy {
     }
     guard dirs.count == 1, let dir = dirs.first else {
         throw InputError(message: dirs.isEmpty ? "no rule files (.linja) in \(path)"
-                         : "\(path) holds \(dirs.count) policies; name one, e.g. \(PolicyLoader.display(dirs[0]))")
+                         : "\(path) holds \(dirs.count) policies; name one, e.g. \(Paths.display(dirs[0]))")
     }
     let policy = Policy.load(directory: dir, root: root)
     let shown = quietWarnings ? policy.diagnostics.filter { $0.severity == .error } : policy.diagnostics

@@ -39,7 +39,7 @@ let testCommand = Command(
             let runner = PolicyTestRunner(policy: policy, filter: args.value("filter"))
             if runner.ownTests.isEmpty { continue }
             let results = runner.run()
-            if format == "text" { stdout.line(PolicyLoader.display(policy.directory)) }
+            if format == "text" { stdout.line(Paths.display(policy.directory)) }
             var policyJSON: [JSON] = []
             for r in results {
                 switch r.outcome {
@@ -67,7 +67,7 @@ let testCommand = Command(
                     ]))
                 }
             }
-            var entry: [(String, JSON)] = [("policy", .string(PolicyLoader.display(policy.directory))), ("tests", .array(policyJSON))]
+            var entry: [(String, JSON)] = [("policy", .string(Paths.display(policy.directory))), ("tests", .array(policyJSON))]
             if args.flag("coverage") {
                 let cov = runner.coverage()
                 if cov.percent < 100 { coverageFailed = true }

@@ -39,7 +39,7 @@ public struct Benchmark {
     public func run() -> Results {
         var checks: [String] = []
         var failures: [String] = []
-        let root = PolicyLoader.normalize(policyDirectory + "/..")
+        let root = Paths.normalize(policyDirectory + "/..")
         // 1. Parse and check.
         var policy = Policy.load(directory: policyDirectory, root: root)
         let check = measure(runs) { policy = Policy.load(directory: policyDirectory, root: root) }

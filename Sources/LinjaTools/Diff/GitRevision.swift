@@ -33,20 +33,20 @@ public struct GitRevisionTree: Sendable {
         guard !revision.isEmpty, !revision.hasPrefix("-"), !revision.contains(where: { $0.isNewline || $0 == "\0" }) else {
             throw Failure(message: "'\(revision)' is not a revision")
         }
-        let rootAbs = PolicyLoader.normalize(root)
-        let policyAbs = PolicyLoader.normalize(policyDirectory)
+        let rootAbs = Paths.normalize(root)
+        let policyAbs = Paths.normalize(policyDirectory)
         guard policyAbs == rootAbs || policyAbs.hasPrefix(rootAbs + "/") else {
             throw Failure(message: "\(policyDirectory) is not inside \(root)")
         }
         let relative = policyAbs == rootAbs ? "" : String(policyAbs.dropFirst(rootAbs.count + 1))
         let prefixRun = try run(["git", "-C", rootAbs, "rev-parse", "--show-prefix"])
         guard prefixRun.status == 0 else {
-            throw Failure(message: "\(PolicyLoader.display(rootAbs)) is not in a git repository: \(prefixRun.err.trimmed)")
+            throw Failure(message: "\(Paths.display(rootAbs)) is not in a git repository: \(prefixRun.err.trimmed)")
         }
         let topRun = try run(["git", "-C", rootAbs, "rev-parse", "--show-toplevel"])
         let top = topRun.out.trimmed
         guard topRun.status == 0, !top.isEmpty else {
-            throw Failure(message: "\(PolicyLoader.display(rootAbs)) is not in a git working tree: \(topRun.err.trimmed)")
+            throw Failure(message: "\(Paths.display(rootAbs)) is not in a git working tree: \(topRun.err.trimmed)")
         }
         var prefix = prefixRun.out.trimmed
         while prefix.hasSuffix("/") { prefix.removeLast() }
@@ -82,7 +82,7 @@ public struct GitRevisionTree: Sendable {
             try? FileManager.default.removeItem(atPath: temp)
             throw Failure(message: "\(repoPath.isEmpty ? "." : repoPath) has no rule files (.linja) at \(revision)")
         }
-        let rewrite = (from: PolicyLoader.display(tree) + "/", to: revision + ":" + (prefix.isEmpty ? "" : prefix + "/"))
+        let rewrite = (from: Paths.display(tree) + "/", to: revision + ":" + (prefix.isEmpty ? "" : prefix + "/"))
         return GitRevisionTree(revision: revision, commit: commit, directory: temp, root: tree, policyDirectory: policyAtRevision,
                                pathRewrite: rewrite, label: "\(revision):\(repoPath.isEmpty ? "." : repoPath)")
     }

@@ -17,7 +17,7 @@ public struct PolicyVersion: Sendable {
                 pathRewrite: (from: String, to: String)? = nil) {
         self.policy = policy
         self.paramOverrides = paramOverrides
-        self.label = label ?? PolicyLoader.display(policy.directory)
+        self.label = label ?? Paths.display(policy.directory)
         self.pathRewrite = pathRewrite
     }
 

@@ -16,7 +16,7 @@ public enum FormatFiles {
         var seen = Set<String>()
         let fm = FileManager.default
         func add(_ p: String) {
-            if seen.insert(PolicyLoader.normalize(p)).inserted { out.append(p) }
+            if seen.insert(Paths.normalize(p)).inserted { out.append(p) }
         }
         func walk(_ dir: String, depth: Int) {
             guard depth < 32 else { return }

@@ -209,7 +209,7 @@ public final class ReplSession {
 
     /// A path as the user reads it: relative to the working directory when inside it.
     func shown(_ path: String) -> String {
-        PolicyLoader.display(PolicyLoader.normalize(path))
+        Paths.display(Paths.normalize(path))
     }
 
     // MARK: - Loading

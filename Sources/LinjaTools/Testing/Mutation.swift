@@ -22,7 +22,7 @@ public enum MutationTester {
         for unit in policy.units {
             for pf in unit.files {
                 let file = pf.file
-                let absolute = PolicyLoader.normalize(unit.directory + "/" + (file.path as NSString).lastPathComponent)
+                let absolute = Paths.normalize(unit.directory + "/" + (file.path as NSString).lastPathComponent)
                 var ranges: [(Range<Int>, String)] = []
                 for d in pf.declarations {
                     switch d {

@@ -27,7 +27,7 @@ public struct Robustness {
         var report = Report()
         var rng = SeededRandom(seed: seed)
         for path in files {
-            let abs = PolicyLoader.normalize(path)
+            let abs = Paths.normalize(path)
             let dir = (abs as NSString).deletingLastPathComponent
             let root = (dir as NSString).deletingLastPathComponent
             guard let data = FileManager.default.contents(atPath: abs) else {
@@ -35,7 +35,7 @@ public struct Robustness {
                 continue
             }
             let bytes = [UInt8](data)
-            let shown = PolicyLoader.display(abs)
+            let shown = Paths.display(abs)
             let file = SourceFile(path: shown, bytes: bytes)
             let lexed = Lexer.lex(file)
             func check(_ b: [UInt8]) -> Policy {

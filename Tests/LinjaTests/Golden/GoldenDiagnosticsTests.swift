@@ -1,6 +1,14 @@
 import Foundation
 import Testing
 @testable import Linja
+@testable import LinjaBase
+@testable import LinjaSyntax
+@testable import LinjaModel
+@testable import LinjaSemantics
+@testable import LinjaReference
+@testable import LinjaRuntime
+@testable import LinjaData
+@testable import LinjaGoals
 
 /// Golden diagnostics: every directory under `Golden/Diagnostics/` is one
 /// small policy (its `*.linja` files, which may `import "../_common"`, the
@@ -19,7 +27,7 @@ import Testing
 @Suite struct GoldenDiagnosticsTests {
     /// `Tests/LinjaTests/Golden/Diagnostics`, found from this file, not from the
     /// working directory.
-    static let root: String = PolicyLoader.normalize(
+    static let root: String = Paths.normalize(
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Diagnostics").path)
 
     static var updating: Bool { ProcessInfo.processInfo.environment["LINJA_UPDATE_GOLDEN"] == "1" }
@@ -51,7 +59,7 @@ import Testing
     /// directory but a case's own, where paths would lose their case name).
     static func relative(_ text: String) -> String {
         var out = text
-        for prefix in Set([root, PolicyLoader.display(root)]).sorted(by: { $0.count > $1.count }) {
+        for prefix in Set([root, Paths.display(root)]).sorted(by: { $0.count > $1.count }) {
             out = out.replacingOccurrences(of: prefix + "/", with: "")
             out = out.replacingOccurrences(of: prefix, with: ".")
         }
@@ -144,7 +152,7 @@ import Testing
     }
 
     @Test func relativePathsDoNotDependOnTheWorkingDirectory() {
-        let shown = PolicyLoader.display(Self.root + "/x/policy.linja")
+        let shown = Paths.display(Self.root + "/x/policy.linja")
         #expect(Self.relative(shown) == "x/policy.linja")
         #expect(Self.relative(Self.root + "/x/policy.linja") == "x/policy.linja")
     }

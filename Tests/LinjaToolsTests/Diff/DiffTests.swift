@@ -18,7 +18,7 @@ enum DiffFixture {
     static let asOf: Day = Day.parse("2026-03-31") ?? Day(number: 0)
 
     static func load(_ directory: String) throws -> Policy {
-        let p = Policy.load(directory: directory, root: PolicyLoader.normalize(directory + "/.."))
+        let p = Policy.load(directory: directory, root: Paths.normalize(directory + "/.."))
         #expect(!p.hasErrors, "\(p.diagnostics.filter { $0.severity == .error }.map(\.message))")
         return p
     }

@@ -85,8 +85,8 @@ struct FormatterRulesTests {
         }
         #expect(dirs.count >= 2)
         for dir in dirs {
-            let rel = String(dir.dropFirst(PolicyLoader.normalize(base).count))
-            let original = Policy.load(directory: dir, root: PolicyLoader.normalize(base))
+            let rel = String(dir.dropFirst(Paths.normalize(base).count))
+            let original = Policy.load(directory: dir, root: Paths.normalize(base))
             #expect(!original.hasErrors, "\(dir) has check errors")
             for root in [canonicalRoot, narrowRoot] {
                 let other = Policy.load(directory: root.path + rel, root: root.path)

@@ -1,0 +1,81 @@
+import LinjaBase
+import LinjaSyntax
+
+/// A checked policy: a directory of rule files and its imports, with every
+/// name resolved and every expression typed. Immutable once built, so it may
+/// be shared across threads.
+public final class Policy: @unchecked Sendable {
+    public let directory: String
+    public let root: String
+    public let units: [PolicyUnit]
+    public let fingerprint: String
+    public let diagnostics: [Diagnostic]
+
+    public let areas: [Area]
+    public let municipalities: [Municipality]
+    public let groups: [Group]
+    public let enums: [EnumType]
+    public let record: RecordType?
+    public let outcomes: [OutcomeDef]
+    public let params: [ParamDef]
+    public let lets: [LetDef]
+    public let rules: [Rule]
+    public let goals: [GoalDef]
+    public let targets: [TargetDef]
+    public let verdicts: VerdictPolicy?
+    public let report: ReportSettings
+    public let fixtures: [Fixture]
+    public let tests: [CheckedTest]
+
+    let municipalityByName: [String: Int]
+    let municipalityByCode: [String: Int]
+
+    package init(directory: String, root: String, units: [PolicyUnit], fingerprint: String, diagnostics: [Diagnostic],
+         areas: [Area], municipalities: [Municipality], groups: [Group], enums: [EnumType], record: RecordType?,
+         outcomes: [OutcomeDef], params: [ParamDef], lets: [LetDef], rules: [Rule], goals: [GoalDef],
+         targets: [TargetDef], verdicts: VerdictPolicy?, report: ReportSettings, fixtures: [Fixture], tests: [CheckedTest]) {
+        self.directory = directory
+        self.root = root
+        self.units = units
+        self.fingerprint = fingerprint
+        self.diagnostics = diagnostics
+        self.areas = areas
+        self.municipalities = municipalities
+        self.groups = groups
+        self.enums = enums
+        self.record = record
+        self.outcomes = outcomes
+        self.params = params
+        self.lets = lets
+        self.rules = rules
+        self.goals = goals
+        self.targets = targets
+        self.verdicts = verdicts
+        self.report = report
+        self.fixtures = fixtures
+        self.tests = tests
+        var byName: [String: Int] = [:]
+        var byCode: [String: Int] = [:]
+        for m in municipalities {
+            byName[m.name] = m.id
+            if let c = m.code { byCode[c] = m.id }
+        }
+        self.municipalityByName = byName
+        self.municipalityByCode = byCode
+    }
+
+    public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
+    public var shortFingerprint: String { String(fingerprint.prefix(12)) }
+
+    /// The policy's own name: its directory's last component.
+    public var name: String { String(directory.split(separator: "/").last ?? "policy") }
+
+    public func municipality(named n: String) -> Int? { municipalityByName[n] }
+    public func municipality(code c: String) -> Int? { municipalityByCode[c] }
+    public func outcome(named n: String) -> OutcomeDef? { outcomes.first { $0.name == n } }
+    public func rule(named n: String) -> Rule? { rules.first { $0.name == n } }
+    public func target(named n: String) -> TargetDef? { targets.first { $0.name == n } }
+    public func goal(named n: String) -> GoalDef? { goals.first { $0.name == n } }
+    public func param(named n: String) -> ParamDef? { params.first { $0.name == n } }
+    public func letDef(named n: String) -> LetDef? { lets.first { $0.name == n } }
+}
