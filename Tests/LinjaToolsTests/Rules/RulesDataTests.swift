@@ -1,0 +1,60 @@
+import Foundation
+import Testing
+import Linja
+import LinjaTools
+
+/// How the repository's rules read client data: municipality codes and the
+/// status codes of a client-system export (issue 15). Rule-file tests give a
+/// client's fields as values of the language, not as data codes, so these
+/// are Swift tests over `PolicyUnderTest`, which reads fields as data files
+/// write them.
+struct RulesDataTests {
+    static func policy(_ area: String) -> String {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<4 { url.deleteLastPathComponent() }
+        return url.path + "/rules/" + area
+    }
+
+    /// Statistics Finland's municipality classification, for every
+    /// municipality of both areas.
+    static let officialCodes: [(area: String, name: String, code: String)] = [
+        ("etela-keski-suomi", "Joutsa", "172"), ("etela-keski-suomi", "Jämsä", "182"),
+        ("etela-keski-suomi", "Keuruu", "249"), ("etela-keski-suomi", "Luhanka", "435"),
+        ("etela-keski-suomi", "Multia", "495"), ("etela-keski-suomi", "Mänttä-Vilppula", "508"),
+        ("etela-keski-suomi", "Petäjävesi", "592"), ("etela-keski-suomi", "Toivakka", "850"),
+        ("pohjois-karjala", "Joensuu", "167"), ("pohjois-karjala", "Heinävesi", "090"),
+        ("pohjois-karjala", "Ilomantsi", "146"), ("pohjois-karjala", "Kontiolahti", "276"),
+        ("pohjois-karjala", "Liperi", "426"), ("pohjois-karjala", "Outokumpu", "309"),
+        ("pohjois-karjala", "Polvijärvi", "607"), ("pohjois-karjala", "Juuka", "176"),
+        ("pohjois-karjala", "Lieksa", "422"), ("pohjois-karjala", "Nurmes", "541"),
+        ("pohjois-karjala", "Kitee", "260"), ("pohjois-karjala", "Rääkkylä", "707"),
+        ("pohjois-karjala", "Tohmajärvi", "848"),
+    ]
+
+    @Test func everyMunicipalityCodeIsStatisticsFinlandsAndEveryMunicipalityHasOne() throws {
+        for area in ["etela-keski-suomi", "pohjois-karjala"] {
+            let policy = try PolicyUnderTest(directory: Self.policy(area)).policy
+            let expected = Self.officialCodes.filter { $0.area == area }
+            #expect(policy.municipalities.count == expected.count, "\(area)")
+            for row in expected {
+                let id = policy.municipality(code: row.code)
+                #expect(id.map { policy.municipalities[$0].name } == row.name, "\(area): code \(row.code)")
+            }
+        }
+    }
+
+    @Test func aClientRowWithCode435IsLuhanka() throws {
+        let policy = try PolicyUnderTest(directory: Self.policy("etela-keski-suomi"))
+        let d = try policy.decide(["municipality": "435"], like: "jamsa_client", asOf: "2026-05-01")
+        let slot = try #require(policy.policy.record?.field("municipality")?.slot)
+        let luhanka = try #require(policy.policy.municipality(named: "Luhanka"))
+        #expect(d.values[slot] == .municipality(luhanka))
+    }
+
+    @Test func aClientRowWithCode414IsRejected() throws {
+        let policy = try PolicyUnderTest(directory: Self.policy("etela-keski-suomi"))
+        #expect(throws: PolicyUnderTest.LoadError.self) {
+            _ = try policy.decide(["municipality": "414"], like: "jamsa_client", asOf: "2026-05-01")
+        }
+    }
+}
