@@ -3,12 +3,13 @@ import Testing
 import Linja
 import LinjaTools
 
-/// How the repository's rules read client data: municipality codes and the
-/// status codes of a client-system export (issue 15). Rule-file tests give a
-/// client's fields as values of the language, not as data codes, so these
-/// are Swift tests over `PolicyUnderTest`, which reads fields as data files
-/// write them.
-struct RulesDataTests {
+/// What the repository's rules say that their own tests (`linja test rules/`)
+/// cannot pin (issue 15): how client data is read (municipality codes, the
+/// status codes of a client-system export), since rule-file tests give a
+/// client's fields as values of the language, not as data codes; and what a
+/// goal declares beyond its targets. Swift tests over `PolicyUnderTest`,
+/// which reads fields as data files write them.
+struct RepositoryRulesTests {
     static func policy(_ area: String) -> String {
         var url = URL(fileURLWithPath: #filePath)
         for _ in 0..<4 { url.deleteLastPathComponent() }
@@ -55,6 +56,16 @@ struct RulesDataTests {
         let policy = try PolicyUnderTest(directory: Self.policy("etela-keski-suomi"))
         #expect(throws: PolicyUnderTest.LoadError.self) {
             _ = try policy.decide(["municipality": "414"], like: "jamsa_client", asOf: "2026-05-01")
+        }
+    }
+
+    /// Seed 000's follow-up table has no KV/LTK column, so its goals have no level.
+    @Test func pohjoisKarjalasSeed000GoalsHaveNoCouncilLevel() throws {
+        let policy = try PolicyUnderTest(directory: Self.policy("pohjois-karjala")).policy
+        let goals = ["face_to_face", "passive_unemployment", "tno_project", "early_break", "satisfaction", "entrepreneurship", "ecosystem"]
+        for name in goals {
+            let goal = try #require(policy.goal(named: name), "\(name)")
+            #expect(goal.level == nil, "\(name) has level \(goal.level ?? "")")
         }
     }
 }
