@@ -59,6 +59,34 @@ struct RepositoryRulesTests {
         }
     }
 
+    /// The status codes of a client-system export and the values they are read as.
+    static let statusCodes: [(code: String, status: String)] = [
+        ("työtön", "unemployed"), ("lomautettu", "laid_off"), ("lyhennetty työviikko", "laid_off"),
+        ("lyhyt lomautus", "short_layoff"), ("työssä", "employed"), ("opiskelija", "student"),
+    ]
+
+    @Test func everyStatusCodeIsReadAsItsStatusAndAShortenedWorkingWeekIsALayOff() throws {
+        for area in ["etela-keski-suomi", "pohjois-karjala"] {
+            let policy = try PolicyUnderTest(directory: Self.policy(area))
+            let slot = try #require(policy.policy.record?.field("status")?.slot)
+            for row in Self.statusCodes {
+                let fromCode = try policy.decide(["municipality": area == "pohjois-karjala" ? "Joensuu" : "Jämsä", "status": row.code], asOf: "2026-05-01")
+                let fromName = try policy.decide(["municipality": area == "pohjois-karjala" ? "Joensuu" : "Jämsä", "status": row.status], asOf: "2026-05-01")
+                #expect(fromCode.values[slot] == fromName.values[slot], "\(area): '\(row.code)' should be read as \(row.status)")
+            }
+        }
+    }
+
+    /// "poikkeus lyhyet lomautukset" (seed 003) is about short lay-offs; a
+    /// shortened working week can last long, so it is not the exception.
+    @Test func aNewClientOnAShortenedWorkingWeekShowsTheJobSearchDocumentsAndAShortLayOffDoesNot() throws {
+        let policy = try PolicyUnderTest(directory: Self.policy("etela-keski-suomi"))
+        let shortened = try policy.decide(["status": "lyhennetty työviikko"], like: "new_jamsa_client", asOf: "2026-05-01")
+        #expect(shortened.gives("refer job_search_documents to area_coach"), "\(shortened.why("refer job_search_documents"))")
+        let short = try policy.decide(["status": "lyhyt lomautus"], like: "new_jamsa_client", asOf: "2026-05-01")
+        #expect(!short.gives("refer job_search_documents"), "\(short.why("refer job_search_documents"))")
+    }
+
     /// Seed 000's follow-up table has no KV/LTK column, so its goals have no level.
     @Test func pohjoisKarjalasSeed000GoalsHaveNoCouncilLevel() throws {
         let policy = try PolicyUnderTest(directory: Self.policy("pohjois-karjala")).policy
