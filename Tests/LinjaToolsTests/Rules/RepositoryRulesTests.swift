@@ -96,4 +96,15 @@ struct RepositoryRulesTests {
             #expect(goal.level == nil, "\(name) has level \(goal.level ?? "")")
         }
     }
+
+    /// Seed 000 reports no actual for "under-30 unemployed in other services
+    /// besides the area's"; the sample carries the seed's under-30 share in
+    /// any services instead, and says so where the report prints it.
+    @Test func theSubstitutedUnder30ActualIsLabelledInItsNote() throws {
+        let path = Self.policy("pohjois-karjala") + "/sample/actuals-2026-Q1.csv"
+        let rows = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+        let row = try #require(rows.first { $0.hasPrefix("under30_other_services,") })
+        #expect(row.contains(",24 %,"))
+        #expect(row.contains("Korvaava luku, eri mittari"))
+    }
 }
