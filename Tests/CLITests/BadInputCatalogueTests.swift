@@ -469,7 +469,7 @@ struct BadInputCatalogueClientDataTests {
                                        BadInput.row(id: "A5", unemployedSince: "9999-12-31")).utf8),
              expected: [":3:5: field 'unemployed_since': expected a date (2026-05-01 or 1.5.2026), got '2026-02-30'",
                         ":4:3: field 'birth_date': expected a date (2026-05-01 or 1.5.2026), got '31.2.1990'",
-                        ":5: cannot be decided: rules/common/definitions.linja:34:18: the date is outside the calendar",
+                        ":5: cannot be decided: rules/common/definitions.linja:30:18: the date is outside the calendar",
                         "3 of 5 rows rejected; 2 decided"]),
         Case(id: "csv.ragged-row",
              bytes: Array(BadInput.csv("A2,Keuruu,1990-01-01,2026-03-25,,unemployed,false,false", BadInput.row(id: "A4") + ",extra").utf8),
@@ -630,7 +630,7 @@ struct BadInputCatalogueClientDataTests {
         let path = BadInput.file("c.csv", BadInput.csv(BadInput.row(id: "A5", unemployedSince: "9999-12-31")))
         let plain = try BadInput.run(path)
         #expect(plain.status == 2)
-        #expect(plain.stderr.contains("\(path):3: cannot be decided: rules/common/definitions.linja:34:18: the date is outside the calendar"))
+        #expect(plain.stderr.contains("\(path):3: cannot be decided: rules/common/definitions.linja:30:18: the date is outside the calendar"))
         #expect(BadInput.decided(plain) == ["A1", "A3"])
 
         let rejects = path + ".rejected.csv"
@@ -638,7 +638,7 @@ struct BadInputCatalogueClientDataTests {
         #expect(r.status == 0)
         #expect(BadInput.decided(r) == ["A1", "A3"])
         let text = (try? String(contentsOfFile: rejects, encoding: .utf8)) ?? ""
-        #expect(text.contains("3,,,cannot be decided: rules/common/definitions.linja:34:18: the date is outside the calendar"))
+        #expect(text.contains("3,,,cannot be decided: rules/common/definitions.linja:30:18: the date is outside the calendar"))
         #expect(text.contains(",A5,Keuruu,1990-01-01,2026-03-25,9999-12-31,"), "\(text)")
     }
 }

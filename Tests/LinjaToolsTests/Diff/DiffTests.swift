@@ -396,7 +396,7 @@ struct DiffGitRevisionTests {
         let param = try #require(report.declarations.first { $0.name == "youth_age_limit" })
         #expect(param.beforeValue == "30" && param.afterValue == "25")
         #expect(param.beforeLocation?.hasPrefix("HEAD:rules/common/definitions.linja:") == true)
-        #expect((report.change(DiffOutcome(kind: "eligible", name: "youth_recruitment_support"))?.lost ?? 0) > 0)
+        #expect((report.change(DiffOutcome(kind: "assess", name: "youth_recruitment_support"))?.lost ?? 0) > 0)
         tree.remove()
         #expect(!FileManager.default.fileExists(atPath: tree.directory))
     }
