@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "Linja", targets: ["Linja"]),
         .library(name: "LinjaTools", targets: ["LinjaTools"]),
         .executable(name: "linja", targets: ["linja"]),
+        .executable(name: "linja-dev", targets: ["linja-dev"]),
     ],
     targets: [
         // Source files and spans, diagnostics, dates, exact decimals, JSON, hashing.
@@ -39,8 +40,11 @@ let package = Package(
         ]),
         // What the commands do: run, reports, formatter, test runner, REPL, diff.
         .target(name: "LinjaTools", dependencies: ["Linja"]),
+        // Tools for Linja's developers: benchmark, robustness, differential testing, stress inputs.
+        .target(name: "LinjaDevTools", dependencies: ["Linja", "LinjaTools"]),
         // The thin command-line front ends: the user's and the developers'.
         .executableTarget(name: "linja", dependencies: ["Linja", "LinjaTools"]),
+        .executableTarget(name: "linja-dev", dependencies: ["Linja", "LinjaTools", "LinjaDevTools"]),
         // Golden diagnostics fixtures and evaluation cases are read through #filePath, not bundled.
         .testTarget(name: "LinjaTests", dependencies: ["Linja"], exclude: ["Golden/Diagnostics"]),
         // Formatter golden files are read through #filePath, not bundled.

@@ -67,17 +67,32 @@ public final class CSVWriter {
     /// bit 1 = forces quotes while `quoteBothSeparators` (`,` and `;`).
     private let quoteTriggers: UnsafeMutablePointer<UInt8>
 
-    /// Writes into memory; read the result from `bytes`.
-    public init(dialect: CSVDialect = .comma, lineEnding: CSVLineEnding = .crlf, byteOrderMark: Bool = false) {
+    /// Writes into memory; read the result from `bytes`. With `continuing`,
+    /// the records continue a file whose header was written elsewhere (a
+    /// piece of a larger output, rendered on its own), so the header's
+    /// quoting rule does not apply to the first record.
+    public init(dialect: CSVDialect = .comma, lineEnding: CSVLineEnding = .crlf, byteOrderMark: Bool = false,
+                continuing: Bool = false) {
         self.dialect = dialect
         self.lineEnding = lineEnding
         sink = .memory
         name = "the output"
         buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: bufferCapacity)
         quoteTriggers = CSVWriter.makeQuoteTriggers(dialect)
+        if continuing {
+            headerWritten = true
+            quoteBothSeparators = false
+        }
         if byteOrderMark {
             writeByteOrderMark()
         }
+    }
+
+    /// Forgets what a memory writer holds, to render the next piece.
+    public func clearMemory() {
+        guard case .memory = sink else { return }
+        output.removeAll(keepingCapacity: true)
+        used = 0
     }
 
     /// Writes to an open file descriptor.

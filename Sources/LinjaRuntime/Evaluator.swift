@@ -47,12 +47,12 @@ public final class Evaluator {
     let giveBuffer: UnsafeMutablePointer<Give>
     let giveCapacity: Int
     var giveCount = 0
-    let firedCounts: UnsafeMutablePointer<Int>
-    let firedVariantCounts: UnsafeMutablePointer<Int>
-    let variantBase: [Int]
-
-    /// How often each rule and variant applied, when `countFirings` is set (summaries).
-    public var countFirings = false
+    /// The rules that applied to the last client, and the variant of each
+    /// (-1 for the rule's own `then`), when `logFirings` is set (summaries).
+    let firedRules: UnsafeMutablePointer<Int32>
+    let firedVariants: UnsafeMutablePointer<Int32>
+    var firedCount = 0
+    public var logFirings = false
 
     public init(policy: Policy, program: Program) {
         self.policy = policy
@@ -122,37 +122,26 @@ public final class Evaluator {
         giveCapacity = max(1, maxGives)
         giveBuffer = .allocate(capacity: giveCapacity)
         giveBuffer.initialize(repeating: Give(outcome: 0, destination: -1, rule: 0), count: giveCapacity)
-        firedCounts = .allocate(capacity: max(1, policy.rules.count))
-        firedCounts.initialize(repeating: 0, count: max(1, policy.rules.count))
-        var base: [Int] = []
-        var total = 0
-        for r in policy.rules { base.append(total); total += r.variants.count }
-        variantBase = base
-        firedVariantCounts = .allocate(capacity: max(1, total))
-        firedVariantCounts.initialize(repeating: 0, count: max(1, total))
+        firedRules = .allocate(capacity: max(1, ruleCodes.count))
+        firedRules.initialize(repeating: 0, count: max(1, ruleCodes.count))
+        firedVariants = .allocate(capacity: max(1, ruleCodes.count))
+        firedVariants.initialize(repeating: 0, count: max(1, ruleCodes.count))
     }
 
     deinit {
         rules.deallocate(); functions.deallocate(); exceptionFunctions.deallocate(); variants.deallocate()
         orderRange.deallocate(); orderFlat.deallocate(); templates.deallocate(); scopeWords.deallocate()
-        giveBuffer.deallocate(); firedCounts.deallocate(); firedVariantCounts.deallocate()
+        giveBuffer.deallocate(); firedRules.deallocate(); firedVariants.deallocate()
     }
 
     public convenience init(policy: Policy, asOf: Day, paramOverrides: [Int: Value] = [:]) {
         self.init(policy: policy, program: Compiler.compile(policy, asOf: asOf, paramOverrides: paramOverrides))
     }
 
-    /// How often each rule applied (with `countFirings`).
-    public var fired: [Int] { (0..<policy.rules.count).map { firedCounts[$0] } }
-    public var firedVariants: [[Int]] {
-        policy.rules.enumerated().map { i, r in (0..<r.variants.count).map { firedVariantCounts[variantBase[i] + $0] } }
-    }
-
-    /// Forgets the firing counts.
-    public func resetFirings() {
-        firedCounts.update(repeating: 0, count: max(1, policy.rules.count))
-        firedVariantCounts.update(repeating: 0, count: max(1, variantBase.last.map { $0 + (policy.rules.last?.variants.count ?? 0) } ?? 1))
-    }
+    /// How many rules applied to the last client (with `logFirings`).
+    @inline(__always) public var lastFiringCount: Int { firedCount }
+    /// The `i`th rule that applied to the last client, and its variant (-1: none).
+    @inline(__always) public func firing(_ i: Int) -> (rule: Int, variant: Int) { (Int(firedRules[i]), Int(firedVariants[i])) }
 
     /// Decides one client. `trace` fills each rule's status.
     public func decide(row: UnsafePointer<Int64>, texts: [String], trace: Bool = false) throws -> Decision {
@@ -172,6 +161,7 @@ public final class Evaluator {
     @inline(__always)
     func collect(row: UnsafePointer<Int64>, texts: [String], statuses: inout [RuleStatus]?) throws {
         giveCount = 0
+        firedCount = 0
         vm.begin(row: row, texts: texts)
         let m = municipalitySlot >= 0 ? Int(row[municipalitySlot]) : -1
         let tracing = statuses != nil
@@ -214,9 +204,10 @@ public final class Evaluator {
                 }
             }
             if tracing { statuses?[rule] = .fired(variant: chosen >= 0 ? chosen : nil) }
-            if countFirings {
-                firedCounts[rule] += 1
-                if chosen >= 0 { firedVariantCounts[variantBase[rule] + chosen] += 1 }
+            if logFirings {
+                firedRules[firedCount] = Int32(rule)
+                firedVariants[firedCount] = Int32(chosen)
+                firedCount += 1
             }
             for j in 0..<outCount where giveCount < giveCapacity {
                 giveBuffer[giveCount] = templates[outStart + j]

@@ -1,5 +1,6 @@
 import Foundation
 import Linja
+import LinjaTools
 
 let checkCommand = Command(
     spec: CommandSpec(
@@ -43,17 +44,3 @@ let checkCommand = Command(
     })
 
 /// Loads every policy at or under the paths.
-func loadPolicies(_ paths: [String]) throws -> [Policy] {
-    var out: [Policy] = []
-    var seen = Set<String>()
-    for path in paths {
-        guard let (dirs, root) = PolicyLoader.discover(path) else {
-            throw InputError(message: "no such file or directory: \(path)")
-        }
-        if dirs.isEmpty { throw InputError(message: "no rule files (.linja) in \(path)") }
-        for d in dirs where seen.insert(d).inserted {
-            out.append(Policy.load(directory: d, root: root))
-        }
-    }
-    return out
-}

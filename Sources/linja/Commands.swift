@@ -1,24 +1,18 @@
-/// Each subcommand: its spec (options and help) and what it runs.
-struct Command: Sendable {
-    var spec: CommandSpec
-    var run: @Sendable (ParsedArguments) throws -> Int32
-}
+import LinjaTools
 
 /// Standard output and error, buffered; the CLI is single-threaded here.
-let stdout = Output(fd: 1)
-let stderr = Output(fd: 2)
+let stdout = Console.out
+let stderr = Console.err
 
+/// The user's commands. The developers' tools are in `linja-dev`.
 let commands: [Command] = [
     checkCommand,
     runCommand,
     goalsCommand,
+    reportCommand,
+    testCommand,
     replCommand,
     fmtCommand,
-    testCommand,
-    generateCommand,
-    reportCommand,
     diffCommand,
-    robustnessCommand,
-    benchCommand,
-    differentialCommand,
+    generateCommand,
 ]

@@ -274,15 +274,6 @@ struct CLIGoalsAndTestsTests {
     }
 }
 
-struct CLIRobustnessTests {
-    @Test func damagedRuleFilesNeverCrashOrHangTheChecker() throws {
-        let r = try CLI.run(["robustness", "rules/"], timeout: 240)
-        #expect(!r.signalled, "linja crashed: \(r.stderr)")
-        #expect(r.status == 0, "\(r.stdout)")
-        #expect(r.stdout.contains(" 0 problems"))
-    }
-}
-
 /// With several threads, CSV fields are decoded on the workers and repeated
 /// ids are checked when a chunk is written; what comes out must not depend on
 /// the thread count, also when bad and repeated rows sit in different chunks

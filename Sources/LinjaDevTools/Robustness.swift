@@ -1,5 +1,6 @@
 import Foundation
 import Linja
+import LinjaTools
 
 /// Damages rule files on purpose and checks that `linja check` copes: every
 /// prefix at token boundaries, seeded byte flips and insertions, a line of

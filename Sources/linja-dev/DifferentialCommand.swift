@@ -1,12 +1,13 @@
 import Foundation
 import Linja
+import LinjaDevTools
 import LinjaTools
 
 let differentialCommand = Command(
     spec: CommandSpec(
         name: "differential",
-        usage: "linja differential [--policy DIR] [--clients N] [--as-of DATE] [--seed S]",
-        summary: "(developers) Compare the compiled evaluator with the reference evaluator.",
+        usage: "linja-dev differential [--policy DIR] [--clients N] [--as-of DATE] [--seed S]",
+        summary: "Compare the compiled evaluator with the reference evaluator.",
         details: """
         Generates clients (half of them with adversarial dates: month ends, 29 February,
         the as-of day itself, missing optionals) and checks that both evaluators give

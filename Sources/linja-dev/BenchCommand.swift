@@ -1,11 +1,12 @@
 import Foundation
 import Linja
+import LinjaDevTools
 import LinjaTools
 
 let benchCommand = Command(
     spec: CommandSpec(
         name: "bench",
-        usage: "swift run -c release linja bench [--clients N] [--policy DIR] [--threads T] [--runs R]",
+        usage: "swift run -c release linja-dev bench [--clients N] [--policy DIR] [--threads T] [--runs R]",
         summary: "Measure checking, compiling and evaluation speed (run in release mode).",
         details: """
         Prints, each as the median of several runs with min and max: parse + check time,
@@ -26,8 +27,14 @@ let benchCommand = Command(
         ]),
     run: { args in
         let policy = args.value("policy") ?? "rules/etela-keski-suomi"
-        var b = Benchmark(policyDirectory: policy, executable: CommandLine.arguments[0].hasPrefix("/")
-                          ? CommandLine.arguments[0] : FileManager.default.currentDirectoryPath + "/" + CommandLine.arguments[0])
+        let me = CommandLine.arguments[0].hasPrefix("/")
+            ? CommandLine.arguments[0] : FileManager.default.currentDirectoryPath + "/" + CommandLine.arguments[0]
+        // `linja` is built beside `linja-dev`.
+        let linja = (me as NSString).deletingLastPathComponent + "/linja"
+        guard FileManager.default.isExecutableFile(atPath: linja) else {
+            throw InputError(message: "no linja executable beside this one (\(linja)); build both: swift build -c release")
+        }
+        var b = Benchmark(policyDirectory: policy, executable: linja, measurer: me)
         b.clients = try args.int("clients", default: 1_000_000, range: 1...50_000_000)
         let maxThreads = try args.int("threads", default: 2, range: 1...64)
         b.threads = maxThreads == 1 ? [1] : [1, maxThreads]

@@ -1,12 +1,13 @@
 import Foundation
 import Linja
+import LinjaDevTools
 import LinjaTools
 
 let robustnessCommand = Command(
     spec: CommandSpec(
         name: "robustness",
-        usage: "linja robustness PATH... [--seed S] [--flips N]",
-        summary: "(developers) Damage rule files on purpose and check that nothing crashes.",
+        usage: "linja-dev robustness PATH... [--seed S] [--flips N]",
+        summary: "Damage rule files on purpose and check that nothing crashes.",
         details: """
         For every rule file under PATH: checks prefixes at token boundaries, seeded byte
         flips and insertions, a line of garbage inserted at each line (which must give an

@@ -1,5 +1,6 @@
 import Foundation
 import Linja
+import LinjaTools
 
 /// `linja bench`: how fast the policy is checked, compiled and evaluated, in
 /// memory and end to end, and whether what was timed is right.
@@ -10,15 +11,18 @@ public struct Benchmark {
     public var runs = 5
     public var seed: UInt64 = 1
     public var asOf = Day(year: 2026, month: 3, day: 31) ?? Day(number: 0)
-    /// The linja executable for end-to-end runs (this process's own binary).
+    /// The linja executable for end-to-end runs.
     public var executable: String
+    /// The linja-dev executable that measures them (`linja-dev measure`).
+    public var measurer: String
     public var log: (String) -> Void = { _ in }
     /// Only the in-memory measurements (for profiling the evaluator).
     public var inMemoryOnly = false
 
-    public init(policyDirectory: String, executable: String) {
+    public init(policyDirectory: String, executable: String, measurer: String) {
         self.policyDirectory = policyDirectory
         self.executable = executable
+        self.measurer = measurer
     }
 
     public struct Results: Sendable {
@@ -116,7 +120,7 @@ public struct Benchmark {
                 defer { try? FileManager.default.removeItem(atPath: outFile) }
                 for _ in 0..<max(1, runs / 2 + 1) {
                     let argv = ["run", policyDirectory, "--clients", csv, "--as-of", asOf.description, "--threads", String(t)] + args
-                    let (seconds, maxRSS, status) = Benchmark.spawn(executable, argv, stdoutPath: outFile, stderrPath: outFile + ".err")
+                    let (seconds, maxRSS, status) = spawn(argv, stdoutPath: outFile, stderrPath: outFile + ".err")
                     if status != 0 { failures.append("linja \(argv.joined(separator: " ")) exited \(status)") }
                     times.append(seconds)
                     peak = max(peak, maxRSS)
@@ -150,35 +154,21 @@ public struct Benchmark {
                        failures: failures, clients: clients, csvBytes: csvBytes)
     }
 
-    /// Runs a command; returns wall seconds, peak resident bytes and exit status.
-    static func spawn(_ exe: String, _ args: [String], stdoutPath: String, stderrPath: String) -> (Double, Int, Int32) {
-        var pid: pid_t = 0
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 1, stdoutPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_addopen(&actions, 2, stderrPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        let argv = ([exe] + args).map { strdup($0) } + [nil]
-        defer { for a in argv { free(a) } }
+    /// Runs `linja` through `linja-dev measure` (this program: the child's
+    /// peak memory is then its own, not this large process's image); returns
+    /// wall seconds, the child's peak resident bytes and its exit status.
+    func spawn(_ args: [String], stdoutPath: String, stderrPath: String) -> (Double, Int, Int32) {
         let t0 = Stopwatch.now()
-        // The child reports its own peak memory (rusage would count the parent's image at fork).
-        let envStrings: [String] = ProcessInfo.processInfo.environment.map { "\($0.key)=\($0.value)" } + ["LINJA_REPORT_PEAK_RSS=1"]
-        let env: [UnsafeMutablePointer<CChar>?] = envStrings.map { strdup($0) } + [nil]
-        defer { for e in env { free(e) } }
-        guard posix_spawn(&pid, exe, &actions, nil, argv, env) == 0 else { return (0, 0, -1) }
-        var status: Int32 = 0
-        var usage = rusage()
-        _ = wait4(pid, &status, 0, &usage)
+        let (status, _) = ChildProcess.run(measurer, ["measure", "--", executable] + args,
+                                           stdoutPath: stdoutPath, stderrPath: stderrPath)
         let seconds = Double(Stopwatch.now() - t0) / 1e9
-        let exit = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
         var peak = 0
         if let text = try? String(contentsOfFile: stderrPath, encoding: .utf8),
            let line = text.split(separator: "\n").last(where: { $0.hasPrefix("peak-rss-kb:") }) {
             peak = (Int(line.filter(\.isNumber)) ?? 0) * 1024
         }
         try? FileManager.default.removeItem(atPath: stderrPath)
-        _ = usage
-        return (seconds, peak, exit)
+        return (seconds, peak, status)
     }
 
     public static func report(_ r: Results, policy: String, machine: String) -> String {

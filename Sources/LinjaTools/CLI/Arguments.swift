@@ -2,40 +2,48 @@ import Linja
 
 /// A small command-line parser: options are declared once per command with
 /// their help text, so parsing and `--help` can never disagree.
-struct OptionSpec: Sendable {
-    enum Kind: Sendable { case flag, value, multiple }
-    var name: String
-    var kind: Kind
-    var valueName: String
-    var help: String
-    var short: Character?
+public struct OptionSpec: Sendable {
+    public enum Kind: Sendable { case flag, value, multiple }
+    public var name: String
+    public var kind: Kind
+    public var valueName: String
+    public var help: String
+    public var short: Character?
 
-    static func flag(_ name: String, _ help: String, short: Character? = nil) -> OptionSpec {
+    public static func flag(_ name: String, _ help: String, short: Character? = nil) -> OptionSpec {
         OptionSpec(name: name, kind: .flag, valueName: "", help: help, short: short)
     }
-    static func value(_ name: String, _ valueName: String, _ help: String, short: Character? = nil) -> OptionSpec {
+    public static func value(_ name: String, _ valueName: String, _ help: String, short: Character? = nil) -> OptionSpec {
         OptionSpec(name: name, kind: .value, valueName: valueName, help: help, short: short)
     }
-    static func multiple(_ name: String, _ valueName: String, _ help: String) -> OptionSpec {
+    public static func multiple(_ name: String, _ valueName: String, _ help: String) -> OptionSpec {
         OptionSpec(name: name, kind: .multiple, valueName: valueName, help: help, short: nil)
     }
 }
 
-struct UsageError: Error {
-    var message: String
+/// A mistake in how the command was called: exit 2, with a pointer to `--help`.
+public struct UsageError: Error {
+    public var message: String
+    public init(message: String) { self.message = message }
 }
 
-struct ParsedArguments {
-    var positional: [String] = []
-    var flags: Set<String> = []
-    var values: [String: [String]] = [:]
+/// A problem with the input (a path, a data file): exit 2.
+public struct InputError: Error {
+    public var message: String
+    public init(message: String) { self.message = message }
+}
 
-    func flag(_ n: String) -> Bool { flags.contains(n) }
-    func value(_ n: String) -> String? { values[n]?.last }
-    func all(_ n: String) -> [String] { values[n] ?? [] }
+public struct ParsedArguments {
+    public var positional: [String] = []
+    public var flags: Set<String> = []
+    public var values: [String: [String]] = [:]
+
+    public func flag(_ n: String) -> Bool { flags.contains(n) }
+    public func value(_ n: String) -> String? { values[n]?.last }
+    public func all(_ n: String) -> [String] { values[n] ?? [] }
 
     /// A value from a fixed set of choices.
-    func choice(_ n: String, _ choices: [String], default d: String) throws -> String {
+    public func choice(_ n: String, _ choices: [String], default d: String) throws -> String {
         guard let v = value(n) else { return d }
         guard choices.contains(v) else {
             throw UsageError(message: "--\(n) must be one of \(choices.joined(separator: ", ")), not '\(v)'")
@@ -43,7 +51,7 @@ struct ParsedArguments {
         return v
     }
 
-    func int(_ n: String, default d: Int, range: ClosedRange<Int>) throws -> Int {
+    public func int(_ n: String, default d: Int, range: ClosedRange<Int>) throws -> Int {
         guard let v = value(n) else { return d }
         guard let i = Int(v), range.contains(i) else {
             throw UsageError(message: "--\(n) must be a whole number from \(range.lowerBound) to \(range.upperBound), not '\(v)'")
@@ -52,14 +60,22 @@ struct ParsedArguments {
     }
 }
 
-struct CommandSpec: Sendable {
-    var name: String
-    var usage: String
-    var summary: String
-    var details: String
-    var options: [OptionSpec]
+public struct CommandSpec: Sendable {
+    public var name: String
+    public var usage: String
+    public var summary: String
+    public var details: String
+    public var options: [OptionSpec]
 
-    func parse(_ args: [String]) throws -> ParsedArguments {
+    public init(name: String, usage: String, summary: String, details: String, options: [OptionSpec]) {
+        self.name = name
+        self.usage = usage
+        self.summary = summary
+        self.details = details
+        self.options = options
+    }
+
+    public func parse(_ args: [String]) throws -> ParsedArguments {
         var out = ParsedArguments()
         var i = 0
         var onlyPositional = false
@@ -90,7 +106,7 @@ struct CommandSpec: Sendable {
             }
             if name == "help" { out.flags.insert("help"); continue }
             guard let spec = options.first(where: { $0.name == name }) else {
-                let suggestion = Linja.Suggest.closest(name, among: options.map(\.name), maxDistance: 2)
+                let suggestion = Suggest.closest(name, among: options.map(\.name), maxDistance: 2)
                 throw UsageError(message: "unknown option '--\(name)'" + (suggestion.map { "; did you mean '--\($0)'?" } ?? ""))
             }
             switch spec.kind {
@@ -110,7 +126,7 @@ struct CommandSpec: Sendable {
         return out
     }
 
-    var help: String {
+    public var help: String {
         var s = "\(summary)\n\nUsage: \(usage)\n"
         if !details.isEmpty { s += "\n\(details)\n" }
         if !options.isEmpty {

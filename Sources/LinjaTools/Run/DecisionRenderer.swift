@@ -1,0 +1,213 @@
+import Foundation
+import Linja
+
+/// How `linja run` writes decisions: the four formats (table, JSON, JSON
+/// Lines, CSV), one client at a time into a byte buffer. CSV goes through
+/// the one `CSVWriter`, so its quoting is the data writer's.
+///
+/// A renderer is not thread-safe (its CSV writer is reused); each worker
+/// renders with its own copy made by `copy()`.
+public final class DecisionRenderer {
+    public enum Format: String, Sendable, CaseIterable { case table, json, jsonl, csv }
+
+    public let policy: Policy
+    public let asOf: Day
+    public let format: Format
+    public let explain: Bool
+    /// Finnish spreadsheet CSV: semicolons, decimal commas, d.m.yyyy dates.
+    public let finnishCSV: Bool
+    let explainer: Explainer
+    let formatter: ValueFormatter
+    let csv: CSVWriter
+    // Pre-rendered pieces of JSON output.
+    let municipalityJSON: [[UInt8]]
+    let outcomeFragments: [Int: [UInt8]]
+    let provenanceJSON: [UInt8]
+
+    public init(policy: Policy, asOf: Day, format: Format, explain: Bool, finnishCSV: Bool, explainer: Explainer) {
+        self.policy = policy
+        self.asOf = asOf
+        self.format = format
+        self.explain = explain
+        self.finnishCSV = finnishCSV
+        self.explainer = explainer
+        self.formatter = ValueFormatter(policy: policy, decimalComma: finnishCSV)
+        self.csv = CSVWriter(dialect: finnishCSV ? .semicolon : .comma, continuing: true)
+        self.municipalityJSON = policy.municipalities.map { Array(JSON.quoted($0.name).utf8) }
+        var fragments: [Int: [UInt8]] = [:]
+        for r in policy.rules {
+            for o in r.outcomes + r.variants.flatMap(\.outcomes) {
+                let key = DecisionRenderer.fragmentKey(o.outcome, o.destination ?? -1, r.id)
+                let d = DecidedOutcome(outcome: o.outcome, destination: o.destination, rules: [r.id], overruled: [])
+                fragments[key] = Array(DecisionRenderer.outcomeJSON(policy, d).compact.utf8)
+            }
+        }
+        self.outcomeFragments = fragments
+        self.provenanceJSON = Array(",\"as_of\":\"\(asOf)\",\"policy\":\"\(policy.shortFingerprint)\"".utf8)
+    }
+
+    /// A renderer of its own for another thread.
+    public func copy() -> DecisionRenderer {
+        DecisionRenderer(policy: policy, asOf: asOf, format: format, explain: explain, finnishCSV: finnishCSV, explainer: explainer)
+    }
+
+    static func fragmentKey(_ o: Int, _ d: Int, _ r: Int) -> Int { (o << 40) | ((d + 1) << 20) | r }
+
+    /// Whether a client's output can be written from the evaluator's gives
+    /// alone (JSON and JSON Lines without explanations).
+    public var rendersFromGives: Bool { !explain && (format == .json || format == .jsonl) }
+
+    // MARK: Around the clients
+
+    public func header() -> String {
+        switch format {
+        case .table:
+            return "\(pad("id", 14)) \(pad("municipality", 18)) outcomes\n"
+        case .json:
+            return "{\n  \"policy\": \(JSON.quoted(policy.name)),\n  \"fingerprint\": \"\(policy.fingerprint)\",\n  \"as_of\": \"\(asOf)\",\n  \"clients\": ["
+        case .jsonl:
+            return ""
+        case .csv:
+            let header = CSVWriter(dialect: finnishCSV ? .semicolon : .comma)
+            try? header.writeRecord(["policy", "as_of", "id", "municipality", "kind", "name", "target", "rule"])
+            return String(decoding: header.bytes, as: UTF8.self)
+        }
+    }
+
+    /// What separates client `index` (0 for the first written) from the one before.
+    public func separator(beforeClient index: Int) -> [UInt8] {
+        guard format == .json else { return [] }
+        return Array((index == 0 ? "\n    " : ",\n    ").utf8)
+    }
+
+    public func footer(read: Int, decided: Int, rejected: Int) -> String {
+        switch format {
+        case .table:
+            return "\n\(decided) decided, \(rejected) rejected of \(read) read; policy \(policy.name) \(policy.shortFingerprint), as of \(asOf)\n"
+        case .json:
+            return "\n  ],\n  \"counts\": {\"read\": \(read), \"decided\": \(decided), \"rejected\": \(rejected)}\n}\n"
+        case .jsonl, .csv:
+            return ""
+        }
+    }
+
+    // MARK: One client
+
+    /// JSON and JSON Lines straight from the evaluator's gives, without
+    /// building values (`rendersFromGives`, and gives that need no priority
+    /// resolution).
+    public func appendFromGives(row: UnsafePointer<Int64>, texts: [String], idSlot: Int?, municipality m: Int,
+                                evaluator: Evaluator, into out: inout [UInt8]) {
+        out.append(contentsOf: "{\"id\":".utf8)
+        if let s = idSlot, Int(row[s]) >= 0, Int(row[s]) < texts.count {
+            appendJSONString(texts[Int(row[s])], into: &out)
+        } else {
+            out.append(contentsOf: "\"\"".utf8)
+        }
+        out.append(contentsOf: ",\"municipality\":".utf8)
+        if m >= 0, m < municipalityJSON.count { out.append(contentsOf: municipalityJSON[m]) } else { out.append(contentsOf: "\"\"".utf8) }
+        if format == .jsonl { out.append(contentsOf: provenanceJSON) }
+        out.append(contentsOf: ",\"outcomes\":[".utf8)
+        // Outcomes in outcome order, as `Decision.resolve` gives them.
+        let n = evaluator.lastGiveCount
+        var written = 0
+        var previous: Int32 = -1
+        while written < n {
+            // The next give by outcome id (gives are few and distinct here).
+            var best = -1
+            for k in 0..<n {
+                let o = evaluator.give(k).outcome
+                if o > previous, best < 0 || o < evaluator.give(best).outcome { best = k }
+            }
+            guard best >= 0 else { break }
+            let g = evaluator.give(best)
+            if written > 0 { out.append(UInt8(ascii: ",")) }
+            if let f = outcomeFragments[DecisionRenderer.fragmentKey(Int(g.outcome), Int(g.destination), Int(g.rule))] {
+                out.append(contentsOf: f)
+            }
+            previous = g.outcome
+            written += 1
+        }
+        out.append(contentsOf: (format == .jsonl ? "]}\n" : "]}").utf8)
+    }
+
+    /// One client's decision (with its explanation when `explain`; the
+    /// decision then carries the rules' statuses).
+    public func append(id: String, values: [Value], decision: Decision, municipality: Int?, into out: inout [UInt8]) {
+        let mName = municipality.map { policy.municipalities[$0].name } ?? ""
+        switch format {
+        case .table:
+            var s = "\(pad(id, 14)) \(pad(mName, 18)) " + (decision.outcomes.isEmpty ? "–" : decision.outcomes.map(outcomeText).joined(separator: ", ")) + "\n"
+            if explain, let st = decision.statuses {
+                for r in explainer.explain(values, statuses: st) where r.status != .outOfScope && r.status != .inactive {
+                    let mark: String
+                    if case .fired = r.status { mark = "✓" } else { mark = "·" }
+                    s += "    \(mark) rule \(r.rule)" + (r.label.map { " \"\($0)\"" } ?? "") + ": \(r.summary)"
+                    s += (r.outcomes.isEmpty ? "" : " → " + r.outcomes.joined(separator: ", ")) + (r.location.map { "  (\($0))" } ?? "") + "\n"
+                    s += Explainer.text(r, indent: "        ")
+                }
+            }
+            out.append(contentsOf: s.utf8)
+        case .json, .jsonl:
+            var pairs: [(String, JSON)] = [("id", .string(id)), ("municipality", .string(mName))]
+            if format == .jsonl {
+                pairs.append(("as_of", .string(asOf.description)))
+                pairs.append(("policy", .string(policy.shortFingerprint)))
+            }
+            pairs.append(("outcomes", .array(decision.outcomes.map { DecisionRenderer.outcomeJSON(policy, $0) })))
+            if explain, let st = decision.statuses {
+                pairs.append(("explanation", .array(explainer.explain(values, statuses: st).map(Explainer.json))))
+            }
+            out.append(contentsOf: (JSON.object(pairs).compact + (format == .jsonl ? "\n" : "")).utf8)
+        case .csv:
+            csv.clearMemory()
+            let date = finnishCSV ? "\(asOf.day).\(asOf.month).\(asOf.year)" : asOf.description
+            if decision.outcomes.isEmpty {
+                try? csv.writeRecord([policy.shortFingerprint, date, id, mName, "", "", "", ""])
+            }
+            for o in decision.outcomes {
+                let def = policy.outcomes[o.outcome]
+                try? csv.writeRecord([policy.shortFingerprint, date, id, mName, def.kind.rawValue, def.name,
+                                      o.destination.map { def.destinations[$0] } ?? "", policy.rules[o.rules[0]].name])
+            }
+            out.append(contentsOf: csv.bytes)
+        }
+    }
+
+    /// A client's id as written: its id field, or its row number.
+    public func idText(_ values: [Value], idSlot: Int?, row: Int) -> String {
+        idSlot.map { formatter.text(values[$0]) } ?? String(row)
+    }
+
+    func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
+
+    func outcomeText(_ o: DecidedOutcome) -> String {
+        let def = policy.outcomes[o.outcome]
+        if let d = o.destination { return "\(def.kind.rawValue) \(def.name) → \(def.destinations[d])" }
+        return "\(def.kind.rawValue) \(def.name)"
+    }
+
+    func appendJSONString(_ s: String, into out: inout [UInt8]) {
+        var simple = true
+        for b in s.utf8 where b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") { simple = false; break }
+        if simple {
+            out.append(UInt8(ascii: "\""))
+            out.append(contentsOf: s.utf8)
+            out.append(UInt8(ascii: "\""))
+        } else {
+            out.append(contentsOf: JSON.quoted(s).utf8)
+        }
+    }
+
+    /// An outcome as `run --format json` writes it.
+    public static func outcomeJSON(_ policy: Policy, _ o: DecidedOutcome) -> JSON {
+        let def = policy.outcomes[o.outcome]
+        var pairs: [(String, JSON)] = [("kind", .string(def.kind.rawValue)), ("name", .string(def.name))]
+        if let d = o.destination { pairs.append(("target", .string(def.destinations[d]))) }
+        pairs.append(("rule", .string(policy.rules[o.rules[0]].name)))
+        if o.rules.count > 1 { pairs.append(("also", .array(o.rules.dropFirst().map { .string(policy.rules[$0].name) }))) }
+        if !o.overruled.isEmpty { pairs.append(("overruled", .array(o.overruled.map { .string(policy.rules[$0].name) }))) }
+        if let l = def.label { pairs.append(("label", .string(l))) }
+        return .object(pairs)
+    }
+}
