@@ -1,7 +1,7 @@
 import LinjaBase
 
 extension Parser {
-    /// import_decl = "import" STRING ;
+    /// import_decl   = "import" STRING ;                       (* a directory, relative *)
     mutating func parseImport(_ doc: [String]) throws -> ImportDecl {
         let start = advance()
         let path = try expect(.string, "a directory path in quotes", after: "`import`")
@@ -15,12 +15,12 @@ extension Parser {
         return DeclHeader(doc: doc, name: name, label: label, attributes: [], span: span(start))
     }
 
-    /// area_decl = "area" NAME [ STRING ] "{" { area_item } "}" ;
-    /// area_item = "responsible" name
-    ///           | "municipalities" municipality { "," municipality }
-    ///           | "group" NAME [ STRING ] "=" name { "," name } { attribute }
-    ///           | attribute ;
-    /// municipality = name [ "code" ( STRING | NUMBER ) ] ;
+    /// area_decl     = "area" IDENT [ STRING ] { attribute } "{" { area_item } "}" ;
+    /// area_item     = "responsible" name
+    ///               | "municipalities" municipality { "," municipality }
+    ///               | "group" IDENT [ STRING ] "=" name { "," name } { attribute }
+    ///               | attribute ;
+    /// municipality  = name [ "code" ( STRING | NUMBER ) ] ;
     mutating func parseArea(_ doc: [String]) throws -> AreaDecl {
         let start = advance()
         var area = AreaDecl(header: try parseHeader(doc, what: "area", start: start),
@@ -63,12 +63,13 @@ extension Parser {
         return area
     }
 
-    /// record_decl = "record" NAME [ STRING ] "{" { field } "}" ;
-    /// field = NAME [ STRING ] ":" type { field_clause } ;
-    /// field_clause = "column" STRING { "," STRING }
-    ///              | "values" "{" value_map { "," value_map } "}"
-    ///              | "default" expr | attribute ;
-    /// value_map = ( STRING | NUMBER ) ":" expr ;
+    /// record_decl   = "record" IDENT [ STRING ] "{" { field | attribute } "}" ;
+    /// field         = IDENT [ STRING ] ":" type { field_clause } ;
+    /// field_clause  = "column" STRING { "," STRING }
+    ///               | "values" "{" value_map { "," value_map } "}"
+    ///               | "default" expr
+    ///               | attribute ;
+    /// value_map     = ( STRING | NUMBER ) ":" expr ;
     mutating func parseRecord(_ doc: [String]) throws -> RecordDecl {
         let start = advance()
         var rec = RecordDecl(header: try parseHeader(doc, what: "record", start: start), fields: [])
@@ -123,8 +124,10 @@ extension Parser {
         return rec
     }
 
-    /// type = base [ "?" ] ;
-    /// base = "set" "of" type | NAME [ STRING ] { "|" NAME [ STRING ] } ;
+    /// type          = base_type [ "?" ] ;                      (* ? = may be missing *)
+    /// base_type     = "set" "of" type
+    ///               | IDENT [ STRING ] { "|" IDENT [ STRING ] }  (* a named type, or an inline enumeration *)
+    ///               ;
     mutating func parseType() throws -> TypeExpr {
         try enter(currentSpan)
         defer { leave() }
@@ -154,7 +157,7 @@ extension Parser {
         return t
     }
 
-    /// enum_decl = "enum" NAME [ STRING ] "{" NAME [ STRING ] { [","] NAME [ STRING ] } "}" ;
+    /// enum_decl     = "enum" IDENT [ STRING ] "{" { IDENT [ STRING ] [ "," ] | attribute } "}" ;
     mutating func parseEnum(_ doc: [String]) throws -> EnumDecl {
         let start = advance()
         var e = EnumDecl(header: try parseHeader(doc, what: "enumeration", start: start), values: [])
@@ -168,8 +171,10 @@ extension Parser {
         return e
     }
 
-    /// outcome_decl = "outcome" kind NAME [ STRING ] [ "to" destination { "," destination } ] { attribute } ;
-    /// destination = NAME [ STRING ] ;
+    /// outcome_decl  = "outcome" kind IDENT [ STRING ]
+    ///                 [ "to" destination { "," destination } ] { attribute } ;
+    /// kind          = "refer" | "assess" | "eligible" | "flag" ;
+    /// destination   = IDENT [ STRING ] ;
     mutating func parseOutcome(_ doc: [String]) throws -> OutcomeDecl {
         let start = advance()
         guard let kind = outcomeKind(current) else {
@@ -200,8 +205,8 @@ extension Parser {
         }
     }
 
-    /// param_decl = "param" NAME [ STRING ] [ ":" type ] "=" expr
-    ///              { "from" DATE "=" expr } { attribute | "overrides" } ;
+    /// param_decl    = "param" IDENT [ STRING ] [ ":" type ] "=" expr
+    ///                 { "from" DATE "=" expr | attribute | "overrides" } ;
     mutating func parseParam(_ doc: [String]) throws -> ParamDecl {
         let start = advance()
         var h = try parseHeader(doc, what: "param", start: start)
@@ -230,7 +235,7 @@ extension Parser {
         return ParamDecl(header: h, type: type, value: value, dated: dated, overrides: overrides)
     }
 
-    /// let_decl = "let" NAME [ STRING ] "=" expr { attribute | "overrides" } ;
+    /// let_decl      = "let" IDENT [ STRING ] "=" expr { attribute | "overrides" } ;
     mutating func parseLet(_ doc: [String]) throws -> LetDecl {
         let start = advance()
         var h = try parseHeader(doc, what: "let", start: start)
@@ -244,17 +249,16 @@ extension Parser {
         return LetDecl(header: h, value: value, overrides: overrides)
     }
 
-    /// rule_decl = "rule" NAME [ STRING ] { rule_clause } ;
-    /// rule_clause = "in" scope                      (before `then`: where the rule applies)
-    ///             | "when" expr
-    ///             | "unless" expr [ STRING ]
-    ///             | "then" outcomes
-    ///             | variant                         (after `then`)
-    ///             | "from" DATE | "until" DATE
-    ///             | "overrides" [ NAME ] | "over" NAME { "," NAME }
-    ///             | attribute ;
-    /// variant = "in" scope [ "over" scope ] [ "when" expr ] ":" "then" outcomes ;
-    /// scope = name { "," name } ;
+    /// rule_decl     = "rule" IDENT [ STRING ] { rule_clause } ;
+    /// rule_clause   = "in" scope                  (* before `then`: where the rule applies *)
+    ///               | "when" expr
+    ///               | "unless" expr [ STRING ]    (* an exception, with its wording *)
+    ///               | "then" outcomes
+    ///               | variant                     (* after `then` *)
+    ///               | "from" DATE | "until" DATE   (* effective dates, both inclusive *)
+    ///               | "overrides" [ IDENT ]       (* replaces an imported rule *)
+    ///               | "over" IDENT { "," IDENT }  (* wins over these rules *)
+    ///               | attribute ;
     mutating func parseRule(_ doc: [String]) throws -> RuleDecl {
         let start = advance()
         let h = try parseHeader(doc, what: "rule", start: start)
@@ -350,6 +354,7 @@ extension Parser {
               help: clause == "when" ? "join the conditions with `and`" : nil)
     }
 
+    /// scope         = name { "," name } ;         (* municipalities, groups, areas *)
     mutating func parseScope(after: String) throws -> [Name] {
         var names: [Name] = []
         repeat {
@@ -358,6 +363,7 @@ extension Parser {
         return names
     }
 
+    /// variant       = "in" scope [ "over" scope ] [ "when" expr ] ":" "then" outcomes ;
     mutating func parseVariant(start: Token, rule: String) throws -> Variant {
         let scope = try parseScope(after: "`in`")
         var over: [Name] = []
@@ -370,8 +376,8 @@ extension Parser {
         return Variant(scope: scope, over: over, condition: condition, outcomes: outcomes, span: span(from: start.start))
     }
 
-    /// outcomes = "nothing" | outcome_ref { "," ( outcome_ref | NAME [ "to" NAME ] ) } ;
-    /// outcome_ref = kind NAME [ "to" NAME ] ;
+    /// outcomes      = "nothing"
+    ///               | outcome_ref { "," ( outcome_ref | IDENT [ "to" IDENT ] ) } ;
     mutating func parseOutcomes(after: String) throws -> [OutcomeRef] {
         if accept(.nothing) { return [] }
         var out: [OutcomeRef] = []
@@ -391,6 +397,8 @@ extension Parser {
         return out
     }
 
+    /// outcome_ref   = kind IDENT [ "to" IDENT ] ;
+    ///
     /// One outcome reference (tests and tables): kind NAME [ "to" NAME ].
     mutating func parseOutcomeRef() throws -> OutcomeRef {
         let s = current.start
@@ -410,6 +418,8 @@ extension Parser {
         throw fail("a date (`2026-01-01`)", after: after)
     }
 
+    /// period        = PERIOD | NUMBER ;                        (* 2026-Q1, 2026-03, 2026 *)
+    ///
     /// A period: `2026`, `2026-Q1` or `2026-03`.
     mutating func parsePeriodLiteral(after: String) throws -> Expr {
         if at(.period) || (at(.number) && current.text.count == 4 && !current.text.contains(".")) {

@@ -1,13 +1,24 @@
 import LinjaBase
 
 extension Parser {
-    /// expr = binary(1) ;
+    /// expr          = or_expr ;
     mutating func parseExpr() throws -> Expr {
         try parseBinary(1)
     }
 
-    /// binary(p) = prefix { binop(q >= p) binary(q + 1) }
-    ///           | prefix ( "is" ["not"] ( "missing" | "present" | binary(6) ) | ["not"] "in" binary(6) ) ;
+    /// or_expr       = and_expr { "or" and_expr } ;
+    /// and_expr      = not_expr { "and" not_expr } ;
+    /// otherwise_expr= comparison { "otherwise" comparison } ;
+    /// comparison    = additive [ compare_op additive
+    ///                          | "is" [ "not" ] ( "missing" | "present" | additive )
+    ///                          | [ "not" ] "in" additive ] ;
+    /// compare_op    = "=" | "==" | "!=" | "<>" | "<" | "<=" | ">" | ">=" | "≤" | "≥" | "≠" ;
+    /// additive      = multiplicative { ( "+" | "-" ) multiplicative } ;
+    /// multiplicative= unary { ( "*" | "/" ) unary } ;
+    ///
+    /// These levels are read by climbing the one precedence table
+    /// (`Precedence`): an operand is parsed at a level, then operators of
+    /// that level or tighter extend it (`is` and `in` at the comparison level).
     mutating func parseBinary(_ minPrec: Int) throws -> Expr {
         try enter(currentSpan)
         // Each operator in a chain nests the tree one level deeper: count it,
@@ -66,7 +77,8 @@ extension Parser {
         return Expr(.membership(left, right, negated: negated), left.span.to(right.span))
     }
 
-    /// prefix = "not" binary(4) | "-" binary(8) | postfix ;
+    /// not_expr      = "not" not_expr | otherwise_expr ;
+    /// unary         = "-" unary | postfix ;
     mutating func parsePrefix(_ minPrec: Int) throws -> Expr {
         if at(.not) {
             let t = advance()
@@ -81,7 +93,7 @@ extension Parser {
         return try parsePostfix()
     }
 
-    /// postfix = primary { "." name } ;
+    /// postfix       = primary { "." IDENT } ;
     mutating func parsePostfix() throws -> Expr {
         var e = try parsePrimary()
         while at(.dot) {
@@ -100,13 +112,16 @@ extension Parser {
         return try expectIdentifier("a field name", after: "`.`")
     }
 
-    /// primary = literal | "true" | "false" | "missing" | "as_of"
-    ///         | name [ "(" [ expr { "," expr } ] ")" ]
-    ///         | aggregate | "since" postfix
-    ///         | "if" expr "then" expr "else" expr
-    ///         | "case" expr "{" case_arm { [","] case_arm } "}"
-    ///         | "{" [ expr { "," expr } ] "}"
-    ///         | "(" expr ")" ;
+    /// primary       = literal
+    ///               | "true" | "false" | "missing" | "as_of"
+    ///               | IDENT [ "(" [ expr { "," expr } ] ")" ]     (* a name, or a builtin call *)
+    ///               | aggregate
+    ///               | "since" postfix                           (* the span from a date to as_of *)
+    ///               | "if" expr "then" expr "else" expr
+    ///               | "case" expr "{" case_arm { [ "," ] case_arm } "}"
+    ///               | "{" [ expr { "," expr } ] "}"             (* a set *)
+    ///               | "(" expr ")" ;
+    /// literal       = NUMBER | PERCENT | DURATION | MONEY | DATE | PERIOD | STRING ;
     mutating func parsePrimary() throws -> Expr {
         let t = current
         let s = span(t)
@@ -205,7 +220,7 @@ extension Parser {
         return rest.isEmpty ? trimmed : trimmed + "." + rest
     }
 
-    /// call = name "(" [ expr { "," expr } ] ")" ;
+    /// A builtin call: the name and its parenthesised arguments (`primary`).
     mutating func parseCall(_ name: Name) throws -> Expr {
         let open = advance()
         openBlocks.append((what: "`(` of `\(name.text)(…)`", span: span(open)))
@@ -222,8 +237,7 @@ extension Parser {
         return Expr(.call(name, args), name.span.to(span(close)))
     }
 
-    /// case_expr = "case" expr "{" case_arm { [","] case_arm } "}" ;
-    /// case_arm  = ( expr { "," expr } | "else" ) "=>" expr ;
+    /// case_arm      = ( expr { "," expr } | "else" ) "=>" expr ;
     mutating func parseCase() throws -> Expr {
         let start = advance()
         let subject = try parseExpr()
@@ -251,9 +265,10 @@ extension Parser {
         return Expr(.caseOf(subject, arms, otherwise: otherwise), span(start).to(span(close)))
     }
 
-    /// aggregate = ( "count" | "share" ) "of" population [ "where" expr ] [ "among" population "where" expr ]
-    ///           | ( "average" | "median" | "sum" | "min" | "max" ) "of" postfix "over" population [ "where" expr ]
-    ///           | "ratio" "of" postfix "to" postfix ;
+    /// aggregate     = ( "count" | "share" ) "of" IDENT [ "where" expr ]
+    ///                 [ "among" IDENT "where" expr ]            (* share only *)
+    ///               | ( "average" | "median" | "sum" | "min" | "max" ) "of" postfix "over" IDENT [ "where" expr ]
+    ///               | "ratio" "of" postfix "to" postfix ;
     mutating func parseAggregate(_ kind: AggregateKind) throws -> Expr {
         try enter(currentSpan)
         defer { leave() }

@@ -1,8 +1,8 @@
 import LinjaBase
 
 extension Parser {
-    /// goal_decl = "goal" NAME [ STRING ] { "level" NAME | "for" period | attribute }
-    ///             "{" { target_decl } "}" ;
+    /// goal_decl     = "goal" IDENT [ STRING ] { "level" IDENT | "for" period | attribute }
+    ///                 "{" { target_decl } "}" ;
     mutating func parseGoal(_ doc: [String]) throws -> GoalDecl {
         let start = advance()
         var goal = GoalDecl(header: try parseHeader(doc, what: "goal", start: start), level: nil, period: nil, targets: [])
@@ -26,14 +26,18 @@ extension Parser {
     static let targetClauseWords: Set<String> = ["level", "baseline", "for", "measured", "reported", "per",
                                                  "source", "assumption", "note"]
 
-    /// target_decl = "target" NAME [ STRING ]
-    ///               ( comparison value [ unit ] [ "per" "year" ] | "assessed" [ STRING ] )
-    ///               { target_clause } ;
-    /// comparison = ">=" | ">" | "<=" | "<" | "=" ;
-    /// unit = NAME | STRING ;
-    /// target_clause = "level" NAME | "baseline" baseline | "for" period
-    ///               | "measured" expr | "reported" | attribute ;
-    /// baseline = ( value [ unit ] | STRING ) [ "in" period ] ;
+    /// target_decl   = "target" IDENT [ STRING ]
+    ///                 ( comparison_op target_value [ unit ] [ "per" "year" ]
+    ///                 | "assessed" [ STRING ] )
+    ///                 { target_clause } ;
+    /// comparison_op = ">=" | ">" | "<=" | "<" | "=" ;
+    /// unit          = IDENT | STRING ;                         (* the seed's own unit: hlöä, "asiakasta/htv" *)
+    /// target_clause = "level" IDENT
+    ///               | "baseline" ( target_value [ unit ] | STRING ) [ "in" period ]
+    ///               | "for" period
+    ///               | "measured" expr                          (* computed over clients *)
+    ///               | "reported"                               (* fed by indicator data *)
+    ///               | attribute ;
     mutating func parseTarget() throws -> TargetDecl {
         let start = advance()
         let doc = docComments(before: start.start)
@@ -112,6 +116,8 @@ extension Parser {
         }
     }
 
+    /// target_value  = [ "-" ] ( NUMBER | PERCENT | DURATION | MONEY ) ;
+    ///
     /// A literal value with its unit: a number, percentage, duration or money (maybe negative).
     mutating func parseTargetValue(after: String) throws -> Expr {
         let s = current.start
@@ -138,14 +144,10 @@ extension Parser {
     }
 
     /// verdicts_decl = "verdicts" "{" { verdict_item } "}" ;
-    /// verdict_item = "near" "within" value ( "points" | "%" ) [ "for" ( "percentages" | "others" ) ]
-    ///              | "prorate" ( "per" "year" | "none" )
-    ///              | "assessment" NAME [ STRING ] "counts" "as" status
-    ///              | "goal" ( STRING | "none" ) ( "when" goal_condition | "otherwise" ) ;
-    /// goal_condition = goal_conj { "or" goal_conj } ;  goal_conj = goal_atom { "and" goal_atom } ;
-    /// goal_atom = quantifier "target" ( "is" status | "has" "data" ) ;
-    /// quantifier = "any" | "some" | "no" | "every" | "all" ;
-    /// status = "met" | "near" | "missed" | "no_data" | "assessed" ;
+    /// verdict_item  = "near" "within" ( NUMBER "points" | PERCENT ) [ "for" ( "percentages" | "others" ) ]
+    ///               | "prorate" ( "per" "year" | "none" )
+    ///               | "assessment" IDENT [ STRING ] "counts" "as" status
+    ///               | "goal" ( STRING | "none" ) ( "when" goal_condition | "otherwise" ) ;
     mutating func parseVerdicts(_ doc: [String]) throws -> VerdictsDecl {
         let start = advance()
         var items: [VerdictItem] = []
@@ -207,6 +209,7 @@ extension Parser {
         return VerdictsDecl(doc: doc, items: items, span: span(start).to(body))
     }
 
+    /// status        = "met" | "near" | "missed" | "no_data" | "assessed" ;
     mutating func parseStatus() throws -> TargetStatus {
         if at(.identifier), let st = TargetStatus(rawValue: current.text) {
             advance()
@@ -215,6 +218,10 @@ extension Parser {
         throw fail("a status (`met`, `near`, `missed`, `no_data`, `assessed`)")
     }
 
+    /// goal_condition= goal_conj { "or" goal_conj } ;
+    /// goal_conj     = goal_atom { "and" goal_atom } ;
+    /// goal_atom     = quantifier ( "target" | "targets" ) ( ( "is" | "are" ) status | ( "has" | "have" ) "data" ) ;
+    /// quantifier    = "any" | "some" | "no" | "every" | "all" ;
     mutating func parseGoalCondition() throws -> GoalCondition {
         var alternatives: [[GoalAtom]] = []
         repeat {
@@ -240,9 +247,9 @@ extension Parser {
         return GoalCondition(anyOf: alternatives)
     }
 
-    /// report_decl = "report" "{" { report_item } "}" ;
-    /// report_item = "suppress" "below" expr
-    ///             | "sample" ( "clients" STRING | "actuals" STRING | "as_of" DATE | "period" period ) ;
+    /// report_decl   = "report" "{" { report_item } "}" ;
+    /// report_item   = "suppress" "below" expr
+    ///               | "sample" ( "clients" STRING | "actuals" STRING | "as_of" DATE | "period" period ) ;
     mutating func parseReport(_ doc: [String]) throws -> ReportDecl {
         let start = advance()
         var r = ReportDecl(doc: doc, suppressBelow: nil, sampleClients: nil, sampleActuals: nil,

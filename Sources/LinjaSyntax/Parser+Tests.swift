@@ -1,13 +1,14 @@
 import LinjaBase
 
 extension Parser {
-    /// test_decl = "test" STRING "{" { test_item } "}" ;
-    /// test_item = "as_of" DATE | "period" period
-    ///           | "client" [ NAME ] [ "like" NAME ] "{" field_values "}"
-    ///           | "actuals" "{" { NAME ":" expr [ STRING ] [ "," ] } "}"
-    ///           | "expect" expectation
-    ///           | "examples" "{" table_row { table_row } "}"
-    ///           | "check" STRING ;
+    /// test_decl     = "test" STRING "{" { test_item } "}" ;
+    /// test_item     = "as_of" DATE
+    ///               | "period" period
+    ///               | "client" [ IDENT ] [ "like" IDENT ] field_values
+    ///               | "actuals" "{" { IDENT ":" expr [ STRING ] [ "," ] } "}"
+    ///               | "expect" expectation
+    ///               | "examples" "{" header_row { row } "}"
+    ///               | "check" STRING ;                         (* policy text that must not check *)
     mutating func parseTest(_ doc: [String]) throws -> TestDecl {
         let start = advance()
         let nameTok = try expect(.string, "the test's name in quotes", after: "`test`")
@@ -58,7 +59,8 @@ extension Parser {
         return t
     }
 
-    /// field_values = "{" [ field_value { [","] field_value } ] "}" ;  field_value = NAME ":" expr ;
+    /// field_values  = "{" [ field_value { [ "," ] field_value } ] "}" ;
+    /// field_value   = IDENT ":" expr ;
     mutating func parseFieldValues(_ what: String, after: String) throws -> ([FieldValue], Span) {
         var fields: [FieldValue] = []
         let body = try parseBlock(what, after: after) { p in
@@ -79,7 +81,7 @@ extension Parser {
         return k < tokens.count && tokens[k].kind == .pipe
     }
 
-    /// fixture_decl = "fixture" NAME [ STRING ] [ "like" NAME ] field_values ;
+    /// fixture_decl  = "fixture" IDENT [ STRING ] [ "like" IDENT ] { attribute } field_values ;
     mutating func parseFixture(_ doc: [String]) throws -> FixtureDecl {
         let start = advance()
         var h = try parseHeader(doc, what: "fixture", start: start)
@@ -91,11 +93,12 @@ extension Parser {
         return FixtureDecl(header: h, base: base, fields: fields)
     }
 
-    /// expectation = [ NAME ":" ] ( [ "not" ] outcome_ref
-    ///               | "target" NAME "is" status
-    ///               | "goal" NAME "is" ( STRING | "none" )
-    ///               | "error" STRING
-    ///               | expr ) ;
+    /// expectation   = [ IDENT ":" ]
+    ///                 ( [ "not" ] outcome_ref
+    ///                 | "target" IDENT "is" status
+    ///                 | "goal" IDENT "is" ( STRING | "none" )
+    ///                 | "error" STRING
+    ///                 | expr ) ;
     mutating func parseExpectation() throws -> ExpectDecl {
         let start = advance()
         var client: Name?
@@ -128,10 +131,9 @@ extension Parser {
         return ExpectDecl(client: client, expectation: e, span: span(from: start.start))
     }
 
-    /// examples = "examples" "{" header_row { row } "}" ;
-    /// header_row = "|" column { "|" column } "|" ;
-    /// column = outcome_ref | "target" NAME | "goal" NAME | NAME | "as_of" ;
-    /// row = "|" expr { "|" expr } "|" ;      (each row on its own line)
+    /// header_row    = "|" column { "|" column } "|" ;          (* each row on a line of its own *)
+    /// column        = outcome_ref | "target" IDENT | "goal" IDENT | "as_of" | IDENT ;
+    /// row           = "|" expr { "|" expr } "|" ;
     mutating func parseExamples() throws -> ExamplesTable {
         let start = advance()
         let open = try expect(.lbrace, after: "`examples`")

@@ -159,6 +159,8 @@ public struct Parser {
         throw fail(what, after: after)
     }
 
+    /// name          = IDENT | STRING ;                         (* "Mänttä-Vilppula" *)
+    ///
     /// A name that may be quoted: `Keuruu` or `"Mänttä-Vilppula"`.
     mutating func expectName(_ what: String, after: String? = nil) throws -> Name {
         if at(.string) {
@@ -249,7 +251,7 @@ public struct Parser {
 
     // MARK: File and recovery
 
-    /// policy_file = { declaration } EOF ;
+    /// policy_file   = { declaration } EOF ;
     mutating func parseFile() -> [Declaration] {
         var decls: [Declaration] = []
         var recovering = false
@@ -300,9 +302,10 @@ public struct Parser {
         }
     }
 
-    /// declaration = import_decl | area_decl | record_decl | enum_decl | outcome_decl
-    ///             | param_decl | let_decl | rule_decl | goal_decl | verdicts_decl
-    ///             | report_decl | test_decl | fixture_decl ;
+    /// declaration   = { DOC_COMMENT }
+    ///                 ( import_decl | area_decl | record_decl | enum_decl | outcome_decl
+    ///                 | param_decl | let_decl | rule_decl | goal_decl | verdicts_decl
+    ///                 | report_decl | test_decl | fixture_decl ) ;
     mutating func parseDeclaration(_ k: Keyword) throws -> Declaration {
         let doc = docComments(before: current.start)
         switch k {
@@ -376,7 +379,7 @@ public struct Parser {
         }
     }
 
-    /// attribute = ( "source" | "assumption" | "note" ) STRING ;
+    /// attribute     = ( "source" | "assumption" | "note" ) STRING ;
     mutating func parseAttribute() -> Attribute? {
         guard current.kind == .identifier, let kind = AttributeKind(rawValue: current.text),
               peek(1).kind == .string else { return nil }
