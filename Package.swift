@@ -46,7 +46,7 @@ let package = Package(
         .executableTarget(name: "linja", dependencies: ["Linja", "LinjaTools"]),
         .executableTarget(name: "linja-dev", dependencies: ["Linja", "LinjaTools", "LinjaDevTools"]),
         // Golden diagnostics fixtures and evaluation cases are read through #filePath, not bundled.
-        .testTarget(name: "LinjaTests", dependencies: ["Linja"], exclude: ["Golden/Diagnostics"]),
+        .testTarget(name: "LinjaTests", dependencies: ["Linja"], exclude: ["Golden/Diagnostics", "Evaluation/Cases"]),
         // Formatter golden files are read through #filePath, not bundled.
         .testTarget(name: "LinjaToolsTests", dependencies: ["Linja", "LinjaTools"], exclude: ["Format/Golden", "REPL/Transcripts"]),
         // Inputs found by fuzzing (fuzz/), read through #filePath, not bundled.

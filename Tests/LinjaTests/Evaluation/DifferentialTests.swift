@@ -9,7 +9,6 @@ import Testing
 @testable import LinjaRuntime
 @testable import LinjaData
 @testable import LinjaGoals
-@testable import LinjaTools
 
 /// The compiled evaluator against the reference evaluator: identical
 /// decisions and rule statuses (the structure of every explanation) for every
