@@ -22,7 +22,7 @@ let differentialCommand = Command(
         ]),
     run: { args in
         let n = try args.int("clients", default: 1_000_000, range: 1...100_000_000)
-        let asOf = try args.value("as-of").map { try parseDate($0, option: "as-of") } ?? Day(year: 2026, month: 3, day: 31)!
+        let asOf = try args.date("as-of") ?? Day(year: 2026, month: 3, day: 31)!
         let seed = UInt64(try args.int("seed", default: 1, range: 0...Int.max))
         let policies = try loadPolicies([args.value("policy") ?? "rules/"]).filter { $0.record != nil && !$0.municipalities.isEmpty }
         var disagreements = 0

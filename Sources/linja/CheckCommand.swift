@@ -14,7 +14,7 @@ let checkCommand = Command(
         Exit 0 when clean, 1 when the policy has errors, 2 for unreadable paths.
         """,
         options: [
-            .value("format", "text|json", "Output format (default text)."),
+            .format("text|json", "Output format (default text)."),
             .flag("quiet", "Print nothing when clean.", short: "q"),
         ]),
     run: { args in

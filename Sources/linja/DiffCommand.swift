@@ -22,15 +22,15 @@ let diffCommand = Command(
         """,
         options: [
             .value("git", "REV", "Compare POLICY as committed at REV with the working tree."),
-            .value("clients", "FILE", "Client records (CSV or JSON Lines)."),
-            .value("as-of", "DATE", "The date decisions are made on (2026-05-01)."),
-            .value("format", "FORMAT", "table (default), json or html."),
+            .clients(),
+            .asOf(),
+            .format("FORMAT", "table (default), json or html."),
             .value("sample", "N", "Changed clients to explain (default 10; 0 for none)."),
-            .value("period", "PERIOD", "Compare targets and goal verdicts for 2026, 2026-Q1 or 2026-03."),
-            .value("actuals", "FILE", "Indicator data for --period (CSV)."),
-            .multiple("param", "NAME=VALUE", "Override a param of NEW for this comparison (checked against its type)."),
+            .period("Compare targets and goal verdicts for 2026, 2026-Q1 or 2026-03."),
+            .actuals("Indicator data for --period (CSV)."),
+            .params("Override a param of NEW for this comparison (checked against its type)."),
             .multiple("old-param", "NAME=VALUE", "Override a param of OLD."),
-            .value("out", "FILE", "Write to FILE instead of standard output."),
+            .out(),
             .value("max-errors", "N", "Bad rows printed before the rest are counted (default 20)."),
         ]),
     run: { args in
@@ -52,9 +52,8 @@ let diffCommand = Command(
             oldPath = args.positional[0]
             newPath = args.positional[1]
         }
-        guard let clients = args.value("clients") else { throw UsageError(message: "--clients FILE is required") }
-        guard let asOfText = args.value("as-of") else { throw UsageError(message: "--as-of DATE is required: decisions depend on the date") }
-        let asOf = try parseDate(asOfText, option: "as-of")
+        let clients = try args.required("clients", "FILE")
+        let asOf = try parseDate(try args.required("as-of", "DATE", why: "decisions depend on the date"), option: "as-of")
         let format = try args.choice("format", ["table", "json", "html"], default: "table")
         let sample = try args.int("sample", default: 10, range: 0...10_000)
         let maxErrors = try args.int("max-errors", default: 20, range: 0...1_000_000)

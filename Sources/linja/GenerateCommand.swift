@@ -17,16 +17,15 @@ let generateCommand = Command(
             .value("policy", "DIR", "The policy whose record and municipalities to use."),
             .value("count", "N", "How many clients (default 1000)."),
             .value("seed", "S", "Seed (default 1)."),
-            .value("as-of", "DATE", "The date the clients are generated for."),
-            .value("out", "FILE", "Write to FILE instead of standard output."),
+            .asOf("The date the clients are generated for."),
+            .out(),
             .flag("adversarial", "Boundary dates and missing optionals."),
-            .value("csv-dialect", "fi|en", "fi: semicolons and d.m.yyyy dates."),
+            .csvDialect("fi: semicolons and d.m.yyyy dates."),
         ]),
     run: { args in
         guard args.positional.first == "clients" else { throw UsageError(message: "say what to generate: 'linja generate clients …'") }
         guard let policyPath = args.value("policy") else { throw UsageError(message: "--policy DIR is required") }
-        guard let asOfText = args.value("as-of") else { throw UsageError(message: "--as-of DATE is required") }
-        let asOf = try parseDate(asOfText, option: "as-of")
+        let asOf = try parseDate(try args.required("as-of", "DATE"), option: "as-of")
         let count = try args.int("count", default: 1000, range: 0...100_000_000)
         let seed = try args.int("seed", default: 1, range: 0...Int.max)
         let policy: Policy

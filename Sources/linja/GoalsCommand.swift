@@ -14,15 +14,15 @@ let goalsCommand = Command(
         Exit 0 whatever the verdicts, 1 for policy errors, 2 for bad data or usage.
         """,
         options: [
-            .value("period", "PERIOD", "2026, 2026-Q1 or 2026-03."),
-            .value("actuals", "FILE", "Indicator data (CSV)."),
-            .value("clients", "FILE", "Client records for targets measured over clients."),
-            .value("as-of", "DATE", "The date client records are read as of."),
-            .value("format", "FORMAT", "table (default), json, csv or html."),
-            .value("out", "FILE", "Write to FILE instead of standard output."),
-            .value("lang", "fi|en", "Language of tables and HTML (default fi)."),
-            .value("csv-dialect", "fi|en", "fi: semicolons and decimal commas."),
-            .multiple("param", "NAME=VALUE", "Override a param for this run."),
+            .period("2026, 2026-Q1 or 2026-03."),
+            .actuals(),
+            .clients("Client records for targets measured over clients."),
+            .asOf("The date client records are read as of."),
+            .format("FORMAT", "table (default), json, csv or html."),
+            .out(),
+            .lang(),
+            .csvDialect("fi: semicolons and decimal commas."),
+            .params("Override a param for this run."),
         ]),
     run: { args in
         guard let policyPath = args.positional.first else { throw UsageError(message: "give the policy directory") }
@@ -31,7 +31,7 @@ let goalsCommand = Command(
         let periodText = args.value("period") ?? policy.report.samplePeriod?.description
         guard let pt = periodText else { throw UsageError(message: "--period is required (e.g. 2026-Q1)") }
         guard let period = Period.parse(pt) else { throw UsageError(message: "--period must be 2026, 2026-Q1 or 2026-03, not '\(pt)'") }
-        let asOf = try args.value("as-of").map { try parseDate($0, option: "as-of") }
+        let asOf = try args.date("as-of")
         if args.value("clients") != nil, asOf == nil { throw UsageError(message: "--clients needs --as-of") }
         let format = try args.choice("format", ["table", "json", "csv", "html"], default: "table")
         let lang = GoalReport.Language(rawValue: try args.choice("lang", ["fi", "en"], default: "fi")) ?? .fi

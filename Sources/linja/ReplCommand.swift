@@ -16,12 +16,12 @@ let replCommand = Command(
         code is 1 if any input failed, else 0.
         """,
         options: [
-            .value("as-of", "DATE", "The date rules are evaluated on (default: the policy's sample date, else today)."),
-            .value("clients", "FILE", "Client records (CSV or JSON Lines) for :client from ID and :goals."),
+            .asOf("The date rules are evaluated on (default: the policy's sample date, else today)."),
+            .clients("Client records (CSV or JSON Lines) for :client from ID and :goals."),
         ]),
     run: { args in
         guard args.positional.count <= 1 else { throw UsageError(message: "unexpected argument '\(args.positional[1])'") }
-        let asOf = try args.value("as-of").map { try parseDate($0, option: "as-of") }
+        let asOf = try args.date("as-of")
         if let clients = args.value("clients"), !FileManager.default.fileExists(atPath: clients) {
             throw InputError(message: "no such file: \(clients)")
         }

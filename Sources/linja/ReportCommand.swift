@@ -13,13 +13,13 @@ let reportCommand = Command(
         --out writes the HTML report (one self-contained file, a card per municipality).
         """,
         options: [
-            .value("clients", "FILE", "Client records."),
-            .value("as-of", "DATE", "The date decisions are made on."),
-            .value("actuals", "FILE", "Indicator data."),
-            .value("period", "PERIOD", "The period goals are evaluated for."),
-            .value("out", "FILE", "Write the HTML report to FILE."),
-            .value("lang", "fi|en", "Language (default fi)."),
-            .multiple("param", "NAME=VALUE", "Override a param for this run."),
+            .clients("Client records."),
+            .asOf("The date decisions are made on."),
+            .actuals("Indicator data."),
+            .period("The period goals are evaluated for."),
+            .out("Write the HTML report to FILE."),
+            .lang("Language (default fi)."),
+            .params("Override a param for this run."),
         ]),
     run: { args in
         guard let policyPath = args.positional.first else { throw UsageError(message: "give the policy directory, e.g. rules/pohjois-karjala") }
@@ -27,7 +27,7 @@ let reportCommand = Command(
         do { policy = try loadPolicy(policyPath, quietWarnings: true) } catch is PolicyFailure { return Exit.failure }
         let s = policy.report
         let clients = args.value("clients") ?? s.sampleClients
-        let asOf = try args.value("as-of").map { try parseDate($0, option: "as-of") } ?? s.sampleAsOf
+        let asOf = try args.date("as-of") ?? s.sampleAsOf
         let actuals = args.value("actuals") ?? (args.value("clients") == nil ? s.sampleActuals : nil)
         let periodText = args.value("period") ?? s.samplePeriod?.description
         let lang = GoalReport.Language(rawValue: try args.choice("lang", ["fi", "en"], default: "fi")) ?? .fi

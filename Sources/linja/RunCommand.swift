@@ -15,25 +15,24 @@ let runCommand = Command(
         usage errors (0 with --skip-invalid, which writes rejected rows to a file).
         """,
         options: [
-            .value("clients", "FILE", "Client records (CSV or JSON Lines)."),
-            .value("as-of", "DATE", "The date decisions are made on (2026-05-01)."),
-            .value("format", "FORMAT", "table (default), json, jsonl or csv."),
+            .clients(),
+            .asOf(),
+            .format("FORMAT", "table (default), json, jsonl or csv."),
             .flag("explain", "Say why: each rule, the variant or exception, the values that decided."),
             .value("only", "ID", "Only the client with this id."),
             .flag("summary", "Counts of each outcome by municipality instead of per-client output."),
             .value("skip-invalid", "FILE", "Write rejected rows with their reasons to FILE (CSV) and exit 0."),
-            .value("csv-dialect", "fi|en", "fi: semicolons, decimal commas and d.m.yyyy dates."),
-            .multiple("param", "NAME=VALUE", "Override a param for this run (checked against its type)."),
+            .csvDialect(),
+            .params(),
             .value("max-errors", "N", "Bad rows printed before the rest are counted (default 20)."),
-            .value("threads", "T", "Worker threads (default: the number of cores). Output is the same for any T."),
+            .threads(),
             .flag("allow-repeated-ids", "Decide a row whose id an earlier row had (by default it is rejected; checking keeps about 40 bytes per id)."),
         ]),
     run: { args in
         guard let policyPath = args.positional.first else { throw UsageError(message: "give the policy directory, e.g. rules/etela-keski-suomi") }
         guard args.positional.count == 1 else { throw UsageError(message: "unexpected argument '\(args.positional[1])'") }
-        guard let clients = args.value("clients") else { throw UsageError(message: "--clients FILE is required") }
-        guard let asOfText = args.value("as-of") else { throw UsageError(message: "--as-of DATE is required: decisions depend on the date") }
-        let asOf = try parseDate(asOfText, option: "as-of")
+        let clients = try args.required("clients", "FILE")
+        let asOf = try parseDate(try args.required("as-of", "DATE", why: "decisions depend on the date"), option: "as-of")
         var options = RunPipeline.Options()
         options.format = RunPipeline.Format(rawValue: try args.choice("format", RunPipeline.Format.allCases.map(\.rawValue), default: "table")) ?? .table
         options.explain = args.flag("explain")

@@ -19,7 +19,7 @@ let testCommand = Command(
             .value("filter", "TEXT", "Only tests whose name contains TEXT."),
             .flag("coverage", "Report rule coverage."),
             .flag("mutate", "Mutation testing of the policy's thresholds."),
-            .value("format", "text|json", "Output format (default text)."),
+            .format("text|json", "Output format (default text)."),
             .flag("verbose", "List passing tests too.", short: "v"),
         ]),
     run: { args in
