@@ -50,6 +50,6 @@ let package = Package(
         // Formatter golden files are read through #filePath, not bundled.
         .testTarget(name: "LinjaToolsTests", dependencies: ["Linja", "LinjaTools"], exclude: ["Format/Golden", "REPL/Transcripts"]),
         // Inputs found by fuzzing (fuzz/), read through #filePath, not bundled.
-        .testTarget(name: "CLITests", dependencies: ["linja"], exclude: ["Regression"]),
+        .testTarget(name: "CLITests", dependencies: ["linja", "linja-dev", "LinjaDevTools"], exclude: ["Regression"]),
     ]
 )

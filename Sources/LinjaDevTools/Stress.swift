@@ -26,7 +26,8 @@ public struct StressCase: Sendable {
 }
 
 public enum Stress {
-    static let area = """
+    /// A small standalone policy: an area, a record, two outcomes.
+    public static let area = """
     area testialue "Testialue" {
       municipalities Keuruu code "249", "Mänttä-Vilppula" code "508", Multia code "389"
     }
@@ -40,8 +41,9 @@ public enum Stress {
     outcome refer coaching to area_coach, municipal_coach
 
     """
-    static let sentinel = "let sentinel = client.nope\n"
-    static let sentinelError = "error[L402]: record `client` has no field `nope`"
+    /// A line that is always an error, after the input under test.
+    public static let sentinel = "let sentinel = client.nope\n"
+    public static let sentinelError = "error[L402]: record `client` has no field `nope`"
 
     /// A valid policy file of at least `bytes` bytes: params, lets, outcomes
     /// and rules with distinct names and labels.

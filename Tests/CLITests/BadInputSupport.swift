@@ -1,4 +1,5 @@
 import Foundation
+import LinjaDevTools
 import Testing
 
 enum BadInput {
@@ -91,26 +92,14 @@ enum BadInput {
 
     // MARK: Policies for `linja check`
 
-    /// A small standalone policy: an area, a record, two outcomes.
-    static let area = """
-    area testialue "Testialue" {
-      municipalities Keuruu code "249", "Mänttä-Vilppula" code "508", Multia code "389"
-    }
-    record client {
-      id: text
-      municipality: municipality
-      n: integer
-      started: date?
-    }
-    outcome flag big
-    outcome refer coaching to area_coach, municipal_coach
-
-    """
+    /// A small standalone policy: an area, a record, two outcomes (the
+    /// stress cases' own, so that both check the same policy).
+    static let area = Stress.area
 
     /// A line that is always an error, put after the bad input to show that
     /// checking goes on past it.
-    static let sentinel = "let sentinel = client.nope\n"
-    static let sentinelError = "error[L402]: record `client` has no field `nope`"
+    static let sentinel = Stress.sentinel
+    static let sentinelError = Stress.sentinelError
 
     /// A policy directory: `area.linja` and the given files.
     static func policy(_ files: [(String, [UInt8])]) -> String {

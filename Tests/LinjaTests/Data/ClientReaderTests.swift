@@ -1,14 +1,6 @@
 import Foundation
 import Testing
 @testable import Linja
-@testable import LinjaBase
-@testable import LinjaSyntax
-@testable import LinjaModel
-@testable import LinjaSemantics
-@testable import LinjaReference
-@testable import LinjaRuntime
-@testable import LinjaData
-@testable import LinjaGoals
 
 /// Client data as spreadsheets and client systems write it, validated
 /// against the record; every bad row named by row and column.

@@ -1,13 +1,6 @@
 import Testing
 @testable import Linja
-@testable import LinjaBase
-@testable import LinjaSyntax
-@testable import LinjaModel
-@testable import LinjaSemantics
-@testable import LinjaReference
-@testable import LinjaRuntime
 @testable import LinjaData
-@testable import LinjaGoals
 
 /// The set of ids a client reader has seen keeps fingerprints, not strings:
 /// these pin down that it still answers as a set of strings would.

@@ -1,14 +1,6 @@
 import Foundation
 import Testing
 @testable import Linja
-@testable import LinjaBase
-@testable import LinjaSyntax
-@testable import LinjaModel
-@testable import LinjaSemantics
-@testable import LinjaReference
-@testable import LinjaRuntime
-@testable import LinjaData
-@testable import LinjaGoals
 
 /// The compiled evaluator against the reference evaluator: identical
 /// decisions and rule statuses (the structure of every explanation) for every

@@ -1,10 +1,6 @@
 import Foundation
 import Testing
 @testable import Linja
-@testable import LinjaBase
-@testable import LinjaModel
-@testable import LinjaReference
-@testable import LinjaRuntime
 
 /// Evaluation behaviour as files: each `Cases/*.linja` is a small policy (over
 /// the test record and area of `TestPolicies.base`) that pins one behaviour,

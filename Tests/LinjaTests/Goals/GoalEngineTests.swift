@@ -1,14 +1,6 @@
 import Foundation
 import Testing
 @testable import Linja
-@testable import LinjaBase
-@testable import LinjaSyntax
-@testable import LinjaModel
-@testable import LinjaSemantics
-@testable import LinjaReference
-@testable import LinjaRuntime
-@testable import LinjaData
-@testable import LinjaGoals
 
 /// Target statuses and goal verdicts by the verdict policy in the rule
 /// files: tolerances, pro-rating, assessments, missing data.

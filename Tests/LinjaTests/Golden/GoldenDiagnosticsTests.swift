@@ -1,14 +1,6 @@
 import Foundation
 import Testing
 @testable import Linja
-@testable import LinjaBase
-@testable import LinjaSyntax
-@testable import LinjaModel
-@testable import LinjaSemantics
-@testable import LinjaReference
-@testable import LinjaRuntime
-@testable import LinjaData
-@testable import LinjaGoals
 
 /// Golden diagnostics: every directory under `Golden/Diagnostics/` is one
 /// small policy (its `*.linja` files, which may `import "../_common"`, the

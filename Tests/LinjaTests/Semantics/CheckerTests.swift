@@ -1,14 +1,6 @@
 import Foundation
 import Testing
 @testable import Linja
-@testable import LinjaBase
-@testable import LinjaSyntax
-@testable import LinjaModel
-@testable import LinjaSemantics
-@testable import LinjaReference
-@testable import LinjaRuntime
-@testable import LinjaData
-@testable import LinjaGoals
 
 /// What the checker decides, beyond its messages: which optionals are shown
 /// present, what a name resolves to, which rules provably exclude each other,

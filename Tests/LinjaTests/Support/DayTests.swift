@@ -1,13 +1,6 @@
 import Testing
 @testable import Linja
 @testable import LinjaBase
-@testable import LinjaSyntax
-@testable import LinjaModel
-@testable import LinjaSemantics
-@testable import LinjaReference
-@testable import LinjaRuntime
-@testable import LinjaData
-@testable import LinjaGoals
 
 /// Builds a known-valid date for test tables; records an issue instead of trapping.
 private func d(_ text: String) -> Day {

@@ -1,13 +1,5 @@
 import Testing
 @testable import Linja
-@testable import LinjaBase
-@testable import LinjaSyntax
-@testable import LinjaModel
-@testable import LinjaSemantics
-@testable import LinjaReference
-@testable import LinjaRuntime
-@testable import LinjaData
-@testable import LinjaGoals
 
 @Suite struct SHA256Tests {
     /// FIPS 180-4 example messages (NIST CSRC "SHA256.pdf" and "SHA2 additional" vectors).

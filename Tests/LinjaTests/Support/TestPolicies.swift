@@ -1,13 +1,5 @@
 import Foundation
 @testable import Linja
-@testable import LinjaBase
-@testable import LinjaSyntax
-@testable import LinjaModel
-@testable import LinjaSemantics
-@testable import LinjaReference
-@testable import LinjaRuntime
-@testable import LinjaData
-@testable import LinjaGoals
 
 /// Builds policies from inline text for tests: each call gets its own
 /// temporary rules tree, so tests run in parallel without sharing files.

@@ -1,13 +1,5 @@
 import Testing
 @testable import Linja
-@testable import LinjaBase
-@testable import LinjaSyntax
-@testable import LinjaModel
-@testable import LinjaSemantics
-@testable import LinjaReference
-@testable import LinjaRuntime
-@testable import LinjaData
-@testable import LinjaGoals
 
 /// The lexer, one table per token family: what each piece of source text
 /// becomes, where it is, and how each malformed token is reported.

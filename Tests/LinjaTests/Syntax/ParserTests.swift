@@ -1,14 +1,7 @@
 import Foundation
 import Testing
 @testable import Linja
-@testable import LinjaBase
 @testable import LinjaSyntax
-@testable import LinjaModel
-@testable import LinjaSemantics
-@testable import LinjaReference
-@testable import LinjaRuntime
-@testable import LinjaData
-@testable import LinjaGoals
 
 /// The parser: the tree each construct family builds (compared with `==`,
 /// which ignores spans), the precedence table, and recovery: every error in

@@ -1,13 +1,5 @@
 import Testing
 @testable import Linja
-@testable import LinjaBase
-@testable import LinjaSyntax
-@testable import LinjaModel
-@testable import LinjaSemantics
-@testable import LinjaReference
-@testable import LinjaRuntime
-@testable import LinjaData
-@testable import LinjaGoals
 
 /// Helpers shared by the lexer and parser tests: sources from strings,
 /// positions as `line:column`, and expressions as S-expressions so that a

@@ -1,13 +1,6 @@
 import Foundation
 @testable import Linja
-@testable import LinjaBase
 @testable import LinjaSyntax
-@testable import LinjaModel
-@testable import LinjaSemantics
-@testable import LinjaReference
-@testable import LinjaRuntime
-@testable import LinjaData
-@testable import LinjaGoals
 import Testing
 @testable import LinjaTools
 
