@@ -302,8 +302,7 @@ extension ReplSession {
                     if v.isMissing, !field.type.isOptional {
                         return .failure(Message(text: "`\(raw)` is missing here, and the field is not optional"))
                     }
-                    if case .int(let i) = v, field.type.base == .decimal, let f = Fixed(integer: Int(i)) { return .success(.decimal(f)) }
-                    return .success(v)
+                    return .success(v.widened(to: field.type))
                 }
                 if t.base != field.type.base {
                     return .failure(Message(text: "expected a \(field.type.base), got a \(t) (`\(raw)`)"))

@@ -106,91 +106,115 @@ final class ChunkDecider {
         }
     }
 
-    /// Decides every client of a chunk once, renders its output and counts it.
+    /// Decides every client of a chunk once, renders its output and counts
+    /// it. Results are gathered in local arrays and handed to the chunk at
+    /// the end: a class's stored arrays would pay a run-time exclusivity
+    /// check on every append.
     func process(_ c: Chunk) {
         let width = record.fields.count
         let mCount = policy.municipalities.count + 1
         let n = c.rows.count
-        c.counts = Array(repeating: 0, count: summaryKeys.keyCount * mCount)
-        c.clientsBy = Array(repeating: 0, count: mCount)
-        c.fired = Array(repeating: 0, count: policy.rules.count)
-        c.firedVariants = policy.rules.map { Array(repeating: 0, count: $0.variants.count) }
-        c.results = Array(repeating: .skipped, count: n)
-        c.outputEnd.reserveCapacity(n)
-        c.keyEnd.reserveCapacity(n)
-        c.firingEnd.reserveCapacity(n)
-        c.municipalityIndex.reserveCapacity(n)
+        var counts = Array(repeating: 0, count: summaryKeys.keyCount * mCount)
+        var clientsBy = Array(repeating: 0, count: mCount)
+        var fired = Array(repeating: 0, count: policy.rules.count)
+        var firedVariants = policy.rules.map { Array(repeating: 0, count: $0.variants.count) }
+        var results = Array(repeating: Chunk.Result.skipped, count: n)
+        var failures: [(client: Int, error: EvalError)] = []
+        var output: [UInt8] = []
+        var outputEnd: [Int] = [], keyEnd: [Int32] = [], firingEnd: [Int32] = [], municipalityIndex: [Int32] = []
+        outputEnd.reserveCapacity(n)
+        keyEnd.reserveCapacity(n)
+        firingEnd.reserveCapacity(n)
+        municipalityIndex.reserveCapacity(n)
+        var keys: [Int32] = [], firings: [Int32] = []
+        keys.reserveCapacity(3 * n)
+        firings.reserveCapacity(4 * n)
         let fromGives = renderer.rendersFromGives
+        let texts = c.batch.texts
+        let keyOf = summaryKeys
         c.batch.slots.withUnsafeBufferPointer { all in
             guard let base = all.baseAddress else { return }
             for i in 0..<n {
                 defer {
-                    c.outputEnd.append(c.output.count)
-                    c.keyEnd.append(Int32(c.keys.count))
-                    c.firingEnd.append(Int32(c.firings.count))
-                    if c.municipalityIndex.count == i { c.municipalityIndex.append(0) }
+                    outputEnd.append(output.count)
+                    keyEnd.append(Int32(keys.count))
+                    firingEnd.append(Int32(firings.count))
+                    if municipalityIndex.count == i { municipalityIndex.append(0) }
                 }
                 let row = base + i * width
                 if let only {
-                    guard let s = idSlot, Int(row[s]) >= 0, Int(row[s]) < c.batch.texts.count, c.batch.texts[Int(row[s])] == only else { continue }
+                    guard let s = idSlot, Int(row[s]) >= 0, Int(row[s]) < texts.count, texts[Int(row[s])] == only else { continue }
                 }
                 // One decision per client: with statuses when they are explained.
                 var decision: Decision?
                 do {
                     if renderer.explain {
-                        decision = try evaluator.decide(row: row, texts: c.batch.texts, trace: true)
+                        decision = try evaluator.decide(row: row, texts: texts, trace: true)
                     } else {
-                        try evaluator.decideGives(row: row, texts: c.batch.texts)
+                        try evaluator.decideGives(row: row, texts: texts)
                     }
                 } catch let e as EvalError {
-                    c.results[i] = .failed
-                    c.failures.append((i, e))
+                    results[i] = .failed
+                    failures.append((i, e))
                     continue
                 } catch {
-                    c.results[i] = .failed
-                    c.failures.append((i, EvalError(message: "\(error)", span: .none)))
+                    results[i] = .failed
+                    failures.append((i, EvalError(message: "\(error)", span: .none)))
                     continue
                 }
-                c.results[i] = .decided
+                results[i] = .decided
                 let m = mSlot.map { Int(row[$0]) } ?? -1
                 let mi = m >= 0 && m < mCount - 1 ? m + 1 : 0
-                c.clientsBy[mi] += 1
-                c.municipalityIndex.append(Int32(mi))
+                clientsBy[mi] += 1
+                municipalityIndex.append(Int32(mi))
                 for f in 0..<evaluator.lastFiringCount {
                     let (rule, variant) = evaluator.firing(f)
-                    c.fired[rule] += 1
-                    if variant >= 0 { c.firedVariants[rule][variant] += 1 }
-                    c.firings.append(Int32(rule))
-                    c.firings.append(Int32(variant))
+                    fired[rule] += 1
+                    if variant >= 0 { firedVariants[rule][variant] += 1 }
+                    firings.append(Int32(rule))
+                    firings.append(Int32(variant))
                 }
                 let outcomes: [DecidedOutcome]? = decision?.outcomes
                     ?? (evaluator.lastGivesAreDistinct ? nil : Decision.resolve(evaluator.lastGives, rules: policy.rules))
                 if let outcomes {
-                    for o in outcomes { count(summaryKeys.key(o.outcome, o.destination ?? -1) * mCount + mi, c) }
+                    for o in outcomes {
+                        let slot = keyOf.key(o.outcome, o.destination ?? -1) * mCount + mi
+                        counts[slot] += 1
+                        keys.append(Int32(slot))
+                    }
                 } else {
                     for k in 0..<evaluator.lastGiveCount {
                         let g = evaluator.give(k)
-                        count(summaryKeys.key(Int(g.outcome), Int(g.destination)) * mCount + mi, c)
+                        let slot = keyOf.key(Int(g.outcome), Int(g.destination)) * mCount + mi
+                        counts[slot] += 1
+                        keys.append(Int32(slot))
                     }
                 }
                 if withSummary { continue }
                 if fromGives && outcomes == nil {
-                    renderer.appendFromGives(row: row, texts: c.batch.texts, idSlot: idSlot, municipality: m,
-                                             evaluator: evaluator, into: &c.output)
+                    renderer.appendFromGives(row: row, texts: texts, idSlot: idSlot, municipality: m,
+                                             evaluator: evaluator, into: &output)
                 } else {
                     let values = c.batch.values(i, record: record)
                     let d = decision ?? Decision(outcomes: outcomes ?? Decision.resolve(evaluator.lastGives, rules: policy.rules), statuses: nil)
                     renderer.append(id: renderer.idText(values, idSlot: idSlot, row: c.rows[i]), values: values, decision: d,
-                                    municipality: m >= 0 ? m : nil, into: &c.output)
+                                    municipality: m >= 0 ? m : nil, into: &output)
                 }
             }
         }
-    }
-
-    @inline(__always)
-    func count(_ slot: Int, _ c: Chunk) {
-        c.counts[slot] += 1
-        c.keys.append(Int32(slot))
+        c.counts = counts
+        c.clientsBy = clientsBy
+        c.fired = fired
+        c.firedVariants = firedVariants
+        c.results = results
+        c.failures = failures
+        c.output = output
+        c.outputEnd = outputEnd
+        c.keyEnd = keyEnd
+        c.firingEnd = firingEnd
+        c.municipalityIndex = municipalityIndex
+        c.keys = keys
+        c.firings = firings
     }
 
     /// Row `i`'s id as read.

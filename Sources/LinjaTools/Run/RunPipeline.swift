@@ -79,14 +79,22 @@ public final class RunPipeline: @unchecked Sendable {
 
         func emit(_ c: Chunk) {
             settle(c, reader, reject)
+            let decided = c.results.reduce(0) { $0 + ($1 == .decided ? 1 : 0) }
+            counts.decided += decided
+            if options.only != nil, decided > 0 { foundOnly = true }
             var bytes: [UInt8] = []
-            for i in 0..<c.rows.count where c.results[i] == .decided {
-                counts.decided += 1
-                if options.only != nil { foundOnly = true }
-                if options.summary { continue }
-                bytes.append(contentsOf: renderer.separator(beforeClient: written))
-                bytes.append(contentsOf: c.output(of: i))
-                written += 1
+            if !options.summary {
+                if decided == c.rows.count, renderer.separator(beforeClient: written).isEmpty {
+                    // Every client is written and nothing separates them: the chunk's output as it is.
+                    bytes = c.output
+                    written += decided
+                } else {
+                    for i in 0..<c.rows.count where c.results[i] == .decided {
+                        bytes.append(contentsOf: renderer.separator(beforeClient: written))
+                        bytes.append(contentsOf: c.output(of: i))
+                        written += 1
+                    }
+                }
             }
             if options.only != nil, c.results.contains(.failed) { foundOnly = true }
             summary.addCounts(c.counts, clientsBy: c.clientsBy, clients: c.clientsBy.reduce(0, +))
