@@ -94,7 +94,7 @@ public struct GoalEngine {
         let nodes = aggregateNodes().map(\.node)
         var result = ClientAggregates(accumulators: Array(repeating: [:], count: nodes.count), nodes: nodes)
         guard let record = policy.record, !nodes.isEmpty else { return result }
-        var compiler = Compiler(policy: policy, asOf: asOf, paramOverrides: paramOverrides)
+        var compiler = Compiler(policy: policy, asOf: asOf, paramOverrides: paramOverrides, period: period)
         struct Compiled { var filter: Function?; var among: Function?; var value: Function?; var valueType: LType? }
         let compiled = nodes.map { n in
             Compiled(filter: n.filter.map { compiler.function($0) }, among: n.among.map { compiler.function($0) },
@@ -213,7 +213,7 @@ public struct GoalEngine {
             e.forEachChild(walk)
         }
         walk(m)
-        var ev = ReferenceEvaluator(context: EvalContext(policy: policy, asOf: asOf, paramOverrides: paramOverrides), client: [])
+        var ev = ReferenceEvaluator(context: EvalContext(policy: policy, asOf: asOf, paramOverrides: paramOverrides, period: period), client: [])
         ev.aggregate = { a, span in
             if a.kind == .ratio {
                 var inner = ReferenceEvaluator(context: ev.context, client: [])

@@ -117,6 +117,9 @@ public struct Expr: Equatable, Sendable {
         /// A bare name: a let, param, enumeration value, municipality or group.
         case name(String)
         case asOf
+        /// `period_start`, `period_end`: the first and last day of the period a goal is evaluated for.
+        case periodStart
+        case periodEnd
         case missing
         case member(Expr, Name)
         case unary(UnaryOp, Expr)

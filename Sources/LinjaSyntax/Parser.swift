@@ -324,7 +324,7 @@ public struct Parser {
         case .fixture: return .fixture(try parseFixture(doc))
         case .target, .when, .unless, .then, .in, .over, .overrides, .from, .until, .to, .nothing,
              .refer, .assess, .eligible, .flag, .and, .or, .not, .is, .if, .else, .since, .otherwise,
-             .true, .false, .missing, .present, .as_of, .case, .of, .where, .among, .expect:
+             .true, .false, .missing, .present, .as_of, .period_start, .period_end, .case, .of, .where, .among, .expect:
             throw fail("a declaration")
         }
     }

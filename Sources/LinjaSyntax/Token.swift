@@ -13,7 +13,7 @@ public enum Keyword: String, Sendable, CaseIterable {
     case refer, assess, eligible, flag
     // expressions
     case and, or, not, `is`, `if`, `else`, since, otherwise, `true`, `false`,
-         missing, present, as_of, `case`, of, `where`, among
+         missing, present, as_of, period_start, period_end, `case`, of, `where`, among
     // tests
     case expect
 
@@ -25,7 +25,7 @@ public enum Keyword: String, Sendable, CaseIterable {
             return true
         case .target, .when, .unless, .then, .in, .over, .overrides, .from, .until, .to,
              .nothing, .refer, .assess, .eligible, .flag, .and, .or, .not, .is, .if, .else,
-             .since, .otherwise, .true, .false, .missing, .present, .as_of, .case, .of,
+             .since, .otherwise, .true, .false, .missing, .present, .as_of, .period_start, .period_end, .case, .of,
              .where, .among, .expect:
             return false
         }

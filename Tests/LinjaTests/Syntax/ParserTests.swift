@@ -88,6 +88,7 @@ import Testing
         ("6 weeks", "6weeks"), ("10 working days", "10workingdays"), ("2026-05-01", "2026-05-01"),
         ("2026-Q1", "period:2026-Q1"), ("2026-03", "period:2026-03"), ("\"teksti\"", "\"teksti\""),
         ("true", "true"), ("false", "false"), ("missing", "missing"), ("as_of", "as_of"),
+        ("period_start", "period_start"), ("period_end", "period_end"),
         ("client.status", "client.status"), ("a.b.c", "a.b.c"), ("client.from", "client.from"),
         ("age(client.birth_date)", "(call age client.birth_date)"),
         ("max(a, b + 1)", "(call max a (+ b 1))"), ("f()", "(call f)"),
