@@ -21,4 +21,5 @@ let commands: [Command] = [
     robustnessCommand,
     benchCommand,
     differentialCommand,
+    lspCommand,
 ]
