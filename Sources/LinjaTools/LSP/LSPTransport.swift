@@ -118,7 +118,11 @@ public final class MessageReader {
                 length = n
             }
         }
-        guard let n = length else { return .bad("a message header without Content-Length", skipTo: end + 4) }
+        guard let n = length else {
+            // Junk before a real header (`}Content-Length: …`) loses only the junk.
+            let next = find(Array("Content-Length:".utf8), from: s + 1) ?? end + 4
+            return .bad("a message header without Content-Length", skipTo: min(next, end + 4))
+        }
         return .ok(bodyStart: end + 4, length: n)
     }
 
