@@ -173,22 +173,34 @@ func miniSession(_ changes: [String: String] = [:]) throws -> (TemporaryRules, L
     return (rules, try startedClient())
 }
 
+/// The UTF-16 offsets where each line starts and where its text ends (lines
+/// end at `\n`, `\r\n` or `\r`, as the protocol says).
+func utf16Lines(_ units: [UInt16]) -> [(start: Int, end: Int)] {
+    var out: [(start: Int, end: Int)] = []
+    var start = 0
+    var i = 0
+    while i < units.count {
+        if units[i] == 10 || units[i] == 13 {
+            out.append((start, i))
+            if units[i] == 13, i + 1 < units.count, units[i + 1] == 10 { i += 1 }
+            start = i + 1
+        }
+        i += 1
+    }
+    out.append((start, units.count))
+    return out
+}
+
 /// Applies protocol text edits to a text (UTF-16 positions), independently
-/// of the server's own code.
+/// of the server's own code. Positions must lie inside the text.
 func applying(_ edits: [JSONValue], to text: String) -> String {
     var units = Array(text.utf16)
+    let lines = utf16Lines(units)
     func index(_ p: JSONValue?) -> Int {
         let line = p?["line"]?.int ?? 0
         let character = p?["character"]?.int ?? 0
-        var l = 0
-        var i = 0
-        while l < line, i < units.count {
-            if units[i] == 10 { l += 1 }
-            i += 1
-        }
-        var c = 0
-        while c < character, i < units.count, units[i] != 10 { i += 1; c += 1 }
-        return i
+        guard line < lines.count else { return units.count }
+        return min(lines[line].start + character, lines[line].end)
     }
     let sorted = edits.sorted {
         let a = ($0["range"]?["start"]?["line"]?.int ?? 0, $0["range"]?["start"]?["character"]?.int ?? 0)
