@@ -23,11 +23,10 @@ public enum LSPBenchmark {
         let times = ParallelResults<[Swift.Duration]>(count: 1)
         times.set(0, [])
         let cycle = DispatchSemaphore(value: 0)
-        let client = LSPPipeClient()
-        client.server.onRecheck = { d in
+        let client = LSPPipeClient(configuration: .init(onRecheck: { d in
             times.set(0, (times.get(0) ?? []) + [d])
             cycle.signal()
-        }
+        }))
         defer { client.finish() }
         try client.initialize(root: root)
         try client.open(file, text: text)

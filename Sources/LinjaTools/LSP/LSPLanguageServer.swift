@@ -32,8 +32,13 @@ public final class LanguageServer: @unchecked Sendable {
     public struct Configuration: Sendable {
         /// Today's date, for a param's value in force: the system clock, replaced in tests.
         public var today: @Sendable () -> Day
-        public init(today: @escaping @Sendable () -> Day = LanguageServer.systemToday) {
+        /// Called, on the server's thread, with the time from reading a change
+        /// to flushing the last diagnostics it caused (the benchmark's clock).
+        public var onRecheck: (@Sendable (Swift.Duration) -> Void)?
+        public init(today: @escaping @Sendable () -> Day = LanguageServer.systemToday,
+                    onRecheck: (@Sendable (Swift.Duration) -> Void)? = nil) {
             self.today = today
+            self.onRecheck = onRecheck
         }
     }
 
@@ -64,8 +69,6 @@ public final class LanguageServer: @unchecked Sendable {
     var testDiagnostics: [String: [String: [JSONValue]]] = [:]
     /// When the oldest change not yet published was read.
     var changeReadAt: ContinuousClock.Instant?
-    /// Called with the time from reading a change to flushing its last diagnostics.
-    var onRecheck: ((Swift.Duration) -> Void)?
 
     public init(input: Int32, output: Int32, configuration: Configuration = Configuration()) {
         reader = MessageReader(fd: input)
@@ -326,7 +329,7 @@ public final class LanguageServer: @unchecked Sendable {
         }
         editedFiles.removeAll()
         if let t = changeReadAt {
-            onRecheck?(ContinuousClock.now - t)
+            configuration.onRecheck?(ContinuousClock.now - t)
             changeReadAt = nil
         }
         // Policies replaced by this check are freed now, after the answer.

@@ -178,8 +178,6 @@ public final class MessageReader {
 public final class MessageWriter: @unchecked Sendable {
     let fd: Int32
     let lock = NSLock()
-    /// Called after each message is written (the benchmark's clock).
-    var afterWrite: ((JSONValue) -> Void)?
 
     public init(fd: Int32) {
         self.fd = fd
@@ -201,6 +199,5 @@ public final class MessageWriter: @unchecked Sendable {
             if n <= 0 { break }
             offset += n
         }
-        afterWrite?(message)
     }
 }
