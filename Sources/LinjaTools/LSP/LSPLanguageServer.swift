@@ -396,7 +396,7 @@ public final class LanguageServer: @unchecked Sendable {
         let word = String(rest[rest.index(after: rest.startIndex)..<close])
         guard !word.isEmpty else { return nil }
         let original = d.span.text
-        if original.hasPrefix("\"") || (!Names.isIdentifier(word) && !word.contains(".")) {
+        if original.hasPrefix("\"") || (!Names.isWord(word) && !word.contains(".")) {
             return "\"" + word + "\""
         }
         return word

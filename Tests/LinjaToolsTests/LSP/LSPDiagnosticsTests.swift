@@ -127,4 +127,30 @@ struct LSPDiagnosticsTests {
         #expect(related["location"]?["range"]?["start"]?["line"] == 0)
         #expect(d["message"]?.string?.contains("help: say `overrides`") == true)
     }
+
+    /// The "did you mean" fix puts the suggestion where the mistake is,
+    /// quoted only when the name needs quotes.
+    @Test(arguments: [
+        ("rulee r\n  when true\n  then flag young_client\n", "rulee", "rule"),
+        ("param p = 3 monts\n", "monts", "month"),
+        ("let x = client.statu is unemployed\n", "statu", "status"),
+        ("rule r\n  in Keuru\n  when true\n  then flag young_client\n", "Keuru", "Keuruu"),
+        ("rule r\n  in \"Mänttä-Vilpula\"\n  when true\n  then flag young_client\n", "\"Mänttä-Vilpula\"", "\"Mänttä-Vilppula\""),
+        ("let x = status is unemployed\n", "status", "client.status"),
+    ])
+    func theDidYouMeanFixReplacesTheMistake(_ c: (String, String, String)) throws {
+        let (rules, client) = try miniSession()
+        defer { client.finish() }
+        let file = rules.path("eks/extra.linja")
+        try client.open(file, text: c.0)
+        let ds = try client.diagnostics(for: DocumentURI.uri(file))
+        let at = position(of: c.1, in: c.0)
+        let d = try #require(ds.first { $0.startPosition == at }, "\(ds.map(\.text))")
+        let actions = try client.request("textDocument/codeAction", [
+            "textDocument": ["uri": .string(DocumentURI.uri(file))], "range": d["range"] ?? .null, "context": ["diagnostics": []],
+        ])
+        let edits = actions["result"]?[0]?["edit"]?["changes"]?[DocumentURI.uri(file)]?.array ?? []
+        #expect(edits.first?["newText"]?.string == c.2)
+        #expect(applying(edits, to: c.0) == c.0.replacingOccurrences(of: c.1, with: c.2))
+    }
 }
