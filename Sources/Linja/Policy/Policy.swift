@@ -78,10 +78,12 @@ public final class Policy: @unchecked Sendable {
 
     /// Loads and checks the policy in `directory` (with its imports).
     /// `replacing` gives other contents for files (by absolute path): mutation testing, editors.
+    /// `parsed` keeps parses between loads (the language server).
     public static func load(directory: String, root: String? = nil, extraFiles: [SourceFile] = [],
-                            replacing: [String: [UInt8]] = [:]) -> Policy {
+                            replacing: [String: [UInt8]] = [:], parsed: ParsedFiles? = nil) -> Policy {
         let r = root ?? PolicyLoader.normalize(directory + "/..")
-        let (units, loadDiagnostics) = PolicyLoader.load(directory: directory, root: r, extraFiles: extraFiles, replacing: replacing)
+        let (units, loadDiagnostics) = PolicyLoader.load(directory: directory, root: r, extraFiles: extraFiles, replacing: replacing,
+                                                         parsed: parsed)
         return Checker(directory: PolicyLoader.normalize(directory), root: r, units: units,
                        initialDiagnostics: loadDiagnostics).check()
     }

@@ -71,8 +71,10 @@ public enum PolicyLoader {
     /// Loads the policy in `directory` and everything it imports, imports
     /// first (each directory once), the policy itself last. `extraFiles` are
     /// added to the policy itself (REPL input, a test's `check` text).
+    /// `parsed` keeps parses between loads (unchanged files are not parsed again).
     public static func load(directory: String, root: String, extraFiles: [SourceFile] = [],
-                            replacing: [String: [UInt8]] = [:]) -> (units: [PolicyUnit], diagnostics: [Diagnostic]) {
+                            replacing: [String: [UInt8]] = [:],
+                            parsed: ParsedFiles? = nil) -> (units: [PolicyUnit], diagnostics: [Diagnostic]) {
         var units: [PolicyUnit] = []
         var diagnostics: [Diagnostic] = []
         var loaded: Set<String> = []
@@ -85,8 +87,11 @@ public enum PolicyLoader {
             var files: [PolicyFile] = []
             for path in ruleFiles(in: dir) {
                 let shown = display(path)
+                func parse(_ bytes: [UInt8]) -> PolicyFile {
+                    parsed?.parse(path: shown, bytes: bytes) ?? Parser.parse(SourceFile(path: shown, bytes: bytes))
+                }
                 if let bytes = replacing[path] {
-                    files.append(Parser.parse(SourceFile(path: shown, bytes: bytes)))
+                    files.append(parse(bytes))
                     continue
                 }
                 guard let data = FileManager.default.contents(atPath: path) else {
@@ -94,7 +99,7 @@ public enum PolicyLoader {
                     diagnostics.append(Diagnostic(.unreadable, "cannot read `\(shown)`", at: Span(file: f, start: 0, end: 0)))
                     continue
                 }
-                files.append(Parser.parse(SourceFile(path: shown, bytes: [UInt8](data))))
+                files.append(parse([UInt8](data)))
             }
             for f in extra { files.append(Parser.parse(f)) }
             for file in files {
