@@ -32,6 +32,8 @@ final class Workspace {
     var indexes: [String: SymbolIndex] = [:]
     /// Policies replaced by the last check, freed once its diagnostics are out.
     var retired: [Any] = []
+    /// Parses kept between checks: an edit parses only the edited file again.
+    let parsed = ParsedFiles()
     /// Absolute paths of the display paths `SourceFile`s carry.
     var absoluteCache: [String: String] = [:]
 
@@ -138,9 +140,10 @@ final class Workspace {
         }
         let jobs = directories.map { dir in (dir, Self.directory(of: dir), unsaved[dir] ?? []) }
         let results = ParallelResults<Policy>(count: jobs.count)
+        let parsed = self.parsed
         let work: @Sendable (Int) -> Void = { [replacing] i in
             let (dir, root, extra) = jobs[i]
-            results.set(i, Policy.load(directory: dir, root: root, extraFiles: extra, replacing: replacing))
+            results.set(i, Policy.load(directory: dir, root: root, extraFiles: extra, replacing: replacing, parsed: parsed))
         }
         if jobs.count == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: jobs.count, execute: work) }
         for (i, job) in jobs.enumerated() {
