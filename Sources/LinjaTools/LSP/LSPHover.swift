@@ -217,6 +217,7 @@ extension LanguageServer {
     /// The rules that give an outcome (or refer to one destination), in every
     /// policy that reads the outcome's declaration.
     func givers(of outcome: String, destination: String?, declaredIn directory: String) -> String {
+        workspace.ensureLoaded(directory: directory)
         var seen = Set<String>()
         var lines: [String] = []
         for dir in workspace.policies(including: directory) {

@@ -27,8 +27,10 @@ extension LanguageServer {
     }
 
     /// A declaration and those that override it by name, or that it overrides:
-    /// renaming one renames all.
+    /// renaming one renames all. The declaring policy's importers are loaded
+    /// first, so that their uses are found even if none of their files is open.
     func family(of key: SymbolKey) -> Set<SymbolKey> {
+        workspace.ensureLoaded(directory: Workspace.directory(of: key.path))
         var links: [(SymbolKey, SymbolKey)] = []
         for i in allIndexes { for (a, b) in i.overrideLinks { links.append((a, b)) } }
         var out: Set<SymbolKey> = [key]
@@ -198,7 +200,7 @@ extension LanguageServer {
         for dir in dirs.sorted() {
             guard let before = workspace.policies[dir] else { continue }
             let old = Set(before.policy.diagnostics.filter { $0.severity == .error }.map { "\($0.code.rawValue) \($0.message)" })
-            let after = Policy.load(directory: dir, root: before.root, replacing: replacing)
+            let after = Policy.load(directory: dir, root: before.root, replacing: replacing, parsed: workspace.parsed)
             if let e = after.diagnostics.first(where: { $0.severity == .error && !old.contains("\($0.code.rawValue) \($0.message)") }) {
                 return "\(e.message) (\(e.location?.description ?? PolicyLoader.display(dir)))"
             }

@@ -99,18 +99,49 @@ final class Workspace {
         return found.sorted()
     }
 
-    /// Makes sure the policy of `directory` and the rest of its rules tree
-    /// are loaded; returns the policy directories checked now.
+    /// Policy directories found under each rules tree searched.
+    var treePolicies: [String: [String]] = [:]
+
+    /// The directories a policy directory's files import, read from their
+    /// `import "…"` lines without parsing (to find importers cheaply).
+    static func imports(ofDirectory dir: String) -> [String] {
+        var out: [String] = []
+        for file in PolicyLoader.ruleFiles(in: dir) {
+            guard let data = FileManager.default.contents(atPath: file) else { continue }
+            for line in String(decoding: data, as: UTF8.self).split(whereSeparator: { $0 == "\n" || $0 == "\r" }) {
+                let t = line.drop { $0 == " " || $0 == "\t" }
+                guard t.hasPrefix("import"), let open = t.firstIndex(of: "\"") else { continue }
+                let rest = t[t.index(after: open)...]
+                guard let close = rest.firstIndex(of: "\"") else { continue }
+                out.append(PolicyLoader.normalize(dir + "/" + rest[..<close]))
+            }
+        }
+        return out
+    }
+
+    /// Makes sure the policy of `directory` is loaded, with every policy of
+    /// its rules tree that imports it (directly or through another import);
+    /// returns the policy directories checked now.
     @discardableResult
     func ensureLoaded(directory: String) -> [String] {
         if policies[directory] != nil { return [] }
         let root = Self.directory(of: directory)
-        var toCheck: [String] = []
         if !knownRoots.contains(root) {
             knownRoots.insert(root)
-            toCheck = Self.discover(root: root).filter { policies[$0] == nil }
+            treePolicies[root] = Self.discover(root: root)
         }
-        if !toCheck.contains(directory) { toCheck.append(directory) }
+        let candidates = (treePolicies[root] ?? []).filter { $0 != directory }
+        let importsOf = Dictionary(uniqueKeysWithValues: candidates.map { ($0, Set(Self.imports(ofDirectory: $0))) })
+        var needed: Set<String> = [directory]
+        var grew = true
+        while grew {
+            grew = false
+            for c in candidates where !needed.contains(c) && !(importsOf[c] ?? []).isDisjoint(with: needed) {
+                needed.insert(c)
+                grew = true
+            }
+        }
+        let toCheck = needed.filter { policies[$0] == nil }.sorted()
         check(toCheck)
         return toCheck
     }

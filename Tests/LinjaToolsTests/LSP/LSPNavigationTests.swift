@@ -83,6 +83,30 @@ struct LSPNavigationTests {
         }
     }
 
+    @Test func renamingFromAnAreaFileAloneFindsTheUsesInTheSharedPolicyAndTheOtherArea() throws {
+        let (rules, client) = try miniSession()
+        defer { client.finish() }
+        // Only pk's file is open: its policy does not import eks, nor does common.
+        let file = rules.path("pk/area.linja")
+        try client.open(file)
+        var params = try at(file, "when unemployed", offset: 6)
+        if case .object(var o) = params { o["newName"] = "out_of_work"; params = .object(o) }
+        let r = try client.request("textDocument/rename", params)
+        let files = Set((r["result"]?["changes"]?.object ?? [:]).keys.compactMap { DocumentURI.path($0) })
+        #expect(files == Set(["common/definitions.linja", "common/rules.linja", "eks/rules.linja", "pk/area.linja"].map(rules.path)))
+    }
+
+    @Test func openingAnAreaLoadsItAloneAndOpeningTheSharedPolicyLoadsItsImporters() throws {
+        let (rules, client) = try miniSession()
+        defer { client.finish() }
+        try client.open(rules.path("pk/area.linja"))
+        _ = try client.request("textDocument/documentSymbol", ["textDocument": ["uri": .string(DocumentURI.uri(rules.path("pk/area.linja")))]])
+        #expect(client.server.workspace.policies.keys.sorted() == [rules.path("pk")])
+        try client.open(rules.path("common/rules.linja"))
+        _ = try client.request("textDocument/documentSymbol", ["textDocument": ["uri": .string(DocumentURI.uri(rules.path("common/rules.linja")))]])
+        #expect(client.server.workspace.policies.keys.sorted() == [rules.path("common"), rules.path("eks"), rules.path("pk")])
+    }
+
     @Test func renamingABaseParamRenamesTheAreasOverrideAndItsUses() throws {
         var files = miniRules
         files["eks/params.linja"] = "param guidance_after = 4 months\n  overrides\n"
