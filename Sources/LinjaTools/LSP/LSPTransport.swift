@@ -158,8 +158,10 @@ public final class MessageReader {
         }
     }
 
+    /// Where `read` puts bytes, kept between reads.
+    var chunk = [UInt8](repeating: 0, count: 1 << 16)
+
     func fill() {
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while true {
             let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if n > 0 {
