@@ -138,6 +138,10 @@ public final class Evaluator {
         self.init(policy: policy, program: Compiler.compile(policy, asOf: asOf, paramOverrides: paramOverrides))
     }
 
+    /// Whether a rule reads a text field's value (then `texts` must be
+    /// given to `decide`); otherwise text fields are never looked at.
+    public var needsTexts: Bool { vm.needsTexts }
+
     /// How many rules applied to the last client (with `logFirings`).
     @inline(__always) public var lastFiringCount: Int { firedCount }
     /// The `i`th rule that applied to the last client, and its variant (-1: none).
