@@ -454,6 +454,17 @@ struct CSVScanner: ~Copyable {
                 recordStart = pos
                 recordLine = line
                 recordRow = row
+                if let fast = CSVScanner.plainRecord(p, pos, source.count, limit, separator, &bounds) {
+                    // No quotes, no bare CR, all in the window: read without
+                    // the state machine.
+                    recordEnd = fast.lineEnd
+                    pos = fast.next
+                    line += 1
+                    row += 1
+                    skipLF = false
+                    break
+                }
+                bounds.count = 0
                 end = min(end, recordStart &+ limit)
                 state = .fieldStart
                 fallthrough
@@ -617,6 +628,54 @@ struct CSVScanner: ~Copyable {
         return .record
     }
 
+    /// Reads the record at `p[start...]` when it is plain: no quote, no CR
+    /// but in a CRLF line end, valid UTF-8, all before `end` and within
+    /// `limit` bytes. Finds its field ends eight bytes at a time, exactly
+    /// (every byte below 0x23 or equal to the separator is looked at; the
+    /// quote, CR and LF are among them). Returns where its line end is and
+    /// where the next record starts, or nil to leave the record to the
+    /// state machine.
+    @inline(__always)
+    private static func plainRecord(_ p: UnsafeMutablePointer<UInt8>, _ start: Int, _ end: Int, _ limit: Int,
+                                    _ separator: UInt8, _ bounds: inout FieldBounds) -> (lineEnd: Int, next: Int)? {
+        let separators = UInt64(separator) &* SWARMask.ones
+        let stop = min(end, start &+ limit)
+        var q = start
+        var fieldStart = start
+        var high: UInt64 = 0
+        bounds.count = 0
+        while q &+ 8 <= stop {
+            let word = UInt64(littleEndian: UnsafeRawPointer(p + q).loadUnaligned(as: UInt64.self))
+            high |= word
+            var m = SWARMask.below(word, 0x23) | SWARMask.zeroBytesExact(word ^ separators)
+            while m != 0 {
+                let i = q &+ (m.trailingZeroBitCount &>> 3)
+                let b = p[i]
+                if b == separator {
+                    bounds.append(fieldStart &- start, i &- start)
+                    fieldStart = i &+ 1
+                } else if b == lf || b == cr {
+                    var next = i &+ 1
+                    if b == cr {
+                        guard next < end, p[next] == lf else { return nil }
+                        next &+= 1
+                    }
+                    if high & SWARMask.highBits != 0, DataUTF8.firstInvalidByte(p + start, count: i &- start) != nil {
+                        return nil
+                    }
+                    bounds.append(fieldStart &- start, i &- start)
+                    return (i, next)
+                } else if b == quote {
+                    return nil
+                }
+                // Otherwise a space or a control character: part of the field.
+                m &= m &- 1
+            }
+            q &+= 8
+        }
+        return nil
+    }
+
     /// Rejects a record cut short: from its start through the line where
     /// the quote opened at `quoteAt` (for `.unterminated`, or `.tooLong`
     /// inside quotes), or through its first line; reading resumes on the
@@ -759,6 +818,22 @@ struct SWARMask {
     @inline(__always)
     private static func zeroBytes(_ x: UInt64) -> UInt64 {
         (x &- ones) & ~x & highBits
+    }
+
+    /// The high bit of every zero byte of `x`, exactly (no borrow from one
+    /// byte to the next).
+    @inline(__always)
+    static func zeroBytesExact(_ x: UInt64) -> UInt64 {
+        let low: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+        return ~(((x & low) &+ low) | x | low)
+    }
+
+    /// The high bit of every byte of `x` below `n` (n ≤ 0x80), exactly.
+    @inline(__always)
+    static func below(_ x: UInt64, _ n: UInt8) -> UInt64 {
+        let low: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+        let atLeast = (x & low) &+ UInt64(0x80 &- n) &* ones
+        return ~(atLeast | x) & highBits
     }
 }
 

@@ -92,8 +92,16 @@ public final class IDTable: @unchecked Sendable {
     /// Records the ids of a part's rows: row `i` has fingerprint
     /// `fingerprints[2i], fingerprints[2i + 1]` and is at `rows[i]` of part
     /// `chunk`. An id already known keeps its earlier position.
-    public func insert(chunk: Int, fingerprints: [UInt64], rows: [Int]) {
+    ///
+    /// When every earlier part has inserted already (`earlierDone`), the
+    /// rows whose id was seen earlier are found on the way and returned, as
+    /// `firsts` would return them; otherwise nil (ask `firsts` once they
+    /// have).
+    @discardableResult
+    public func insert(chunk: Int, fingerprints: [UInt64], rows: [Int],
+                       earlierDone: Bool = false) -> [(index: Int, chunk: Int, row: Int)]? {
         let (order, ends) = IDTable.byPartition(fingerprints)
+        var found: [(index: Int, chunk: Int, row: Int)] = []
         var start = 0
         for p in 0..<IDTable.partitionCount {
             let end = ends[p]
@@ -101,13 +109,20 @@ public final class IDTable: @unchecked Sendable {
                 partitions[p].state.withLock { part in
                     for k in start..<end {
                         let i = Int(order[k])
-                        IDTable.insert(&part, fingerprints[2 * i], fingerprints[2 * i + 1],
-                                       IDTable.position(chunk: chunk, row: rows[i]))
+                        let mine = IDTable.position(chunk: chunk, row: rows[i])
+                        if let first = IDTable.insert(&part, fingerprints[2 * i], fingerprints[2 * i + 1], mine),
+                           first < mine, earlierDone {
+                            found.append((i, Int(first >> UInt64(IDTable.rowBits)),
+                                          Int(first & ((1 << UInt64(IDTable.rowBits)) - 1))))
+                        }
                     }
                 }
             }
             start = end
         }
+        guard earlierDone else { return nil }
+        found.sort { $0.index < $1.index }
+        return found
     }
 
     /// For each row whose id was first seen at an earlier position: its
@@ -140,9 +155,11 @@ public final class IDTable: @unchecked Sendable {
     @inline(__always)
     private static func tag(_ low: UInt64) -> UInt64 { (low & 0xFFFF) << 48 }
 
-    private static func insert(_ part: inout Partition, _ h: UInt64, _ low: UInt64, _ position: UInt64) {
+    /// Inserts an entry, keeping the earlier position; returns the
+    /// position that was there before, if any.
+    private static func insert(_ part: inout Partition, _ h: UInt64, _ low: UInt64, _ position: UInt64) -> UInt64? {
         if (part.count + 1) * 4 > part.capacity * 3 { grow(&part) }
-        guard let slots = part.slots else { return }
+        guard let slots = part.slots else { return nil }
         let mask = part.capacity - 1
         let tag = IDTable.tag(low)
         var i = Int(truncatingIfNeeded: h) & mask
@@ -152,13 +169,14 @@ public final class IDTable: @unchecked Sendable {
                 slots[2 * i] = h
                 slots[2 * i + 1] = tag | position
                 part.count += 1
-                return
+                return nil
             }
             if key == h, slots[2 * i + 1] & ~positionMask == tag {
-                if position < slots[2 * i + 1] & positionMask {
+                let before = slots[2 * i + 1] & positionMask
+                if position < before {
                     slots[2 * i + 1] = tag | position
                 }
-                return
+                return before
             }
             i = (i + 1) & mask
         }

@@ -31,6 +31,9 @@ public struct ClientRows: Sendable {
         rows.reserveCapacity(capacity)
         lines.reserveCapacity(capacity)
         offsets.reserveCapacity(capacity)
+        textEnds.reserveCapacity(capacity)
+        textBytes.reserveCapacity(16 * capacity)
+        fingerprints.reserveCapacity(2 * capacity)
     }
 
     public mutating func removeAll() {

@@ -162,13 +162,30 @@ public final class Evaluator {
     }
 
     /// The hot path: the gives for one client, left in the give buffer.
+    /// The counts live in locals while rules run (stored properties of a
+    /// class pay a run-time exclusivity check on every change).
     @inline(__always)
     func collect(row: UnsafePointer<Int64>, texts: [String], statuses: inout [RuleStatus]?) throws {
-        giveCount = 0
-        firedCount = 0
         vm.begin(row: row, texts: texts)
+        let vm = self.vm
+        let valid = vm.valid
+        let functions = self.functions
         let m = municipalitySlot >= 0 ? Int(row[municipalitySlot]) : -1
         let tracing = statuses != nil
+        let logging = logFirings
+        var gives = 0
+        var fired = 0
+        defer {
+            giveCount = gives
+            firedCount = fired
+        }
+        /// Runs function `f` for this client; throws when it failed.
+        @inline(__always)
+        func run(_ f: Int32) throws -> Int64 {
+            let v = valid ? vm.call(functions[Int(f)], row) : vm.run(functions[Int(f)])
+            if vm.failed, let failure = vm.failure { throw failure }
+            return v
+        }
         for k in 0..<ruleCount {
             let rc = rules[k]
             let rule = Int(rc.rule)
@@ -208,14 +225,14 @@ public final class Evaluator {
                 }
             }
             if tracing { statuses?[rule] = .fired(variant: chosen >= 0 ? chosen : nil) }
-            if logFirings {
-                firedRules[firedCount] = Int32(rule)
-                firedVariants[firedCount] = Int32(chosen)
-                firedCount += 1
+            if logging {
+                firedRules[fired] = Int32(rule)
+                firedVariants[fired] = Int32(chosen)
+                fired += 1
             }
-            for j in 0..<outCount where giveCount < giveCapacity {
-                giveBuffer[giveCount] = templates[outStart + j]
-                giveCount += 1
+            for j in 0..<outCount where gives < giveCapacity {
+                giveBuffer[gives] = templates[outStart + j]
+                gives += 1
             }
         }
     }

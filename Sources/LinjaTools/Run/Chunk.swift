@@ -56,9 +56,11 @@ final class Chunk: @unchecked Sendable {
     var firings: [Int32] = []
     var firingEnd: [Int32] = []
 
-    init(index: Int, width: Int) {
+    /// A chunk of about `bytes` of the file (for the first guess at how
+    /// many rows it holds: growing arrays copy them).
+    init(index: Int, width: Int, bytes: Int) {
         self.index = index
-        rows = ClientRows(width: width)
+        rows = ClientRows(width: width, capacity: min(bytes / 96 + 16, 1 << 16))
     }
 
     /// Client `i`'s output.

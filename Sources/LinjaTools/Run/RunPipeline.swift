@@ -102,7 +102,7 @@ public final class RunPipeline: @unchecked Sendable {
             var start = reader.dataStart
             var k = 0
             while true {
-                let c = Chunk(index: k, width: record.fields.count)
+                let c = Chunk(index: k, width: record.fields.count, bytes: options.chunkBytes)
                 c.lineBase = writer.lineBase
                 c.rowBase = writer.rowBase
                 read(c, from: start, stop: plan.speculativeStart(of: k + 1), reader: reader)
@@ -173,14 +173,22 @@ public final class RunPipeline: @unchecked Sendable {
     /// every earlier chunk has inserted its ids.
     func finish(_ c: Chunk, decider: ChunkDecider, table: IDTable?, reader: ClientReader, board: Board?,
                 rowBases: [Int]) {
+        var repeats: [(index: Int, chunk: Int, row: Int)]?
         if let table {
-            table.insert(chunk: c.index, fingerprints: c.rows.fingerprints, rows: c.rows.rows)
+            // With every earlier chunk's ids in the table already (always,
+            // with one thread), inserting finds the repeats.
+            let earlierDone = board?.insertsDone(before: c.index) ?? true
+            repeats = table.insert(chunk: c.index, fingerprints: c.rows.fingerprints, rows: c.rows.rows,
+                                   earlierDone: earlierDone)
             board?.inserted(c.index)
         }
         decider.process(c, reader: reader)
         guard let table else { return }
-        board?.waitForInserts(before: c.index)
-        for r in table.firsts(chunk: c.index, fingerprints: c.rows.fingerprints, rows: c.rows.rows) {
+        if repeats == nil {
+            board?.waitForInserts(before: c.index)
+            repeats = table.firsts(chunk: c.index, fingerprints: c.rows.fingerprints, rows: c.rows.rows)
+        }
+        for r in repeats ?? [] {
             c.withdraw(r.index)
             c.failures.removeAll { $0.client == r.index }
             let original = reader.originalRecord(at: c.rows.offsets[r.index])
@@ -305,6 +313,11 @@ public final class RunPipeline: @unchecked Sendable {
             }
         }
 
+        /// Whether every chunk before `k` has inserted its ids.
+        func insertsDone(before k: Int) -> Bool {
+            monitor.withLock { insertedPrefix >= k }
+        }
+
         func waitForInserts(before k: Int) {
             monitor.lock()
             while insertedPrefix < k && (chunkCount.map { $0 > insertedPrefix } ?? true) { monitor.wait() }
@@ -387,7 +400,7 @@ public final class RunPipeline: @unchecked Sendable {
                 }
                 return
             }
-            let c = Chunk(index: k, width: record.fields.count)
+            let c = Chunk(index: k, width: record.fields.count, bytes: options.chunkBytes)
             let start = plan.speculativeStart(of: k)
             let stop = plan.speculativeStart(of: k + 1)
             read(c, from: start, stop: stop, reader: reader)
