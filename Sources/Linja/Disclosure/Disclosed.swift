@@ -46,10 +46,11 @@ public enum Suppression: Hashable, Sendable {
 public struct ProtectedPublication: Sendable {
     /// By `CellID.index`.
     public let cells: [Disclosed]
-    /// Hidden cells that the check could not show to have two possible
-    /// values even with every related cell hidden. Empty for every table
-    /// shape the reports use; when not empty, the publication must not be
-    /// shown as it is.
+    /// Hidden cells that keep a single possible value even with every
+    /// non-zero cell hidden: e.g. a row whose total is 4 with four non-zero
+    /// parts (each is at least 1, so each is 1). When not empty, the figures
+    /// of the relations these cells are in must be withheld altogether (the
+    /// row not shown at all), not shown with hidden cells.
     public let unprotected: [CellID]
     public let statistics: Statistics
 

@@ -6,8 +6,10 @@
 ///    witness protects it and every other cell it moves. If not (or if the
 ///    check ran out of budget), the cheapest unit move through it names the
 ///    shown cells to hide, and the move protects all the cells it touches.
-///    When no move is found, the cheapest shown cell related to it is hidden
-///    and the check runs again. Repeat until every hidden cell is protected.
+///    When no move is found, and hiding every non-zero cell would free it,
+///    the cheapest shown cell related to it is hidden and the check runs
+///    again; when even that would not free it, it is reported as
+///    unprotected. Repeat until every hidden cell is settled.
 ///
 /// Hiding a cell never takes protection away (every witness stays a
 /// solution: a newly hidden cell keeps its true value in it), so each cell is
@@ -34,6 +36,7 @@ struct Suppressor {
         var protected = Array(repeating: false, count: values.count)
         var gaveUp = Array(repeating: false, count: values.count)
         var moveFailed = Array(repeating: false, count: values.count)
+        var hopelessChecked = Array(repeating: false, count: values.count)
         let check = IntegerCheck(system: system)
         let search = MoveSearch(system: system)
         // The first open cell at or after `from`, wrapping round once.
@@ -79,9 +82,24 @@ struct Suppressor {
                 stats.moves += 1
                 continue
             }
+            moveFailed[c] = true
+            // Before hiding anything more one cell at a time: can any amount
+            // of hiding free it? Ask with every non-zero cell hidden. Some
+            // cells cannot be freed (four hidden 1s under a hidden total of
+            // 4: each is at least 1, so all are 1); those are reported, not
+            // buried under pointless extra suppression.
+            if !hopelessChecked[c] {
+                hopelessChecked[c] = true
+                let everything: [CellState] = state.indices.map { state[$0] == .shown && values[$0] > 0 ? .secondary : state[$0] }
+                let (v, n) = check.alternative(for: c, everything)
+                stats.nodes += n
+                if case .pinned = v {
+                    gaveUp[c] = true
+                    continue
+                }
+            }
             // Fallback: hide the cheapest related cell (with its identical
             // cells) and ask again.
-            moveFailed[c] = true
             if let f = check.frontier(of: c, state).first {
                 let cls = system.identityClass[f]
                 for cell in values.indices where system.identityClass[cell] == cls && state[cell] == .shown {

@@ -204,6 +204,21 @@ func protectGrid(_ g: CountGrid) -> (Publication, CountGrid.Protected)? {
         #expect(out.cells[0][1] == P)
     }
 
+    /// Four clients with an outcome, one in each of four municipalities: the
+    /// total 4 and the four cells are all hidden, yet each cell is at least
+    /// 1 and they add up to at most 4, so each is 1. No suppression can help
+    /// (zeros are never hidden); the cells are reported so that the output
+    /// withholds the row, and nothing else is hidden in vain.
+    @Test func aRowWhoseTotalEqualsItsNumberOfHiddenCellsIsReportedNotPadded() throws {
+        let grid = CountGrid(limit: 5, counts: [[1, 1, 1, 1, 0, 0, 0, 0], [30, 12, 9, 20, 7, 8, 20, 11]],
+                             columnClients: Self.eksClients)
+        let (p, layout) = try grid.publication()
+        let out = try p.protect()
+        #expect(out.unprotected == layout.cells[0][0..<4] + [try #require(layout.rowTotals?[0])])
+        #expect(out.statistics.secondary == 0)
+        #expect(Attacker(p, out.cells, window: 10).pinned() == out.unprotected.map(\.index))
+    }
+
     // MARK: Limits and inputs
 
     @Test func aLimitOfOneHidesNothing() throws {

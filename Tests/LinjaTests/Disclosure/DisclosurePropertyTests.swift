@@ -96,6 +96,7 @@ struct TableGenerator {
 
     struct Tally {
         var tables = 0, hidden = 0, secondary = 0, tablesNeedingSecondary = 0, naiveAttacked = 0, naivePinned = 0
+        var checks = 0, undecided = 0, unprotected = 0
     }
 
     /// Checks one table's protection; returns what it saw.
@@ -113,8 +114,17 @@ struct TableGenerator {
         tally.hidden += cells.filter(\.isHidden).count
         tally.secondary += out.result.statistics.secondary
         if out.result.statistics.secondary > 0 { tally.tablesNeedingSecondary += 1 }
-        #expect(out.result.unprotected.isEmpty, "seed \(seed): unprotected \(out.result.unprotected)")
-        #expect(out.result.statistics.undecided == 0, "seed \(seed): the exact check ran out of budget")
+        tally.undecided += out.result.statistics.undecided
+        tally.checks += out.result.statistics.checks
+        let unprotected = Set(out.result.unprotected.map(\.index))
+        if !unprotected.isEmpty {
+            // Only cells that no suppression could free: the attacker pins
+            // them even with every non-zero cell hidden.
+            tally.unprotected += 1
+            let everything: [Disclosed] = p.values.map { $0 >= 1 && $0 < p.limit ? .hidden(.primary) : $0 == 0 ? .shown(0) : .hidden(.secondary) }
+            let hopeless = Set(Attacker(p, everything, window: window).pinned())
+            #expect(unprotected.isSubset(of: hopeless), "seed \(seed): \(unprotected) reported unprotected, but could be freed")
+        }
         for (v, d) in zip(p.values, cells) {
             switch d {
             case .shown(let s):
@@ -132,7 +142,7 @@ struct TableGenerator {
             }
         }
         let attacker = Attacker(p, cells, window: window)
-        let pinned = attacker.pinned()
+        let pinned = attacker.pinned().filter { !unprotected.contains($0) }
         #expect(pinned.isEmpty, "seed \(seed): the attacker pins \(pinned.map { "\($0)=\(p.values[$0])" })")
         if attackNaive {
             tally.naiveAttacked += 1
@@ -158,10 +168,16 @@ struct TableGenerator {
             // attacker, see `Attacker`).
             verify(grid, seed: seed, window: shape == .small ? nil : 10, attackNaive: i % 2 == 0, tally: &tally)
         }
+        if Self.scale > 1 { print("disclosure property \(shape): \(tally)") }
         // The test has teeth: primary suppression alone is broken often,
         // and the attacker finds it.
         #expect(tally.naivePinned * 3 >= tally.naiveAttacked, "only \(tally.naivePinned) of \(tally.naiveAttacked) naive tables pinned")
         #expect(tally.tablesNeedingSecondary * 3 >= tally.tables)
+        // A budget that runs out only costs extra suppression, and rarely.
+        #expect(tally.undecided * 200 <= tally.checks, "\(tally.undecided) of \(tally.checks) checks undecided")
+        // Tables that cannot be protected at all (see
+        // `aRowWhoseTotalEqualsItsNumberOfHiddenCellsIsReportedNotPadded`) are rare.
+        #expect(tally.unprotected * 100 <= tally.tables)
     }
 
     /// The exact check gives the same answer as the exhaustive attacker on
