@@ -34,9 +34,12 @@ let package = Package(
         .target(name: "LinjaData", dependencies: ["LinjaBase", "LinjaSyntax", "LinjaModel"]),
         // Goals, targets, verdicts and indicator data.
         .target(name: "LinjaGoals", dependencies: ["LinjaBase", "LinjaSyntax", "LinjaModel", "LinjaRuntime", "LinjaData"]),
+        // Disclosure control: which counts about people an output may show. Depends on nothing.
+        .target(name: "LinjaDisclosure"),
         // Loading a policy from its files; `import Linja` gives every layer.
         .target(name: "Linja", dependencies: [
             "LinjaBase", "LinjaSyntax", "LinjaModel", "LinjaSemantics", "LinjaReference", "LinjaRuntime", "LinjaData", "LinjaGoals",
+            "LinjaDisclosure",
         ]),
         // What the commands do: run, reports, formatter, test runner, REPL, diff.
         .target(name: "LinjaTools", dependencies: ["Linja"]),

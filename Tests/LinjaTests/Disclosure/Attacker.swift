@@ -1,4 +1,5 @@
 @testable import Linja
+@testable import LinjaDisclosure
 
 /// A reader who tries to work out hidden counts, written apart from the
 /// library's check and sharing none of its code: plain backtracking over the

@@ -1,5 +1,6 @@
 import Testing
 @testable import Linja
+@testable import LinjaDisclosure
 
 /// Shares, averages, medians and durations over a group are hidden when the
 /// group or the counts under them are small; minimum and maximum are never

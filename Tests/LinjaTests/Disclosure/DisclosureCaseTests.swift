@@ -1,5 +1,6 @@
 import Testing
 @testable import Linja
+@testable import LinjaDisclosure
 
 /// Shorthands for expected cells.
 private let P = Disclosed.hidden(.primary)

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Linja
+@testable import LinjaDisclosure
 
 /// Random routing tables of the shapes the reports use, seeded, so a failure
 /// names a seed that reproduces it.

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Linja
+@testable import LinjaDisclosure
 
 /// The two areas' real routing tables: protected, safe against the
 /// attacker, and fast. `LINJA_DISCLOSURE_BENCH=1` prints the time per table.

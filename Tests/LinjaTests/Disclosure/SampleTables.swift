@@ -1,4 +1,5 @@
 @testable import Linja
+@testable import LinjaDisclosure
 
 /// The two areas' routing tables over their bundled sample clients on
 /// 2026-03-31 (`linja run rules/AREA --clients rules/AREA/sample/clients.csv
