@@ -1,4 +1,5 @@
 import Testing
+import LinjaTestSupport
 @testable import Linja
 @testable import LinjaDisclosure
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import LinjaTestSupport
 @testable import Linja
 @testable import LinjaDisclosure
 

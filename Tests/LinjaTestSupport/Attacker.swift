@@ -1,5 +1,4 @@
-@testable import Linja
-@testable import LinjaDisclosure
+import LinjaDisclosure
 
 /// A reader who tries to work out hidden counts, written apart from the
 /// library's check and sharing none of its code: plain backtracking over the
@@ -14,7 +13,7 @@
 /// range can only remove solutions, so the window makes the attacker
 /// stronger, never weaker: when it still finds a second value for a cell,
 /// so would any reader.
-struct Attacker {
+public struct Attacker {
     let values: [Int]
     let limit: Int
     let disclosed: [Disclosed]
@@ -28,13 +27,13 @@ struct Attacker {
     private var relationsOf: [[Int]]
     /// Nodes per question before the attacker gives up (a test treats that
     /// as a failure to decide, never as safety).
-    var budget = 2_000_000
+    public var budget = 2_000_000
 
-    enum Finding: Equatable { case secondValue(Int), pinned, gaveUp }
+    public enum Finding: Equatable { case secondValue(Int), pinned, gaveUp }
 
     /// `window`: half-width of a secondary cell's range; nil for
     /// [limit, sum of all counts + limit].
-    init(_ p: Publication, _ disclosed: [Disclosed], window: Int? = nil) {
+    public init(_ p: Publication, _ disclosed: [Disclosed], window: Int? = nil) {
         values = p.values
         limit = p.limit
         self.disclosed = disclosed
@@ -75,12 +74,12 @@ struct Attacker {
     }
 
     /// The hidden cells the attacker pins (or cannot decide).
-    func pinned() -> [Int] {
+    public func pinned() -> [Int] {
         values.indices.filter { disclosed[$0].isHidden && attack($0).isPinnedOrUnknown }
     }
 
     /// Looks for a solution in which `cell` differs from its true value.
-    func attack(_ cell: Int) -> Finding {
+    public func attack(_ cell: Int) -> Finding {
         // Only the cells linked to `cell` through hidden cells can move; the
         // rest keep their true values.
         var order = [cell]
