@@ -18,6 +18,7 @@ let reportCommand = Command(
             .actuals("Indicator data."),
             .period("The period goals are evaluated for."),
             .out("Write the HTML report to FILE."),
+            .value("export", "FILE", "Write the report as data for Power BI and spreadsheets (CSV, long format; docs/bi-export.md)."),
             .lang("Language (default fi)."),
             .params("Override a param for this run."),
         ]),
@@ -74,6 +75,10 @@ let reportCommand = Command(
                 goalReport = report
                 stdout.write("\n" + report.table())
             }
+        }
+        if let export = args.value("export") {
+            let area = AreaReport(policy: policy, summary: summary, goals: goalReport, counts: runCounts)
+            try writeOutput(bytes: BIExport.csv(area), to: export)
         }
         if let out = args.value("out") {
             try writeOutput(HTMLReport(policy: policy, goals: goalReport, summary: summary, counts: runCounts).render(), to: out)
