@@ -6,7 +6,7 @@ import LinjaBase
 public enum Keyword: String, Sendable, CaseIterable {
     // declarations
     case `import`, area, record, `enum`, outcome, param, `let`, rule, goal, target,
-         verdicts, test, fixture, report
+         verdicts, test, fixture, report, unit
     // rule clauses
     case when, unless, then, `in`, over, overrides, from, until, to, nothing
     // outcome kinds
@@ -21,7 +21,7 @@ public enum Keyword: String, Sendable, CaseIterable {
     public var startsDeclaration: Bool {
         switch self {
         case .import, .area, .record, .enum, .outcome, .param, .let, .rule, .goal,
-             .verdicts, .test, .fixture, .report:
+             .verdicts, .test, .fixture, .report, .unit:
             return true
         case .target, .when, .unless, .then, .in, .over, .overrides, .from, .until, .to,
              .nothing, .refer, .assess, .eligible, .flag, .and, .or, .not, .is, .if, .else,

@@ -146,7 +146,7 @@ extension LanguageServer {
             case .expect:
                 return .expression
             case .import, .area, .record, .enum, .outcome, .param, .let, .rule, .goal, .target, .verdicts, .test,
-                 .fixture, .report:
+                 .fixture, .report, .unit:
                 return .nothing
             case .when, .unless, .then, .from, .until, .nothing, .and, .or, .if, .else, .since, .otherwise, .true,
                  .false, .missing, .present, .as_of, .period_start, .period_end, .case, .of, .where, .among:

@@ -258,6 +258,8 @@ extension LanguageServer {
                 out.append(symbol("verdicts", nil, 19, v.span, v.span))
             case .report(let r):
                 out.append(symbol("report", nil, 19, r.span, r.span))
+            case .unit(let u):
+                out.append(symbol("unit \"\(u.one)\"", u.other, 19, u.span, u.span))
             case .test(let t):
                 out.append(symbol(t.name, "test", 6, t.span, t.nameSpan))
             case .fixture(let f):

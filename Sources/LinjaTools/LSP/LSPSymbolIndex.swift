@@ -212,7 +212,7 @@ final class SymbolIndex {
                                 if assessments[name.text] == nil { assessments[name.text] = k }
                             }
                         }
-                    case .report, .test:
+                    case .report, .test, .unit:
                         break
                     case .fixture(let fx):
                         let fk = declare(.fixture, fx.header.name, header: fx.header, range: fx.header.span, path: path, unit: ui)
@@ -414,6 +414,8 @@ final class SymbolIndex {
             }
         case .report(let r):
             if let s = r.suppressBelow { expr(s, expected: .int, path) }
+        case .unit:
+            break
         case .test(let t):
             for c in t.clients {
                 if let b = c.base { add(fixtures[b.text], b.span, path) }

@@ -337,6 +337,20 @@ import Testing
         ])
     }
 
+    @Test func aUnitGivesItsFormAfterOneAndAfterOtherNumbers() throws {
+        let decls = clean("unit \"tapahtuma\" other \"tapahtumaa\"\n  source \"seed 003\"\n")
+        guard case .unit(let u)? = decls.first else { Issue.record("not a unit: \(decls)"); return }
+        #expect(u.one == "tapahtuma")
+        #expect(u.other == "tapahtumaa")
+        #expect(u.attributes.map(\.text) == ["seed 003"])
+    }
+
+    @Test func aTargetMayHoldForEachMunicipality() throws {
+        let decls = clean("goal g for 2026 {\n  target budget \"Tukibudjetin sidonta\" <= 100 % for each municipality reported\n  target total <= 5 reported\n}\n")
+        guard case .goal(let g)? = decls.first else { Issue.record("not a goal: \(decls)"); return }
+        #expect(g.targets.map(\.forEachMunicipality) == [true, false])
+    }
+
     @Test func aParamHasDatedValuesAttributesAndOverrides() {
         let ds = clean("""
             param new_client_window "Uusi asiakas" = 14 days
