@@ -181,11 +181,19 @@ enum FastDate {
     /// nil when it is not a date.
     @inline(__always)
     static func parse(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int64? {
-        if n == 10, p[4] == 0x2D, p[7] == 0x2D {
-            guard let y0 = digit(p[0]), let y1 = digit(p[1]), let y2 = digit(p[2]), let y3 = digit(p[3]),
-                  let m0 = digit(p[5]), let m1 = digit(p[6]), let d0 = digit(p[8]), let d1 = digit(p[9])
-            else { return nil }
-            return civil(year: y0 * 1000 + y1 * 100 + y2 * 10 + y3, month: m0 * 10 + m1, day: d0 * 10 + d1)
+        if n == 10 {
+            // yyyy-mm-dd checked eight bytes at a time: XOR turns each digit
+            // into its value (0...9, and nothing else does) and each dash into 0.
+            let raw = UnsafeRawPointer(p)
+            let w = UInt64(littleEndian: raw.loadUnaligned(as: UInt64.self)) ^ 0x2D30_302D_3030_3030
+            let t = UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt16.self)) ^ 0x3030
+            if ((w &+ 0x7676_7676_7676_7676) | w) & 0x8080_8080_8080_8080 == 0, w & 0xFF00_00FF_0000_0000 == 0,
+               ((t &+ 0x7676) | t) & 0x8080 == 0 {
+                let year = Int(w & 0xFF) &* 1000 &+ Int((w >> 8) & 0xFF) &* 100 &+ Int((w >> 16) & 0xFF) &* 10 &+ Int((w >> 24) & 0xFF)
+                let month = Int((w >> 40) & 0xFF) &* 10 &+ Int((w >> 48) & 0xFF)
+                return civil(year: year, month: month, day: Int(t & 0xFF) &* 10 &+ Int(t >> 8))
+            }
+            if p[4] == 0x2D, p[7] == 0x2D { return nil }
         }
         guard n >= 8, n <= 10 else { return nil }
         let firstDot = p[1] == 0x2E ? 1 : (p[2] == 0x2E ? 2 : -1)
@@ -216,19 +224,16 @@ enum FastDate {
     static func civil(year y: Int, month m: Int, day d: Int) -> Int64? {
         guard y >= 1, y <= 9999, m >= 1, m <= 12, d >= 1 else { return nil }
         let leap = y & 3 == 0 && (y % 100 != 0 || y % 400 == 0)
-        let length: Int
-        switch m {
-        case 2: length = leap ? 29 : 28
-        case 4, 6, 9, 11: length = 30
-        default: length = 31
-        }
+        // 31 days in the months of 0x15AA's bits (1, 3, 5, 7, 8, 10, 12), 30 in the others but February.
+        let length = m == 2 ? (leap ? 29 : 28) : 30 + (0x15AA >> m) & 1
         guard d <= length else { return nil }
-        let py = y - 1
+        // Wrapping arithmetic: the guard keeps every term far from overflow.
+        let py = y &- 1
         // Days before the month: from March on, 30.6 a month after February's end.
-        let before = m > 2 ? (153 * (m - 3) + 2) / 5 + (leap ? 60 : 59) : (m == 2 ? 31 : 0)
-        let days = py * 365 + py / 4 - py / 100 + py / 400 + before + d - 1
+        let before = m > 2 ? (153 &* (m &- 3) &+ 2) / 5 &+ (leap ? 60 : 59) : (m == 2 ? 31 : 0)
+        let days = py &* 365 &+ py >> 2 &- py / 100 &+ py / 400 &+ before &+ d &- 1
         // 0001-01-01 is 719,162 days before 1970-01-01.
-        return Int64(days - 719_162)
+        return Int64(days &- 719_162)
     }
 }
 

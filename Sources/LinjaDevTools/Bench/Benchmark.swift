@@ -50,6 +50,9 @@ public struct Benchmark {
         public var label: String
         public var threads: Int
         public var seconds: Measurement
+        /// Processor time (user and system, all threads): on a busy shared
+        /// machine it moves much less than wall time.
+        public var cpuSeconds: Measurement
         public var peakBytes: Int
     }
 
@@ -68,6 +71,7 @@ public struct Benchmark {
         public var evalNanosPerClient: Measurement
         public var runs: [Run]
         public var floor: [Int: Measurement]
+        public var floorCPU: [Int: Measurement]
         public var floorNote: String?
         public var targets: [Target]
         public var checks: [String]
@@ -91,7 +95,7 @@ public struct Benchmark {
         var program = Compiler.compile(policy, asOf: asOf)
         let compile = measure(runs) { program = Compiler.compile(policy, asOf: asOf) }
         var results = Results(check: check, compile: compile, evalNanosPerClient: Measurement([]), runs: [], floor: [:],
-                              floorNote: nil, targets: [], checks: [], failures: [], csvBytes: [:])
+                              floorCPU: [:], floorNote: nil, targets: [], checks: [], failures: [], csvBytes: [:])
         guard let record = policy.record else {
             results.failures = ["the policy has no record"]
             return results
@@ -169,24 +173,27 @@ public struct Benchmark {
                 configs.append(("no-id-check", t, ["--summary", "--format", "json", "--allow-repeated-ids"]))
             }
             var times = [[Double]](repeating: [], count: configs.count)
+            var cpuTimes = [[Double]](repeating: [], count: configs.count)
             var peaks = [Int](repeating: 0, count: configs.count)
-            var floorTimes: [Double] = []
+            var floorTimes: [Double] = [], floorCPU: [Double] = []
             var outputs: [String: [UInt8]] = [:]
             // Alternating: every configuration once per round.
             for round in 0..<max(1, runs) {
                 if let exe = floor.executable {
                     let t0 = Stopwatch.now()
-                    let (status, _) = ChildProcess.run(exe, [csv], stdoutPath: "/dev/null", stderrPath: "/dev/null")
+                    let (status, _, cpu) = ChildProcess.run(exe, [csv], stdoutPath: "/dev/null", stderrPath: "/dev/null")
                     if status != 0 { failures.append("the floor exited \(status) on \(csv)") }
                     floorTimes.append(Double(Stopwatch.now() - t0) / 1e9)
+                    floorCPU.append(cpu)
                 }
                 for (c, config) in configs.enumerated() {
                     let outFile = dir + "/out-\(c).txt"
                     let argv = ["run", policyDirectory, "--clients", csv, "--as-of", asOf.description,
                                 "--threads", String(config.threads)] + config.args
-                    let (seconds, peak, status) = spawn(argv, stdoutPath: outFile, stderrPath: outFile + ".err")
+                    let (seconds, peak, cpu, status) = spawn(argv, stdoutPath: outFile, stderrPath: outFile + ".err")
                     if status != 0 { failures.append("linja \(argv.joined(separator: " ")) exited \(status)") }
                     times[c].append(seconds)
+                    cpuTimes[c].append(cpu)
                     peaks[c] = max(peaks[c], peak)
                     if round == 0, config.label != "no-id-check" {
                         outputs["\(config.label)-\(config.threads)"] = FileManager.default.contents(atPath: outFile).map { [UInt8]($0) } ?? []
@@ -194,10 +201,13 @@ public struct Benchmark {
                     try? FileManager.default.removeItem(atPath: outFile)
                 }
             }
-            if !floorTimes.isEmpty { results.floor[n] = Measurement(floorTimes) }
+            if !floorTimes.isEmpty {
+                results.floor[n] = Measurement(floorTimes)
+                results.floorCPU[n] = Measurement(floorCPU)
+            }
             for (c, config) in configs.enumerated() {
                 results.runs.append(Run(clients: n, label: config.label, threads: config.threads,
-                                        seconds: Measurement(times[c]), peakBytes: peaks[c]))
+                                        seconds: Measurement(times[c]), cpuSeconds: Measurement(cpuTimes[c]), peakBytes: peaks[c]))
                 log("\(n) clients, \(config.label), \(config.threads) thread(s): \(Measurement(times[c]).median) s, "
                     + "peak \(peaks[c] / 1_048_576) MB")
             }
@@ -251,8 +261,9 @@ public struct Benchmark {
             guard let one = run(label, 1, big) else { continue }
             if let floor, floor > 0 {
                 let ratio = one.seconds.median / floor
+                let cpu = r.floorCPU[big].map { String(format: "; in processor time %.1f×", one.cpuSeconds.median / max($0.median, 1e-9)) } ?? ""
                 out.append(Target(name: "CSV → \(label == "summary" ? "--summary" : "JSON Lines"), 1 thread, \(big) clients",
-                                  figure: String(format: "%.2f s, %.1f× the floor (%.2f s)", one.seconds.median, ratio, floor),
+                                  figure: String(format: "%.2f s, %.1f× the floor (%.2f s)%@", one.seconds.median, ratio, floor, cpu),
                                   goal: String(format: "≤ %.0f× the floor", limit), met: ratio <= limit))
             } else {
                 out.append(Target(name: "CSV → \(label), 1 thread", figure: String(format: "%.2f s; floor unavailable", one.seconds.median),
@@ -333,26 +344,30 @@ public struct Benchmark {
             return (nil, "floor unavailable: no shared/bench/floor.c here or above (give --floor FILE)")
         }
         let exe = NSTemporaryDirectory() + "linja-bench-floor-\(getpid())"
-        let (status, _) = ChildProcess.run("cc", ["-O2", "-o", exe, source], stdoutPath: "/dev/null", stderrPath: "/dev/null")
+        let (status, _, _) = ChildProcess.run("cc", ["-O2", "-o", exe, source], stdoutPath: "/dev/null", stderrPath: "/dev/null")
         guard status == 0 else { return (nil, "floor unavailable: no C compiler (cc) could build \(source)") }
         return (exe, nil)
     }
 
     /// Runs `linja` through `linja-dev measure` (this program: the child's
     /// peak memory is then its own, not this large process's image); returns
-    /// wall seconds, the child's peak resident bytes and its exit status.
-    func spawn(_ args: [String], stdoutPath: String, stderrPath: String) -> (Double, Int, Int32) {
+    /// wall seconds, the child's peak resident bytes, its processor seconds
+    /// and its exit status.
+    func spawn(_ args: [String], stdoutPath: String, stderrPath: String) -> (Double, Int, Double, Int32) {
         let t0 = Stopwatch.now()
-        let (status, _) = ChildProcess.run(measurer, ["measure", "--", executable] + args,
-                                           stdoutPath: stdoutPath, stderrPath: stderrPath)
+        let (status, _, _) = ChildProcess.run(measurer, ["measure", "--", executable] + args,
+                                              stdoutPath: stdoutPath, stderrPath: stderrPath)
         let seconds = Double(Stopwatch.now() - t0) / 1e9
-        var peak = 0
-        if let text = try? String(contentsOfFile: stderrPath, encoding: .utf8),
-           let line = text.split(separator: "\n").last(where: { $0.hasPrefix("peak-rss-kb:") }) {
-            peak = (Int(line.filter(\.isNumber)) ?? 0) * 1024
+        var peak = 0, cpu = 0.0
+        if let text = try? String(contentsOfFile: stderrPath, encoding: .utf8) {
+            let lines = text.split(separator: "\n")
+            if let line = lines.last(where: { $0.hasPrefix("peak-rss-kb:") }) { peak = (Int(line.filter(\.isNumber)) ?? 0) * 1024 }
+            if let line = lines.last(where: { $0.hasPrefix("cpu-seconds:") }) {
+                cpu = Double(line.dropFirst("cpu-seconds:".count).trimmingCharacters(in: .whitespaces)) ?? 0
+            }
         }
         try? FileManager.default.removeItem(atPath: stderrPath)
-        return (seconds, peak, status)
+        return (seconds, peak, cpu, status)
     }
 
     public static func report(_ r: Results, policy: String, machine: String, runs: Int) -> String {
@@ -366,15 +381,18 @@ public struct Benchmark {
         for n in r.runs.map(\.clients).reduce(into: [Int]()) { if !$0.contains($1) { $0.append($1) } } {
             s += "  \(n) clients (\((r.csvBytes[n] ?? 0) / 1_000_000) MB of CSV)\n"
             if let f = r.floor[n] {
-                s += String(format: "    floor (floor.c, 1 thread)          %6.2f s (min %.2f, max %.2f)\n", f.median, f.min, f.max)
+                s += String(format: "    floor (floor.c, 1 thread)          %6.2f s (min %.2f, max %.2f), cpu %.2f s\n", f.median, f.min, f.max,
+                            r.floorCPU[n]?.median ?? 0)
             }
             for e in r.runs where e.clients == n {
                 let rate = Double(n) / max(e.seconds.median, 1e-9)
                 let ratio = r.floor[n].map { String(format: ", %.1f× the floor", e.seconds.median / max($0.median, 1e-9)) } ?? ""
+                let cpuRatio = r.floorCPU[n].map { String(format: " (%.1f× its cpu)", e.cpuSeconds.median / max($0.median, 1e-9)) } ?? ""
                 let name = e.label == "summary" ? "CSV → --summary" : e.label == "jsonl" ? "CSV → JSON Lines file" : "--summary, no id check"
-                s += String(format: "    %@ %d thread%@  %6.2f s (min %.2f, max %.2f), %.0f ns/client%@, peak %d MB\n",
+                s += String(format: "    %@ %d thread%@  %6.2f s (min %.2f, max %.2f), %.0f ns/client%@, cpu %.2f s%@, peak %d MB\n",
                             name.padding(toLength: 22, withPad: " ", startingAt: 0) as NSString, e.threads, e.threads == 1 ? " " : "s",
-                            e.seconds.median, e.seconds.min, e.seconds.max, e.seconds.median * 1e9 / Double(n), ratio, e.peakBytes / 1_048_576)
+                            e.seconds.median, e.seconds.min, e.seconds.max, e.seconds.median * 1e9 / Double(n), ratio,
+                            e.cpuSeconds.median, cpuRatio, e.peakBytes / 1_048_576)
                 _ = rate
             }
         }
