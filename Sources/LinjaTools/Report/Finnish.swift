@@ -38,6 +38,28 @@ public enum ReportLanguage: String, Sendable, CaseIterable {
         return (n < 0 ? "-" : "") + String(digits + out)
     }
 
+    /// A target's status in words: "toteutuu", "ei toteudu"; "met", "missed".
+    public func status(_ s: TargetStatus) -> String {
+        switch (self, s) {
+        case (.fi, .met): return "toteutuu"
+        case (.fi, .near): return "lähellä"
+        case (.fi, .missed): return "ei toteudu"
+        case (.fi, .no_data): return "ei tietoa"
+        case (.fi, .assessed): return "arvioitu"
+        case (.en, .met): return "met"
+        case (.en, .near): return "near"
+        case (.en, .missed): return "missed"
+        case (.en, .no_data): return "no data"
+        case (.en, .assessed): return "assessed"
+        }
+    }
+
+    /// A word after a count, in the number the count takes: "1 asiakas",
+    /// "2 asiakasta" (the singular after 1, the partitive after any other).
+    public func counted(_ n: Int, _ one: String, _ other: String) -> String {
+        "\(count(n)) \(n == 1 ? one : other)"
+    }
+
     /// A percentage to one decimal with the language's decimal mark: 76,2 %.
     public func percent(_ value: Double) -> String {
         let s = String(format: "%.1f", value)

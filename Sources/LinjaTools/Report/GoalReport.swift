@@ -4,7 +4,7 @@ import Linja
 /// Renders a goal evaluation as a terminal table, JSON, CSV or HTML, in the
 /// area's language (Finnish by default) or English.
 public struct GoalReport {
-    public enum Language: String, Sendable, CaseIterable { case fi, en }
+    public typealias Language = ReportLanguage
 
     public let policy: Policy
     public let evaluation: GoalEvaluation
@@ -32,20 +32,7 @@ public struct GoalReport {
         }
     }
 
-    public func statusText(_ s: TargetStatus) -> String {
-        switch (language, s) {
-        case (.fi, .met): return "toteutuu"
-        case (.fi, .near): return "lähellä"
-        case (.fi, .missed): return "ei toteudu"
-        case (.fi, .no_data): return "ei tietoa"
-        case (.fi, .assessed): return "arvioitu"
-        case (.en, .met): return "met"
-        case (.en, .near): return "near"
-        case (.en, .missed): return "missed"
-        case (.en, .no_data): return "no data"
-        case (.en, .assessed): return "assessed"
-        }
-    }
+    public func statusText(_ s: TargetStatus) -> String { language.status(s) }
 
     /// A symbol as well as a word, so status never rests on colour alone.
     public static func symbol(_ s: TargetStatus) -> String {
@@ -164,7 +151,7 @@ public struct GoalReport {
 
     func verdictText(_ g: GoalResult) -> String { g.verdict ?? words.noVerdict }
 
-    var reportLanguage: ReportLanguage { language == .fi ? .fi : .en }
+    var reportLanguage: ReportLanguage { language }
 
     /// The heading and the line under it, in the report's language.
     public func heading() -> (title: String, meta: String) {
