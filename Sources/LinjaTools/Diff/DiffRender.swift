@@ -17,7 +17,9 @@ extension DiffReport {
     func versionLine(_ v: VersionInfo, _ l: ReportLanguage) -> String {
         var s = l.isFinnish ? "\(v.label), säännöstön tunniste \(v.fingerprint.prefix(12))" : "\(v.label)  \(v.fingerprint.prefix(12))"
         if !v.overrides.isEmpty {
-            s += (l.isFinnish ? ", kokeiltu arvoilla " : "  with ") + v.overrides.map { "\($0.name) = \($0.value)" }.joined(separator: ", ")
+            s += l.isFinnish
+                ? ", kokeiltu arvoilla " + v.overrides.map { "\(paramTitles[$0.name] ?? $0.name) = \(DiffReport.finnishValue($0.value))" }.joined(separator: ", ")
+                : "  with " + v.overrides.map { "\($0.name) = \($0.value)" }.joined(separator: ", ")
         }
         return s
     }
@@ -32,6 +34,25 @@ extension DiffReport {
         if c.isCount, case .int(let n)? = v, isSuppressed(Int(n)) { return "< \(suppressBelow)" }
         let text = before ? c.actualBeforeText : c.actualAfterText
         return l.isFinnish ? DiffReport.decimalCommas(text) : text
+    }
+
+    /// A value as the rule files' formatter writes it ("2 months", "1.5"),
+    /// in Finnish: units as the seeds abbreviate them, decimal commas.
+    static func finnishValue(_ text: String) -> String {
+        var out: [String] = []
+        let text = text.replacingOccurrences(of: "working days", with: "arkipäivää").replacingOccurrences(of: "working day", with: "arkipäivä")
+        for word in text.split(separator: " ", omittingEmptySubsequences: false) {
+            switch word {
+            case "day", "days": out.append("pv")
+            case "week", "weeks": out.append("vk")
+            case "month", "months": out.append("kk")
+            case "year", "years": out.append("v")
+            case "true": out.append("kyllä")
+            case "false": out.append("ei")
+            default: out.append(String(word))
+            }
+        }
+        return decimalCommas(out.joined(separator: " "))
     }
 
     /// "76.2 %" as a Finnish reader writes it, "76,2 %": a point between digits becomes a comma.
@@ -69,7 +90,7 @@ extension DiffReport {
         case .removed: s += fi ? " poistettu" : " removed"
         case .changed:
             if let b = d.beforeValue, let a = d.afterValue, b != a {
-                s += ": \(b) → \(a)"
+                s += fi ? ": \(DiffReport.finnishValue(b)) → \(DiffReport.finnishValue(a))" : ": \(b) → \(a)"
                 if d.overriddenAfter || d.overriddenBefore {
                     if fi {
                         let which = d.overriddenAfter && d.overriddenBefore ? "molemmissa versioissa" : d.overriddenAfter ? "uudessa versiossa" : "vanhassa versiossa"

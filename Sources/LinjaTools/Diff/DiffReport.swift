@@ -192,6 +192,8 @@ public struct DiffReport: Sendable {
     public var goals: GoalDiff?
     /// Outcomes as a Finnish reader names them (the rule files' labels).
     public var titles: [DiffOutcome: String] = [:]
+    /// Params' labels by name, for the Finnish version line.
+    public var paramTitles: [String: String] = [:]
     /// Rejected rows and other data problems (each once).
     public var issues: [DataIssue] = []
     public var warnings: [DataIssue] = []

@@ -330,6 +330,7 @@ public struct PolicyDiff: Sendable {
         }
 
         if let period { report.goals = compareGoals(period: period, clients: path, note: note) }
+        for p in old.policy.params + new.policy.params { if let l = p.label { report.paramTitles[p.name] = l } }
         for o in keys.all {
             report.titles[o] = PolicyDiff.finnishTitle(o, in: new.policy) ?? PolicyDiff.finnishTitle(o, in: old.policy)
         }

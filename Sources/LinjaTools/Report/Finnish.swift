@@ -60,6 +60,25 @@ public enum ReportLanguage: String, Sendable, CaseIterable {
         "\(count(n)) \(n == 1 ? one : other)"
     }
 
+    /// A number as text ("180000 €", "1234,5") with its whole part grouped
+    /// by thousands in Finnish from five digits on ("180 000 €"), as `count`.
+    public func grouped(_ text: String) -> String {
+        guard self == .fi else { return text }
+        let chars = Array(text)
+        var start = 0
+        if start < chars.count, chars[start] == "-" { start += 1 }
+        var end = start
+        while end < chars.count, chars[end].isASCII, chars[end].isNumber { end += 1 }
+        let digits = Array(chars[start..<end])
+        guard digits.count >= 5 else { return text }
+        var out: [Character] = []
+        for (i, d) in digits.enumerated() {
+            if i > 0, (digits.count - i) % 3 == 0 { out.append(" ") }
+            out.append(d)
+        }
+        return String(chars[..<start]) + String(out) + String(chars[end...])
+    }
+
     /// A percentage to one decimal with the language's decimal mark: 76,2 %.
     public func percent(_ value: Double) -> String {
         let s = String(format: "%.1f", value)

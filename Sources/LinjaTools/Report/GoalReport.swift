@@ -62,7 +62,7 @@ public struct GoalReport {
            let word = t.valueText?.split(separator: " ").last.map(String.init), DurationUnit.words[word] == .weeks {
             return "\(d.days / 7) \(word)"
         }
-        let number = formatter.text(roundedForDisplay(v))
+        let number = reportLanguage.grouped(formatter.text(roundedForDisplay(v)))
         if t.unit == .number, let u = t.unitLabel { return "\(number) \(policy.unitWord(u, after: number))" }
         return number
     }
@@ -86,6 +86,11 @@ public struct GoalReport {
 
     /// The area's actual as shown: hidden when it rests on too few clients.
     public func actualText(_ r: TargetResult, _ t: TargetDef) -> String {
+        if t.valueGiven, r.actual == nil, !r.byMunicipality.isEmpty {
+            let met = r.byMunicipality.values.filter { $0.status == .met }.count
+            let n = r.byMunicipality.count
+            return language == .fi ? "kunnittain: \(met)/\(n) toteutuu" : "by municipality: \(met) of \(n) met"
+        }
         guard let why = actualWithheld(r) else { return value(r.actual, t) }
         if why.hasPrefix("<") { return why }
         return language == .fi ? "piilotettu (alle \(policy.report.suppressBelow) henkilöä)" : "hidden (under \(policy.report.suppressBelow) persons)"
@@ -103,6 +108,10 @@ public struct GoalReport {
 
     public func targetText(_ t: TargetDef, _ r: TargetResult?) -> String {
         if t.qualitative { return t.qualitativeText ?? (language == .fi ? "arvioidaan" : "assessed") }
+        if t.valueGiven, let op = t.comparison {
+            let own = r?.effectiveTarget.map { " (\(language == .fi ? "alue" : "area") \(comparisonSymbol(op)) \(value($0, t)))" } ?? ""
+            return "\(comparisonSymbol(op)) " + (language == .fi ? "kunnan oma tavoite" : "each municipality's own target") + own
+        }
         guard let op = t.comparison, let v = t.value else { return "–" }
         var s = "\(comparisonSymbol(op)) " + (written(t.valueText).map { w in
             guard t.unit == .number, let u = t.unitLabel else { return w }
@@ -301,6 +310,7 @@ public struct GoalReport {
                 if f.value != nil { local.append(("actual", x.value.map { formatter.json($0) } ?? .null)) }
                 else { local.append(("actual", .object([("hidden", .string(f.hiddenCode ?? "hidden"))]))) }
                 local.append(("status", f.status.map { .string($0.rawValue) } ?? .null))
+                if let own = f.targetValue { local.append(("target", formatter.json(own))) }
                 return (m.name, .object(local))
             })))
         }
