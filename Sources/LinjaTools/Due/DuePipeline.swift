@@ -1,0 +1,234 @@
+import Foundation
+import Linja
+
+/// One outcome a client gains or loses on a day of the window.
+public struct DueChange: Sendable {
+    public enum Kind: String, Sendable { case starts, ends }
+    /// Offset in the window (1...length).
+    public var day: Int
+    public var kind: Kind
+    /// The outcome as on the day (`starts`) or the day before (`ends`).
+    public var outcome: DecidedOutcome
+    /// Why, in the worklist's language ("Työttömyyden kesto ylittää 3 kk").
+    public var reasons: [String]
+
+    /// The reasons in one line, with the date ("unemployment passes 3 months on 16.6.2026").
+    public func why(_ language: DueLanguage, date: Day) -> String {
+        let text = reasons.isEmpty ? (language == .fi ? "ajankohta" : "the date") : reasons.joined(separator: "; ")
+        return text + (language == .fi ? " \(DueReasons.date(date))" : " on \(DueReasons.date(date))")
+    }
+
+    /// A client's changes from its timeline: on each step, the outcomes
+    /// (by kind, name and destination) it loses, then those it gains. A
+    /// change of destination is an `ends` and a `starts` on one day; a
+    /// change of only the rule that gives an outcome is no change.
+    public static func changes(_ t: ClientTimeline, reasons: DueReasons, client: [Value]) -> [DueChange] {
+        var out: [DueChange] = []
+        var before = t.start.outcomes
+        for step in t.steps {
+            let after = step.decision.outcomes
+            func why(_ o: DecidedOutcome) -> [String] {
+                reasons.reasons(outcome: o.outcome, rules: o.rules + o.overruled, watches: step.watches, day: step.day, client: client)
+            }
+            for o in before where !after.contains(where: { $0.outcome == o.outcome && $0.destination == o.destination }) {
+                out.append(DueChange(day: step.day, kind: .ends, outcome: o, reasons: why(o)))
+            }
+            for o in after where !before.contains(where: { $0.outcome == o.outcome && $0.destination == o.destination }) {
+                out.append(DueChange(day: step.day, kind: .starts, outcome: o, reasons: why(o)))
+            }
+            before = after
+        }
+        return out
+    }
+}
+
+/// `linja due`: clients read in input order, each decided on `as_of` and
+/// again on the days a watch of the plan changes for it; its changes in the
+/// window are written at once (JSON Lines, CSV) or kept for the worklist
+/// (table, HTML), which is sorted in memory.
+public final class DuePipeline {
+    public enum Format: String, Sendable, CaseIterable { case table, jsonl, csv, html }
+
+    public struct Options: Sendable {
+        public var format: Format = .table
+        public var language: DueLanguage = .fi
+        /// A record field to group the worklist by (`caseworker`).
+        public var by: String?
+        /// Finnish spreadsheet CSV: semicolons and d.m.yyyy dates.
+        public var finnishCSV = false
+        public var chunkSize = 1024
+        public init() {}
+    }
+
+    public struct Counts: Sendable {
+        public var read = 0
+        public var decided = 0
+        /// Rows rejected while reading, and clients that could not be decided.
+        public var rejected = 0
+        public var clientsWithChanges = 0
+        public var changes = 0
+    }
+
+    /// One line of the worklist.
+    public struct Row: Sendable {
+        public var change: DueChange
+        public var id: String
+        public var row: Int
+        public var municipality: Int?
+        public var group: String?
+    }
+
+    public let policy: Policy
+    public let plan: ChangePlan
+    public let options: Options
+    public let reasons: DueReasons
+    let engine: TimelineEvaluator
+    let record: RecordType
+    let idSlot: Int?
+    let municipalitySlot: Int?
+    let bySlot: Int?
+    let formatter: ValueFormatter
+    let csv: CSVWriter
+    public private(set) var counts = Counts()
+    /// The worklist's rows (table and HTML only), in reading order.
+    public private(set) var rows: [Row] = []
+
+    public init(policy: Policy, window: DayWindow, paramOverrides: [Int: Value] = [:], options: Options) throws {
+        self.policy = policy
+        self.options = options
+        self.plan = ChangePlan(policy: policy, window: window, paramOverrides: paramOverrides)
+        self.reasons = DueReasons(plan: plan, language: options.language)
+        self.engine = TimelineEvaluator(plan: plan, paramOverrides: paramOverrides)
+        self.record = policy.record ?? RecordType(name: "client", label: nil, fields: [], span: .none)
+        self.idSlot = record.fields.firstIndex { $0.name == "id" }
+        self.municipalitySlot = record.fields.firstIndex { $0.type.base == .municipality }
+        self.formatter = ValueFormatter(policy: policy)
+        self.csv = CSVWriter(dialect: options.finnishCSV ? .semicolon : .comma, continuing: true)
+        if let by = options.by {
+            guard let f = record.field(by) else {
+                let s = Suggest.closest(by, among: record.fields.map(\.name))
+                throw UsageError(message: "--by: the record has no field '\(by)'" + (s.map { "; did you mean '\($0)'?" } ?? ""))
+            }
+            self.bySlot = f.slot
+        } else {
+            self.bySlot = nil
+        }
+    }
+
+    /// Decides every client the reader gives. Bad rows, and clients that
+    /// cannot be decided on a day they are decided on, go to `reject` in row
+    /// order (per chunk); JSON Lines and CSV bytes go to `out` in input order.
+    public func run(_ reader: ClientReader, out: ([UInt8]) -> Void, reject: (DataIssue, [String]) -> Void) {
+        if options.format == .csv { out(csvHeader()) }
+        var batch = ClientBatch(width: record.fields.count, capacity: options.chunkSize)
+        var rowNumbers: [Int] = []
+        var rejects: [(issue: DataIssue, fields: [String])] = []
+        var done = false
+        while !done {
+            switch reader.next(into: &batch) {
+            case .client:
+                rowNumbers.append(reader.row)
+                if rowNumbers.count < options.chunkSize { continue }
+            case .rejected(let issue):
+                rejects.append((issue, reader.rawFields))
+                continue
+            case .end:
+                done = true
+            }
+            process(batch, rowNumbers, &rejects, reader: reader, out: out, reject: reject)
+            batch.removeAll()
+            rowNumbers.removeAll(keepingCapacity: true)
+        }
+    }
+
+    func process(_ batch: ClientBatch, _ rowNumbers: [Int], _ rejects: inout [(issue: DataIssue, fields: [String])],
+                 reader: ClientReader, out: ([UInt8]) -> Void, reject: (DataIssue, [String]) -> Void) {
+        let width = record.fields.count
+        var bytes: [UInt8] = []
+        counts.read += rowNumbers.count + rejects.count
+        counts.rejected += rejects.count
+        let texts = batch.texts
+        let snapshot = batch
+        snapshot.slots.withUnsafeBufferPointer { all in
+            guard let base = all.baseAddress else { return }
+            for i in 0..<rowNumbers.count {
+                let row = base + i * width
+                let timeline: ClientTimeline
+                do {
+                    timeline = try engine.timeline(row: row, texts: texts, values: { snapshot.values(i, record: record) })
+                } catch {
+                    counts.rejected += 1
+                    let message = (error as? EvalError).map { "cannot be decided: \($0)" } ?? "cannot be decided: \(error)"
+                    rejects.append((DataIssue(path: reader.path, row: rowNumbers[i], message: message),
+                                    reader.rawFields(of: snapshot.values(i, record: record), policy: policy)))
+                    continue
+                }
+                counts.decided += 1
+                guard !timeline.steps.isEmpty else { continue }
+                let values = snapshot.values(i, record: record)
+                let changes = DueChange.changes(timeline, reasons: reasons, client: values)
+                guard !changes.isEmpty else { continue }
+                counts.clientsWithChanges += 1
+                counts.changes += changes.count
+                let id = idSlot.map { formatter.text(values[$0]) } ?? String(rowNumbers[i])
+                var m: Int?
+                if let s = municipalitySlot, case .municipality(let x) = values[s] { m = x }
+                let group = bySlot.flatMap { values[$0].isMissing ? nil : formatter.text(values[$0]) }
+                for c in changes {
+                    switch options.format {
+                    case .jsonl: bytes.append(contentsOf: jsonLine(c, id: id, municipality: m, group: group).utf8)
+                    case .csv: bytes.append(contentsOf: csvLine(c, id: id, municipality: m, group: group))
+                    case .table, .html: rows.append(Row(change: c, id: id, row: rowNumbers[i], municipality: m, group: group))
+                    }
+                }
+            }
+        }
+        rejects.sort { $0.issue.row < $1.issue.row }
+        for r in rejects { reject(r.issue, r.fields) }
+        rejects.removeAll()
+        if !bytes.isEmpty { out(bytes) }
+    }
+
+    func municipalityName(_ m: Int?) -> String {
+        guard let m, m >= 0, m < policy.municipalities.count else { return "" }
+        return policy.municipalities[m].name
+    }
+
+    /// One change as a JSON line: the client, the date, `starts`/`ends`, the
+    /// outcome exactly as `linja run --format jsonl` writes it, and why.
+    func jsonLine(_ c: DueChange, id: String, municipality m: Int?, group: String?) -> String {
+        var pairs: [(String, JSON)] = [
+            ("id", .string(id)), ("municipality", .string(municipalityName(m))),
+            ("as_of", .string(plan.window.asOf.description)), ("policy", .string(policy.shortFingerprint)),
+            ("date", .string(plan.window.day(c.day).description)), ("change", .string(c.kind.rawValue)),
+            ("outcome", DecisionRenderer.outcomeJSON(policy, c.outcome)),
+            ("why", .string(c.why(options.language, date: plan.window.day(c.day)))),
+        ]
+        if let by = options.by { pairs.append((by, group.map { .string($0) } ?? .null)) }
+        return JSON.object(pairs).compact + "\n"
+    }
+
+    var csvColumns: [String] {
+        ["policy", "as_of", "date", "id", "municipality"] + (options.by.map { [$0] } ?? [])
+            + ["change", "kind", "name", "target", "rule", "label", "why"]
+    }
+
+    func csvHeader() -> [UInt8] {
+        let header = CSVWriter(dialect: options.finnishCSV ? .semicolon : .comma)
+        try? header.writeRecord(csvColumns)
+        return header.bytes
+    }
+
+    func csvDate(_ d: Day) -> String { options.finnishCSV ? DueReasons.date(d) : d.description }
+
+    func csvLine(_ c: DueChange, id: String, municipality m: Int?, group: String?) -> [UInt8] {
+        csv.clearMemory()
+        let def = policy.outcomes[c.outcome.outcome]
+        var fields = [policy.shortFingerprint, csvDate(plan.window.asOf), csvDate(plan.window.day(c.day)), id, municipalityName(m)]
+        if options.by != nil { fields.append(group ?? "") }
+        fields += [c.kind.rawValue, def.kind.rawValue, def.name, c.outcome.destination.map { def.destinations[$0] } ?? "",
+                   policy.rules[c.outcome.rules[0]].name, def.label ?? "", c.why(options.language, date: plan.window.day(c.day))]
+        try? csv.writeRecord(fields)
+        return csv.bytes
+    }
+}
