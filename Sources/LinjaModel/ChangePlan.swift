@@ -34,6 +34,10 @@ public struct ChangePlan: Sendable {
     /// For each rule (policy order): the watches its conditions, exceptions
     /// and variants read.
     public private(set) var ruleWatches: [[Int]]
+    /// For each rule: the parts of its condition, joined by `and`, that do
+    /// not read the date. For a client for whom one is false the rule gives
+    /// nothing on any day of the window, so its watches do not matter.
+    public private(set) var ruleGates: [[TExpr]]
     /// Days (1...length) on which a watch every client shares changes value:
     /// every client is decided again on them.
     public private(set) var sharedDays: [Int] = []
@@ -59,11 +63,14 @@ public struct ChangePlan: Sendable {
         self.overridden = Set(paramOverrides.keys)
         self.contexts = (0...window.length).map { EvalContext(policy: policy, asOf: window.day($0), paramOverrides: paramOverrides) }
         self.ruleWatches = Array(repeating: [], count: policy.rules.count)
+        self.ruleGates = Array(repeating: [], count: policy.rules.count)
         for rule in policy.rules {
             var mine: [Int] = []
             if rule.from != nil || rule.until != nil {
                 let inForce = (0...window.length).map { rule.isActive(on: window.day($0)) }
-                if inForce.contains(true) && inForce.contains(false) {
+                // Never in force in the window: it gives nothing, whatever its conditions.
+                if !inForce.contains(true) { continue }
+                if inForce.contains(false) {
                     mine.append(add(TimeWatch(kind: .inForce(rule: rule.id, values: inForce), site: nil), key: "rule#\(rule.id)"))
                 }
             }
@@ -78,6 +85,7 @@ public struct ChangePlan: Sendable {
             }
             var seen = Set<Int>()
             ruleWatches[rule.id] = mine.filter { seen.insert($0).inserted }
+            if let c = rule.condition { ruleGates[rule.id] = gates(c) }
         }
         for i in watches.indices {
             for r in policy.rules where ruleWatches[r.id].contains(i) { watches[i].rules.append(r.id) }
@@ -145,6 +153,17 @@ public struct ChangePlan: Sendable {
         }
     }
 
+    /// The `and`-joined parts of a condition that do not read the date
+    /// (looking into bool lets).
+    mutating func gates(_ e: TExpr) -> [TExpr] {
+        if !readsTime(e) { return [e] }
+        switch e.kind {
+        case .and(let a, let b): return gates(a) + gates(b)
+        case .letRef(let l) where l < policy.lets.count: return gates(policy.lets[l].expr)
+        default: return []
+        }
+    }
+
     func sharedValues(_ e: TExpr) -> [WatchValue] {
         contexts.map { ctx -> WatchValue in
             var ev = ReferenceEvaluator(context: ctx, client: [])
@@ -182,7 +201,8 @@ public struct ChangePlan: Sendable {
             let probe = substitute(site, anchorKey, with: TExpr(.field(0), anchor.type, anchor.span))
             guard let t = limits(probe) else { return nil }
             made.append((key, TimeWatch(kind: .threshold(Threshold(anchor: anchor, limits: t.limits, below: t.below,
-                                                                   whenMissing: t.whenMissing, written: e)),
+                                                                   whenMissing: t.whenMissing, written: e, anchorOnLeft: aReads,
+                                                                   subjectIsAnchor: Self.key(subject) == anchorKey)),
                                         site: site)))
         }
         return made.map { add($0.watch, key: $0.key) }
@@ -305,9 +325,6 @@ public struct ChangePlan: Sendable {
         for c in Self.children(e) where contains(c, anchorKey) { return true }
         return false
     }
-
-    /// Whether `e` reads the anchor with this `key` (for describing a threshold).
-    public mutating func mentions(_ e: TExpr, _ anchorKey: String) -> Bool { contains(e, anchorKey) }
 
     /// How `e` moves as the anchor grows, on any one day: +1 never down,
     /// -1 never up, 0 not at all, nil unknown. For a span, how its length
@@ -452,6 +469,10 @@ public struct Threshold: Sendable {
     public var whenMissing: [WatchValue]
     /// The comparison as written (an equality is watched as `<=` and `>=`).
     public var written: TExpr
+    /// Whether the anchor is on the comparison's left.
+    public var anchorOnLeft: Bool
+    /// Whether that side is the anchor itself (`as_of > initial_interview_due`).
+    public var subjectIsAnchor: Bool
 
     /// Its value on day `i` for an anchor inside `ChangePlan.anchorRange`.
     @inline(__always)

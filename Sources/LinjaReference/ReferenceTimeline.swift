@@ -7,13 +7,16 @@ import LinjaModel
 /// the window (what the fast path is tested against).
 public struct ReferenceTimeline {
     public let plan: ChangePlan
-    let deciders: [ReferenceDecider]
+    let paramOverrides: [Int: Value]
 
     public init(plan: ChangePlan, paramOverrides: [Int: Value] = [:]) {
         self.plan = plan
-        self.deciders = (0...plan.window.length).map {
-            ReferenceDecider(policy: plan.policy, asOf: plan.window.day($0), paramOverrides: paramOverrides)
-        }
+        self.paramOverrides = paramOverrides
+    }
+
+    /// The decider of day `d` (made when asked: a plan may span years).
+    func decider(_ d: Int) -> ReferenceDecider {
+        ReferenceDecider(policy: plan.policy, asOf: plan.window.day(d), paramOverrides: paramOverrides)
     }
 
     /// Decided on `as_of` and on the days the plan's watches change for the client.
@@ -28,11 +31,11 @@ public struct ReferenceTimeline {
     }
 
     func build(_ client: [Value], days: [Int], watches: [Int: [Int]]) throws -> ClientTimeline {
-        let start = try deciders[0].decide(client)
+        let start = try decider(0).decide(client)
         var previous = start.outcomes
         var steps: [ClientTimeline.Step] = []
         for d in days {
-            let now = try deciders[d].decide(client)
+            let now = try decider(d).decide(client)
             if now.outcomes == previous { continue }
             previous = now.outcomes
             steps.append(ClientTimeline.Step(day: d, decision: Decision(outcomes: now.outcomes, statuses: nil), watches: watches[d] ?? []))

@@ -8,6 +8,12 @@ import LinjaModel
 /// `linja run --as-of DAY` uses), so the result is what deciding on every
 /// day gives.
 ///
+/// Watches only matter through rules that can give something to the client
+/// in the window: a rule out of the client's municipality, or one whose
+/// condition has a part without the date that is false for the client (its
+/// `ChangePlan.ruleGates`), gives nothing on any day, and its watches are
+/// not looked at.
+///
 /// Not thread-safe: one per thread.
 public final class TimelineEvaluator {
     public let plan: ChangePlan
@@ -15,44 +21,78 @@ public final class TimelineEvaluator {
     let paramOverrides: [Int: Value]
     /// One compiled evaluator per day of the window, made when first needed.
     var evaluators: [Evaluator?]
-    /// Computes the anchors of threshold watches that are not a plain field.
-    let anchorEvaluator: Evaluator
+    /// Computes anchors that are not a plain field, and rule gates.
+    let helper: Evaluator
+
+    /// A threshold watch, flat (no reference counting when read per client).
     struct ThresholdWatch {
         var watch: Int
-        var threshold: Threshold
-        /// The anchor's field, when it is one.
-        var slot: Int?
+        /// The anchor's field, when it is one; else its function.
+        var slot: Int
         var function: Function?
-        /// Days its value changes for a client whose anchor is missing.
-        var missingDays: [Int]
+        /// Where its limits start in `limits` (and its values in `below`).
+        var offset: Int
+        /// +1: `below` is the same every day and the limit never falls; -1:
+        /// never rises (one change at most, found by binary search); 0: scanned.
+        var monotone: Int
     }
     let thresholds: [ThresholdWatch]
+    /// Per threshold (same order): days its value changes when the anchor is missing.
+    let missingDays: [[Int]]
+    /// Every threshold's limits per day, one after another (`length + 1` each).
+    let limits: [Int32]
+    let below: [Bool]
     let dailyWatches: [Int]
-    let sharedByDay: [[Int]]
+    /// The shared and in-force watches' changes, by day: (day, watch).
+    let sharedChanges: [(day: Int, watch: Int)]
+
+    /// The rules each watch matters through: `watchRules[watchRuleStart[w] ..< watchRuleStart[w + 1]]`.
+    let watchRuleStart: [Int]
+    let watchRules: [Int]
+    /// Per rule: its gate functions' range in `gates`, and its scope.
+    let gateStart: [Int]
+    let gates: [Function]
+    let scopes: [MunicipalitySet?]
+    let municipalitySlot: Int?
+
     // Per client, reused.
     var stamp: Int32 = 0
     var marked: [Int32]
     var flips: [(day: Int32, watch: Int32)] = []
     var gives: [Give] = []
     var previousGives: [Give] = []
+    var startGives: [Give] = []
+    var redo: [Int] = []
+    var compiled: [Int32] = []
+    /// Per day: each rule's index in that day's program, made with its evaluator.
+    var ruleIndexes: [[Int32]?]
+    /// Per rule: whether it can give the client anything, known when `ruleStamp[r] == stamp`.
+    var ruleStamp: [Int32]
+    var ruleLive: [Bool]
+    /// Whether the helper has started the current client.
+    var helperStarted = false
+    /// Decisions made so far (one per client and day decided), for measuring.
+    public private(set) var decisionCount = 0
 
     public init(plan: ChangePlan, paramOverrides: [Int: Value] = [:]) {
         self.plan = plan
         self.policy = plan.policy
         self.paramOverrides = paramOverrides
-        self.evaluators = Array(repeating: nil, count: plan.window.length + 1)
-        self.marked = Array(repeating: 0, count: plan.window.length + 1)
+        let length = plan.window.length
+        self.evaluators = Array(repeating: nil, count: length + 1)
+        self.ruleIndexes = Array(repeating: nil, count: length + 1)
+        self.marked = Array(repeating: 0, count: length + 1)
         var compiler = Compiler(policy: plan.policy, asOf: plan.window.asOf, paramOverrides: paramOverrides)
-        var pending: [(watch: Int, threshold: Threshold, slot: Int?, function: Function?)] = []
+        var pending: [(watch: Int, threshold: Threshold, slot: Int, function: Function?)] = []
         var daily: [Int] = []
-        var shared = Array(repeating: [Int](), count: plan.window.length + 1)
+        var shared = Array(repeating: [Int](), count: length + 1)
         for (i, w) in plan.watches.enumerated() {
             switch w.kind {
             case .threshold(let t):
                 if case .field(let s) = t.anchor.kind {
                     pending.append((i, t, s, nil))
                 } else {
-                    pending.append((i, t, nil, compiler.function(t.anchor)))
+                    pending.append((i, t, -1, compiler.function(t.anchor)))
                 }
             case .daily:
                 daily.append(i)
@@ -62,23 +102,58 @@ public final class TimelineEvaluator {
                 for d in 1..<max(1, values.count) where values[d] != values[d - 1] { shared[d].append(i) }
             }
         }
-        let (program, functions) = compiler.program(keeping: pending.compactMap(\.function))
+        var gateFunctions: [Function] = []
+        var gateStart: [Int] = []
+        for g in plan.ruleGates {
+            gateStart.append(gateFunctions.count)
+            for e in g { gateFunctions.append(compiler.function(e)) }
+        }
+        gateStart.append(gateFunctions.count)
+        let anchorFunctions = pending.compactMap(\.function)
+        let (program, functions) = compiler.program(keeping: anchorFunctions + gateFunctions)
         var next = 0
         var built: [ThresholdWatch] = []
+        var missing: [[Int]] = []
+        var limits: [Int32] = [], below: [Bool] = []
         for p in pending {
             var function: Function?
-            if p.function != nil, next < functions.count {
+            if p.function != nil, next < anchorFunctions.count {
                 function = functions[next]
                 next += 1
             }
             let m = p.threshold.whenMissing
-            let missingDays = (1..<max(1, m.count)).filter { m[$0] != m[$0 - 1] }
-            built.append(ThresholdWatch(watch: p.watch, threshold: p.threshold, slot: p.slot, function: function, missingDays: missingDays))
+            missing.append((1..<max(1, m.count)).filter { m[$0] != m[$0 - 1] })
+            let l = p.threshold.limits, b = p.threshold.below
+            var monotone = 0
+            if b.allSatisfy({ $0 == b[0] }) {
+                if zip(l, l.dropFirst()).allSatisfy({ $0 <= $1 }) { monotone = 1 }
+                else if zip(l, l.dropFirst()).allSatisfy({ $0 >= $1 }) { monotone = -1 }
+            }
+            built.append(ThresholdWatch(watch: p.watch, slot: p.slot, function: function, offset: limits.count, monotone: monotone))
+            limits += l
+            below += b
         }
-        self.anchorEvaluator = Evaluator(policy: plan.policy, program: program)
+        self.limits = limits
+        self.below = below
+        self.helper = Evaluator(policy: plan.policy, program: program)
         self.thresholds = built
+        self.missingDays = missing
         self.dailyWatches = daily
-        self.sharedByDay = shared
+        self.sharedChanges = shared.enumerated().flatMap { d, ws in ws.map { (d, $0) } }
+        self.gates = Array(functions.dropFirst(anchorFunctions.count))
+        self.gateStart = gateStart
+        var starts: [Int] = [], rules: [Int] = []
+        for w in plan.watches {
+            starts.append(rules.count)
+            rules += w.rules
+        }
+        starts.append(rules.count)
+        self.watchRuleStart = starts
+        self.watchRules = rules
+        self.scopes = plan.policy.rules.map(\.scope)
+        self.ruleStamp = Array(repeating: 0, count: plan.policy.rules.count)
+        self.ruleLive = Array(repeating: false, count: plan.policy.rules.count)
+        self.municipalitySlot = plan.policy.record?.fields.first { $0.type.base == .municipality }?.slot
     }
 
     /// The compiled evaluator of day `i` of the window.
@@ -90,15 +165,45 @@ public final class TimelineEvaluator {
     }
 
     @inline(__always)
-    func mark(_ day: Int, _ watch: Int) {
-        marked[day] = stamp
+    func flip(_ day: Int, _ watch: Int) {
         flips.append((Int32(day), Int32(watch)))
     }
 
-    /// The client's timeline. `values` gives the client as values, asked
-    /// for only when a watch must be evaluated day by day. Throws when the
-    /// client cannot be decided on a day it is decided on.
-    public func timeline(row: UnsafePointer<Int64>, texts: [String], values: () -> [Value]) throws -> ClientTimeline {
+    /// Whether rule `r` can give the client anything in the window: in its
+    /// municipality, and every gate true (one that cannot be evaluated counts
+    /// as true). Worked out once per client, when first asked.
+    func isLive(_ r: Int, row: UnsafePointer<Int64>, texts: [String]) -> Bool {
+        if ruleStamp[r] == stamp { return ruleLive[r] }
+        var live = true
+        if let scope = scopes[r] {
+            let m = municipalitySlot.map { Int(row[$0]) } ?? -1
+            live = scope.contains(m)
+        }
+        if live {
+            for g in gateStart[r]..<gateStart[r + 1] {
+                if !helperStarted {
+                    helper.start(row: row, texts: texts)
+                    helperStarted = true
+                }
+                if let v = try? helper.run(gates[g], row: row, texts: texts), v == 0 {
+                    live = false
+                    break
+                }
+            }
+        }
+        ruleStamp[r] = stamp
+        ruleLive[r] = live
+        return live
+    }
+
+    /// Whether watch `w` matters for the client: a rule it is read by is live.
+    func matters(_ w: Int, row: UnsafePointer<Int64>, texts: [String]) -> Bool {
+        for k in watchRuleStart[w]..<watchRuleStart[w + 1] where isLive(watchRules[k], row: row, texts: texts) { return true }
+        return false
+    }
+
+    /// The steps of the client's timeline; the day-0 gives are left in `startGives`.
+    func steps(row: UnsafePointer<Int64>, texts: [String], values: () -> [Value]) throws -> [ClientTimeline.Step] {
         let length = plan.window.length
         stamp &+= 1
         if stamp == 0 {
@@ -113,65 +218,103 @@ public final class TimelineEvaluator {
             client = c
             return c
         }
+        helperStarted = false
         func byDay(_ w: Int) {
             let c = clientValues()
             var previous = plan.value(of: w, client: c, day: 0)
             for d in stride(from: 1, through: length, by: 1) {
                 let v = plan.value(of: w, client: c, day: d)
-                if v != previous { mark(d, w) }
+                if v != previous { flip(d, w) }
                 previous = v
             }
         }
         if length > 0 {
-            for d in 1...length { for w in sharedByDay[d] { mark(d, w) } }
+            // Where each watch changes, then only the changes that matter.
+            for c in sharedChanges { flip(c.day, c.watch) }
             let range = ChangePlan.anchorRange
-            for t in thresholds {
+            for k in thresholds.indices {
+                let t = thresholds[k]
                 var raw: Int64
-                if let s = t.slot {
-                    raw = row[s]
+                if t.slot >= 0 {
+                    raw = row[t.slot]
                 } else if let f = t.function {
-                    guard let v = try? anchorEvaluator.value(of: f, row: row, texts: texts) else {
-                        byDay(t.watch)
+                    if !helperStarted {
+                        helper.start(row: row, texts: texts)
+                        helperStarted = true
+                    }
+                    guard let v = try? helper.run(f, row: row, texts: texts) else {
+                        if matters(t.watch, row: row, texts: texts) { byDay(t.watch) }
                         continue
                     }
                     raw = v
                 } else {
-                    byDay(t.watch)
                     continue
                 }
                 if raw == Slot.missing {
-                    for d in t.missingDays { mark(d, t.watch) }
+                    for d in missingDays[k] { flip(d, t.watch) }
                     continue
                 }
                 guard raw >= Int64(range.lowerBound), raw <= Int64(range.upperBound) else {
-                    byDay(t.watch)
+                    if matters(t.watch, row: row, texts: texts) { byDay(t.watch) }
                     continue
                 }
-                let anchor = Int32(truncatingIfNeeded: raw)
-                let limits = t.threshold.limits, below = t.threshold.below
-                var previous = anchor < limits[0] ? below[0] : !below[0]
-                for d in 1...length {
-                    let h = anchor < limits[d] ? below[d] : !below[d]
-                    if h != previous { mark(d, t.watch) }
-                    previous = h
-                }
+                scan(Int32(truncatingIfNeeded: raw), t, length)
             }
-            for w in dailyWatches { byDay(w) }
+            for w in dailyWatches where matters(w, row: row, texts: texts) { byDay(w) }
+            if !flips.isEmpty {
+                var kept = 0
+                for i in flips.indices where matters(Int(flips[i].watch), row: row, texts: texts) {
+                    flips[kept] = flips[i]
+                    kept += 1
+                    marked[Int(flips[i].day)] = stamp
+                }
+                flips.removeSubrange(kept...)
+            }
         }
         // Day 0, then the marked days.
         let e0 = evaluator(day: 0)
         try e0.decideGives(row: row, texts: texts)
+        decisionCount += 1
         copyGives(e0, into: &previousGives)
-        let first = Decision(outcomes: Decision.resolve(previousGives, rules: policy.rules), statuses: nil)
-        var previous = first
+        startGives.removeAll(keepingCapacity: true)
+        startGives.append(contentsOf: previousGives)
+        var previous: Decision?
         var steps: [ClientTimeline.Step] = []
-        if length > 0 {
+        if length > 0, !flips.isEmpty {
             for d in 1...length where marked[d] == stamp {
+                // Only the rules whose watches change today can decide differently.
+                redo.removeAll(keepingCapacity: true)
+                for f in flips where Int(f.day) == d {
+                    let w = Int(f.watch)
+                    for k in watchRuleStart[w]..<watchRuleStart[w + 1] {
+                        let r = watchRules[k]
+                        if isLive(r, row: row, texts: texts), !redo.contains(r) { redo.append(r) }
+                    }
+                }
+                redo.sort()
                 let e = evaluator(day: d)
-                try e.decideGives(row: row, texts: texts)
-                copyGives(e, into: &gives)
+                let index = ruleIndex(day: d)
+                compiled.removeAll(keepingCapacity: true)
+                for r in redo where index[r] >= 0 { compiled.append(index[r]) }
+                try e.decideGives(row: row, texts: texts, compiledRules: compiled)
+                decisionCount += 1
+                // The other rules' gives stay: merge in rule order.
+                gives.removeAll(keepingCapacity: true)
+                var fresh = 0
+                let freshCount = e.lastGiveCount
+                for g in previousGives where !redo.contains(Int(g.rule)) {
+                    while fresh < freshCount, e.give(fresh).rule < g.rule {
+                        gives.append(e.give(fresh))
+                        fresh += 1
+                    }
+                    gives.append(g)
+                }
+                while fresh < freshCount {
+                    gives.append(e.give(fresh))
+                    fresh += 1
+                }
                 if gives == previousGives { continue }
-                let before = previous
+                let before = previous ?? Decision(outcomes: Decision.resolve(previousGives, rules: policy.rules), statuses: nil)
                 let now = Decision(outcomes: Decision.resolve(gives, rules: policy.rules), statuses: nil)
                 swap(&gives, &previousGives)
                 previous = now
@@ -180,7 +323,65 @@ public final class TimelineEvaluator {
                 steps.append(ClientTimeline.Step(day: d, decision: now, watches: changed))
             }
         }
-        return ClientTimeline(start: first, steps: steps)
+        return steps
+    }
+
+    /// The client's timeline. `values` gives the client as values, asked
+    /// for only when a watch must be evaluated day by day. Throws when the
+    /// client cannot be decided on a day it is decided on.
+    public func timeline(row: UnsafePointer<Int64>, texts: [String], values: () -> [Value]) throws -> ClientTimeline {
+        let steps = try steps(row: row, texts: texts, values: values)
+        return ClientTimeline(start: Decision(outcomes: Decision.resolve(startGives, rules: policy.rules), statuses: nil), steps: steps)
+    }
+
+    /// The timeline when the client's decision changes in the window, else
+    /// nil (and no decision is built: most clients' is the same throughout).
+    public func changes(row: UnsafePointer<Int64>, texts: [String], values: () -> [Value]) throws -> ClientTimeline? {
+        let steps = try steps(row: row, texts: texts, values: values)
+        guard !steps.isEmpty else { return nil }
+        return ClientTimeline(start: Decision(outcomes: Decision.resolve(startGives, rules: policy.rules), statuses: nil), steps: steps)
+    }
+
+    /// Per rule: its index in day `d`'s program (-1 when not in force).
+    func ruleIndex(day d: Int) -> [Int32] {
+        if let r = ruleIndexes[d] { return r }
+        let r = evaluator(day: d).compiledRuleIndex
+        ruleIndexes[d] = r
+        return r
+    }
+
+    /// The days a threshold changes for an anchor inside the range: for a
+    /// monotone one, where the limit passes the anchor (found by binary
+    /// search), else every day compared with the day before.
+    @inline(__always)
+    func scan(_ anchor: Int32, _ t: ThresholdWatch, _ length: Int) {
+        limits.withUnsafeBufferPointer { lp in
+            guard let base = lp.baseAddress else { return }
+            let l = base + t.offset
+            if t.monotone != 0 {
+                // Anchors before the limit are on one side: the side changes
+                // on the first day the limit passes the anchor.
+                let before0 = anchor < l[0], beforeEnd = anchor < l[length]
+                guard before0 != beforeEnd else { return }
+                var lo = 0, hi = length   // (anchor < l[lo]) == before0, (anchor < l[hi]) == beforeEnd
+                while hi - lo > 1 {
+                    let mid = (lo + hi) / 2
+                    if (anchor < l[mid]) == before0 { lo = mid } else { hi = mid }
+                }
+                flip(hi, t.watch)
+                return
+            }
+            below.withUnsafeBufferPointer { bp in
+                guard let bBase = bp.baseAddress else { return }
+                let b = bBase + t.offset
+                var previous = anchor < l[0] ? b[0] : !b[0]
+                for d in 1...length {
+                    let h = anchor < l[d] ? b[d] : !b[d]
+                    if h != previous { flip(d, t.watch) }
+                    previous = h
+                }
+            }
+        }
     }
 
     @inline(__always)
