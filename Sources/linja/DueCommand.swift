@@ -52,9 +52,15 @@ let dueCommand = Command(
         let maxErrors = try args.int("max-errors", default: 20, range: 0...1_000_000)
         let policy: Policy
         do { policy = try loadPolicy(policyPath, quietWarnings: true) } catch is PolicyFailure { return Exit.failure }
-        let window = try dueWindow(within, asOf: asOf, policy: policy)
+        let window: DayWindow
+        do { window = try DuePipeline.window(within, asOf: asOf, policy: policy) } catch let e as DuePipeline.OptionError {
+            throw UsageError(message: "--within " + e.message)
+        }
         let overrides = try paramOverrides(args.all("param"), policy: policy)
-        let pipeline = try DuePipeline(policy: policy, window: window, paramOverrides: overrides, options: options)
+        let pipeline: DuePipeline
+        do { pipeline = try DuePipeline(policy: policy, window: window, paramOverrides: overrides, options: options) } catch let e as DuePipeline.OptionError {
+            throw UsageError(message: "--by: " + e.message)
+        }
         let reader: ClientReader
         do { reader = try ClientReader(path: clients, policy: policy) } catch let e as DataIssue {
             stderr.line("linja due: \(e)")
@@ -96,6 +102,9 @@ let dueCommand = Command(
             stderr.line("linja due: \(c.read) read, \(c.decided) decided, \(c.rejected) rejected; "
                         + "\(c.clientsWithChanges) client\(c.clientsWithChanges == 1 ? "" : "s") with changes, \(c.changes) change\(c.changes == 1 ? "" : "s")")
         }
+        if ProcessInfo.processInfo.environment["LINJA_DUE_STATS"] != nil {
+            stderr.line("decisions: \(pipeline.decisions), watches: \(pipeline.plan.watches.count), shared days: \(pipeline.plan.sharedDays)")
+        }
         sink.flush()
         if sink !== stdout { close(sink.fd) }
         let c = pipeline.counts
@@ -106,21 +115,3 @@ let dueCommand = Command(
         }
         return Exit.ok
     })
-
-/// The window `--within SPAN` gives: a duration in the language's units.
-func dueWindow(_ text: String, asOf: Day, policy: Policy) throws -> DayWindow {
-    var read: Duration?
-    for kind in [DurationKind.days, .months, .workingDays, .mixed] {
-        if case .success(.duration(let d)) = policy.readValue(text, as: .duration(kind)) {
-            read = d
-            break
-        }
-    }
-    guard let span = read else {
-        throw UsageError(message: "--within must be a span such as '14 days', '2 weeks' or '3 months', not '\(text)'")
-    }
-    guard span.months >= 0, span.days >= 0, span.workingDays >= 0, let window = DayWindow(asOf: asOf, within: span) else {
-        throw UsageError(message: "--within must be a span forward in time of at most \(DayWindow.maxLength) days, not '\(text)'")
-    }
-    return window
-}

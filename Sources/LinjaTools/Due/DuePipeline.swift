@@ -14,8 +14,12 @@ public struct DueChange: Sendable {
 
     /// The reasons in one line, with the date ("unemployment passes 3 months on 16.6.2026").
     public func why(_ language: DueLanguage, date: Day) -> String {
+        why(language, dateText: DueReasons.date(date))
+    }
+
+    func why(_ language: DueLanguage, dateText: String) -> String {
         let text = reasons.isEmpty ? (language == .fi ? "ajankohta" : "the date") : reasons.joined(separator: "; ")
-        return text + (language == .fi ? " \(DueReasons.date(date))" : " on \(DueReasons.date(date))")
+        return text + (language == .fi ? " " : " on ") + dateText
     }
 
     /// A client's changes from its timeline: on each step, the outcomes
@@ -89,9 +93,42 @@ public final class DuePipeline {
     let bySlot: Int?
     let formatter: ValueFormatter
     let csv: CSVWriter
+    let fieldTypes: [LType]
+    // Pieces of JSON lines, made once.
+    let municipalityJSON: [[UInt8]]
+    let provenanceJSON: [UInt8]
+    let dateJSON: [[UInt8]]
+    var outcomeFragments: [Int: [UInt8]] = [:]
     public private(set) var counts = Counts()
+    /// Decisions made (one per client and day decided on).
+    public var decisions: Int { engine.decisionCount }
     /// The worklist's rows (table and HTML only), in reading order.
     public private(set) var rows: [Row] = []
+
+    /// An option's value that cannot be used: a span that is not one
+    /// ('3 kuukautta') or goes back in time, a field the record does not have.
+    public struct OptionError: Error {
+        public var message: String
+    }
+
+    /// The window `as_of < date ≤ as_of + SPAN`, SPAN a duration in the
+    /// language's own units ("14 days", "2 weeks", "3 months", "10 working days").
+    public static func window(_ text: String, asOf: Day, policy: Policy) throws -> DayWindow {
+        var read: Duration?
+        for kind in [DurationKind.days, .months, .workingDays, .mixed] {
+            if case .success(.duration(let d)) = policy.readValue(text, as: .duration(kind)) {
+                read = d
+                break
+            }
+        }
+        guard let span = read else {
+            throw OptionError(message: "must be a span such as '14 days', '2 weeks' or '3 months', not '\(text)'")
+        }
+        guard span.months >= 0, span.days >= 0, span.workingDays >= 0, let window = DayWindow(asOf: asOf, within: span) else {
+            throw OptionError(message: "must be a span forward in time of at most \(DayWindow.maxLength) days, not '\(text)'")
+        }
+        return window
+    }
 
     public init(policy: Policy, window: DayWindow, paramOverrides: [Int: Value] = [:], options: Options) throws {
         self.policy = policy
@@ -102,12 +139,16 @@ public final class DuePipeline {
         self.record = policy.record ?? RecordType(name: "client", label: nil, fields: [], span: .none)
         self.idSlot = record.fields.firstIndex { $0.name == "id" }
         self.municipalitySlot = record.fields.firstIndex { $0.type.base == .municipality }
+        self.fieldTypes = record.fields.map(\.type)
         self.formatter = ValueFormatter(policy: policy)
         self.csv = CSVWriter(dialect: options.finnishCSV ? .semicolon : .comma, continuing: true)
+        self.municipalityJSON = policy.municipalities.map { Array(JSON.quoted($0.name).utf8) }
+        self.provenanceJSON = Array(",\"as_of\":\"\(window.asOf)\",\"policy\":\"\(policy.shortFingerprint)\",\"date\":".utf8)
+        self.dateJSON = (0...window.length).map { Array("\"\(window.day($0))\"".utf8) }
         if let by = options.by {
             guard let f = record.field(by) else {
                 let s = Suggest.closest(by, among: record.fields.map(\.name))
-                throw UsageError(message: "--by: the record has no field '\(by)'" + (s.map { "; did you mean '\($0)'?" } ?? ""))
+                throw OptionError(message: "the record has no field '\(by)'" + (s.map { "; did you mean '\($0)'?" } ?? ""))
             }
             self.bySlot = f.slot
         } else {
@@ -153,9 +194,9 @@ public final class DuePipeline {
             guard let base = all.baseAddress else { return }
             for i in 0..<rowNumbers.count {
                 let row = base + i * width
-                let timeline: ClientTimeline
+                let found: ClientTimeline?
                 do {
-                    timeline = try engine.timeline(row: row, texts: texts, values: { snapshot.values(i, record: record) })
+                    found = try engine.changes(row: row, texts: texts, values: { clientValues(row, texts) })
                 } catch {
                     counts.rejected += 1
                     let message = (error as? EvalError).map { "cannot be decided: \($0)" } ?? "cannot be decided: \(error)"
@@ -164,8 +205,8 @@ public final class DuePipeline {
                     continue
                 }
                 counts.decided += 1
-                guard !timeline.steps.isEmpty else { continue }
-                let values = snapshot.values(i, record: record)
+                guard let timeline = found else { continue }
+                let values = clientValues(row, texts)
                 let changes = DueChange.changes(timeline, reasons: reasons, client: values)
                 guard !changes.isEmpty else { continue }
                 counts.clientsWithChanges += 1
@@ -176,7 +217,7 @@ public final class DuePipeline {
                 let group = bySlot.flatMap { values[$0].isMissing ? nil : formatter.text(values[$0]) }
                 for c in changes {
                     switch options.format {
-                    case .jsonl: bytes.append(contentsOf: jsonLine(c, id: id, municipality: m, group: group).utf8)
+                    case .jsonl: appendJSONLine(c, id: id, municipality: m, group: group, into: &bytes)
                     case .csv: bytes.append(contentsOf: csvLine(c, id: id, municipality: m, group: group))
                     case .table, .html: rows.append(Row(change: c, id: id, row: rowNumbers[i], municipality: m, group: group))
                     }
@@ -189,6 +230,14 @@ public final class DuePipeline {
         if !bytes.isEmpty { out(bytes) }
     }
 
+    /// A client's values (what `ClientBatch.values` gives, without copying the record's fields).
+    func clientValues(_ row: UnsafePointer<Int64>, _ texts: [String]) -> [Value] {
+        var out: [Value] = []
+        out.reserveCapacity(fieldTypes.count)
+        for (i, t) in fieldTypes.enumerated() { out.append(Slot.decode(row[i], t, texts: texts)) }
+        return out
+    }
+
     func municipalityName(_ m: Int?) -> String {
         guard let m, m >= 0, m < policy.municipalities.count else { return "" }
         return policy.municipalities[m].name
@@ -196,16 +245,60 @@ public final class DuePipeline {
 
     /// One change as a JSON line: the client, the date, `starts`/`ends`, the
     /// outcome exactly as `linja run --format jsonl` writes it, and why.
-    func jsonLine(_ c: DueChange, id: String, municipality m: Int?, group: String?) -> String {
-        var pairs: [(String, JSON)] = [
-            ("id", .string(id)), ("municipality", .string(municipalityName(m))),
-            ("as_of", .string(plan.window.asOf.description)), ("policy", .string(policy.shortFingerprint)),
-            ("date", .string(plan.window.day(c.day).description)), ("change", .string(c.kind.rawValue)),
-            ("outcome", DecisionRenderer.outcomeJSON(policy, c.outcome)),
-            ("why", .string(c.why(options.language, date: plan.window.day(c.day)))),
-        ]
-        if let by = options.by { pairs.append((by, group.map { .string($0) } ?? .null)) }
-        return JSON.object(pairs).compact + "\n"
+    /// Written as bytes from pieces made once (a line per change of a
+    /// million clients is the hot path).
+    func appendJSONLine(_ c: DueChange, id: String, municipality m: Int?, group: String?, into out: inout [UInt8]) {
+        out.append(contentsOf: Self.idKey)
+        Self.appendJSONString(id, into: &out)
+        out.append(contentsOf: Self.municipalityKey)
+        if let m, m >= 0, m < municipalityJSON.count { out.append(contentsOf: municipalityJSON[m]) } else { out.append(contentsOf: Self.emptyString) }
+        out.append(contentsOf: provenanceJSON)
+        out.append(contentsOf: dateJSON[c.day])
+        out.append(contentsOf: c.kind == .starts ? Self.startsKey : Self.endsKey)
+        let o = c.outcome
+        if o.rules.count == 1, o.overruled.isEmpty {
+            let key = (o.outcome << 40) | (((o.destination ?? -1) + 1) << 20) | o.rules[0]
+            if let f = outcomeFragments[key] {
+                out.append(contentsOf: f)
+            } else {
+                let f = Array(DecisionRenderer.outcomeJSON(policy, o).compact.utf8)
+                outcomeFragments[key] = f
+                out.append(contentsOf: f)
+            }
+        } else {
+            out.append(contentsOf: DecisionRenderer.outcomeJSON(policy, o).compact.utf8)
+        }
+        out.append(contentsOf: Self.whyKey)
+        Self.appendJSONString(c.why(options.language, dateText: reasons.date(day: c.day)), into: &out)
+        if let by = options.by {
+            out.append(contentsOf: Array(",\(JSON.quoted(by)):".utf8))
+            if let group { Self.appendJSONString(group, into: &out) } else { out.append(contentsOf: Array("null".utf8)) }
+        }
+        out.append(contentsOf: Self.lineEnd)
+    }
+
+    static let idKey = Array("{\"id\":".utf8)
+    static let municipalityKey = Array(",\"municipality\":".utf8)
+    static let emptyString = Array("\"\"".utf8)
+    static let startsKey = Array(",\"change\":\"starts\",\"outcome\":".utf8)
+    static let endsKey = Array(",\"change\":\"ends\",\"outcome\":".utf8)
+    static let whyKey = Array(",\"why\":".utf8)
+    static let lineEnd = Array("}\n".utf8)
+
+    /// A JSON string: its bytes as they are when nothing needs escaping.
+    static func appendJSONString(_ s: String, into out: inout [UInt8]) {
+        var simple = true
+        for b in s.utf8 where b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") {
+            simple = false
+            break
+        }
+        if simple {
+            out.append(UInt8(ascii: "\""))
+            out.append(contentsOf: s.utf8)
+            out.append(UInt8(ascii: "\""))
+        } else {
+            out.append(contentsOf: JSON.quoted(s).utf8)
+        }
     }
 
     var csvColumns: [String] {

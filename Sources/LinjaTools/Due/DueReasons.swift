@@ -16,27 +16,67 @@ public struct DueReasons {
     let policy: Policy
     let formatter: ValueFormatter
 
+    /// Values of client-independent sides by comparison and day.
+    final class Cache {
+        var others: [Key: Value] = [:]
+        var texts: [TextKey: String] = [:]
+    }
+    struct TextKey: Hashable {
+        var watch: Int
+        var day: Int
+        var anchor: Value
+        var field: Int
+    }
+    struct Key: Hashable {
+        var a: ObjectIdentifier
+        var b: Int
+        var c: Int
+    }
+    let cache = Cache()
+    static let noFile = SourceFile(path: "", text: "")
+
+    /// Per watch, the rules that read it; per outcome, the rules that can give it.
+    let watchRules: [[Int]]
+    let giversOf: [[Int]]
+    let windowDates: [String]
+
     public init(plan: ChangePlan, language: DueLanguage) {
         self.plan = plan
         self.language = language
         self.policy = plan.policy
+        self.watchRules = plan.watches.map(\.rules)
+        self.windowDates = (0...plan.window.length).map { Self.date(plan.window.day($0)) }
+        self.giversOf = plan.policy.outcomes.map { o in
+            plan.policy.rules.filter { r in (r.outcomes + r.variants.flatMap(\.outcomes)).contains { $0.outcome == o.id } }.map(\.id)
+        }
         self.formatter = ValueFormatter(policy: plan.policy, decimalComma: language == .fi, finnish: language == .fi)
     }
 
     var fi: Bool { language == .fi }
 
     /// A date as a Finnish reader writes it (and the English text too).
-    public static func date(_ d: Day) -> String { "\(d.day).\(d.month).\(d.year)" }
+    public static func date(_ d: Day) -> String {
+        // One conversion to the calendar: `description` is yyyy-mm-dd.
+        let iso = d.description.split(separator: "-")
+        guard iso.count == 3, let y = Int(iso[0]), let m = Int(iso[1]), let day = Int(iso[2]) else { return "\(d.day).\(d.month).\(d.year)" }
+        return "\(day).\(m).\(y)"
+    }
+
+    /// `date` of day `i` of the window, made once per day.
+    public func date(day i: Int) -> String {
+        if i >= 0, i < windowDates.count { return windowDates[i] }
+        return Self.date(plan.window.day(i))
+    }
 
     /// The reasons an outcome starts or ends on day `d`: the watches that
     /// change that day, of the rules that give it (`rules`), else of any
     /// rule that can give the outcome, else all of them.
     public func reasons(outcome: Int, rules: [Int], watches: [Int], day d: Int, client: [Value]) -> [String] {
         guard !watches.isEmpty else { return [] }
-        var chosen = watches.filter { w in rules.contains { plan.watches[w].rules.contains($0) } }
+        var chosen = watches.filter { w in rules.contains { watchRules[w].contains($0) } }
         if chosen.isEmpty {
-            let givers = policy.rules.filter { r in (r.outcomes + r.variants.flatMap(\.outcomes)).contains { $0.outcome == outcome } }.map(\.id)
-            chosen = watches.filter { w in givers.contains { plan.watches[w].rules.contains($0) } }
+            let givers = outcome < giversOf.count ? giversOf[outcome] : []
+            chosen = watches.filter { w in givers.contains { watchRules[w].contains($0) } }
         }
         if chosen.isEmpty { chosen = watches }
         var out: [String] = []
@@ -50,15 +90,11 @@ public struct DueReasons {
     /// What watch `w` does on day `d` (1...length) for the client.
     public func describe(_ w: Int, day d: Int, client: [Value]) -> String {
         let watch = plan.watches[w]
-        let day = plan.window.day(d)
         switch watch.kind {
         case .inForce(let r, let values):
             let rule = policy.rules[r]
-            if values[d] {
-                return fi ? "sääntö voimassa \(Self.date(day)) alkaen" : "rule \(rule.name) in force from \(Self.date(day))"
-            }
-            let last = plan.window.day(d - 1)
-            return fi ? "sääntö voimassa \(Self.date(last)) asti" : "rule \(rule.name) in force until \(Self.date(last))"
+            if values[d] { return fi ? "sääntö tulee voimaan" : "rule \(rule.name) comes into force" }
+            return fi ? "sääntö ei ole enää voimassa" : "rule \(rule.name) is no longer in force"
         case .shared(let values):
             guard let site = watch.site else { return generic(nil, values[d]) }
             if case .param(let p) = site.kind, p < policy.params.count {
@@ -69,13 +105,36 @@ public struct DueReasons {
             }
             return generic(site, values[d])
         case .threshold(let t):
-            var ev = ReferenceEvaluator(context: plan.contexts[d], client: client)
-            let now = WatchValue { try ev.eval(t.written) }
-            return comparison(t, now: now, day: d, client: client) ?? generic(t.written, now)
+            // The anchor reads no date: its value is the client's for the whole window.
+            let anchor: Value
+            if case .field(let s) = t.anchor.kind, s < client.count {
+                anchor = client[s]
+            } else {
+                var ev = ReferenceEvaluator(context: plan.contexts[0], client: client)
+                anchor = (try? ev.eval(t.anchor)) ?? .missing
+            }
+            // The words depend on the day, the anchor and the field that gave it: many clients share them.
+            let key = TextKey(watch: w, day: d, anchor: anchor, field: presentField(t.anchor, client: client)?.slot ?? -1)
+            if let text = cache.texts[key] { return text }
+            let text = thresholdText(t, anchor: anchor, day: d, client: client)
+            cache.texts[key] = text
+            return text
         case .daily:
             guard let site = watch.site else { return generic(nil, .failed) }
             return generic(site, plan.value(of: w, client: client, day: d))
         }
+    }
+
+    func thresholdText(_ t: Threshold, anchor: Value, day d: Int, client: [Value]) -> String {
+        let now: WatchValue
+        if case .compare(let op, _, _) = t.written.kind, op != .eq, op != .neq, case .date(let a) = anchor,
+           ChangePlan.anchorRange.contains(a.number) {
+            now = .value(.bool(t.holds(a.number, day: d)))
+        } else {
+            var ev = ReferenceEvaluator(context: plan.contexts[d], client: client)
+            now = WatchValue { try ev.eval(t.written) }
+        }
+        return comparison(t, now: now, anchor: anchor, day: d, client: client) ?? generic(t.written, now)
     }
 
     /// A value in a sentence.
@@ -126,17 +185,37 @@ public struct DueReasons {
     }
 
     /// A comparison that turned on day `d`, in words; nil when its form has no words of its own.
-    func comparison(_ t: Threshold, now: WatchValue, day d: Int, client: [Value]) -> String? {
+    func comparison(_ t: Threshold, now: WatchValue, anchor: Value, day d: Int, client: [Value]) -> String? {
         guard case .value(.bool(let holds)) = now, case .compare(let op, let a, let b) = t.written.kind else { return nil }
-        let anchorKey = ChangePlan.key(t.anchor)
-        var analysis = plan
-        let aHas = analysis.mentions(a, anchorKey)
-        let (subject, other, written) = aHas ? (a, b, op) : (b, a, op.mirrored)
+        let (subject, other, written) = t.anchorOnLeft ? (a, b, op) : (b, a, op.mirrored)
         // The relation that holds from this day: subject REL other.
         let rel = holds ? written : Self.negation(written)
-        var ev = ReferenceEvaluator(context: plan.contexts[d], client: client)
-        guard let otherValue = try? ev.eval(other) else { return nil }
-        guard let s = describeSubject(subject, other: other, client: client) else { return nil }
+        // The other side reads no client: its value on a day is kept.
+        let key = (ObjectIdentifier(t.written.span.file ?? Self.noFile), t.written.span.start, d)
+        let otherValue: Value
+        if let v = cache.others[Key(a: key.0, b: key.1, c: key.2)] {
+            otherValue = v
+        } else {
+            var ev = ReferenceEvaluator(context: plan.contexts[d], client: client)
+            guard let v = try? ev.eval(other) else { return nil }
+            cache.others[Key(a: key.0, b: key.1, c: key.2)] = v
+            otherValue = v
+        }
+        guard let s = describeSubject(subject, other: other, anchor: t.subjectIsAnchor ? anchor : nil, client: client) else { return nil }
+        guard let text = subjectText(s, rel: rel, holds: holds, other: other, otherValue: otherValue) else { return nil }
+        // A dated param that changes today moved the limit: say so.
+        if d > 0, case .param(let p) = other.kind, p < policy.params.count,
+           case .value(let old) = plan.contexts[d - 1].params.indices.contains(p) ? WatchValue.value(plan.contexts[d - 1].params[p]) : .failed,
+           old != otherValue {
+            let param = policy.params[p]
+            if fi, let label = param.label { return text + " (\(label) \(self.text(old)) → \(self.text(otherValue)))" }
+            if !fi { return text + " (\(param.name) changes from \(self.text(old)) to \(self.text(otherValue)))" }
+        }
+        return text
+    }
+
+    /// The words of a comparison whose changing side is `s`.
+    func subjectText(_ s: Subject, rel: BinaryOp, holds: Bool, other: TExpr, otherValue: Value) -> String? {
         switch s {
         case .span(let name, let from):
             let amount = text(otherValue)
@@ -169,7 +248,7 @@ public struct DueReasons {
     }
 
     /// How the changing side of a comparison is named.
-    func describeSubject(_ e: TExpr, other: TExpr, client: [Value]) -> Subject? {
+    func describeSubject(_ e: TExpr, other: TExpr, anchor: Value?, client: [Value]) -> Subject? {
         var name: String?
         var inner = e
         // The outermost let names it.
@@ -191,8 +270,12 @@ public struct DueReasons {
             return .age(name: name ?? (fi ? "Ikä" : "age"))
         default:
             if inner.type.base == .date, case .asOf = other.kind {
-                var ev = ReferenceEvaluator(context: plan.contexts[0], client: client)
-                guard case .date(let d)? = try? ev.eval(e) else { return nil }
+                var value = anchor
+                if value == nil {
+                    var ev = ReferenceEvaluator(context: plan.contexts[0], client: client)
+                    value = try? ev.eval(e)
+                }
+                guard case .date(let d)? = value else { return nil }
                 if let name { return .date(name: name, value: d) }
                 if let (slot, _) = presentField(inner, client: client),
                    let field = policy.record?.fields.first(where: { $0.slot == slot }) {
