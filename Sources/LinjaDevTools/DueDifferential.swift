@@ -126,7 +126,8 @@ public struct DueDifferential {
         report.dailyWatches = plan.watches.filter { if case .daily = $0.kind { return true }; return false }.count
         let fast = TimelineEvaluator(plan: plan)
         let reference = ReferenceTimeline(plan: plan)
-        let everyDay = (0...window.length).map { Evaluator(policy: policy, asOf: window.day($0)) }
+        // The programs `linja run --as-of DAY` uses, one per day (made once, shared with the fast path).
+        let everyDay = (0...window.length).map { fast.evaluator(day: $0) }
         var normal = ClientGenerator(policy: policy, asOf: asOf, seed: seed)
         var adversarial = ClientGenerator(policy: policy, asOf: asOf, seed: seed &+ 1)
         adversarial.adversarial = true
