@@ -56,8 +56,12 @@ public final class TimelineEvaluator {
     let municipalitySlot: Int?
 
     // Per client, reused.
+    // Per client, reused; the per-day and per-rule marks are plain memory
+    // (read and written many times per client, with no reference counting
+    // and no run-time exclusivity check).
     var stamp: Int32 = 0
-    var marked: [Int32]
+    let marked: UnsafeMutablePointer<Int32>
+    let dayCount: Int
     var flips: [(day: Int32, watch: Int32)] = []
     var gives: [Give] = []
     var previousGives: [Give] = []
@@ -67,8 +71,9 @@ public final class TimelineEvaluator {
     /// Per day: each rule's index in that day's program, made with its evaluator.
     var ruleIndexes: [[Int32]?]
     /// Per rule: whether it can give the client anything, known when `ruleStamp[r] == stamp`.
-    var ruleStamp: [Int32]
-    var ruleLive: [Bool]
+    let ruleStamp: UnsafeMutablePointer<Int32>
+    let ruleLive: UnsafeMutablePointer<Bool>
+    let ruleCount: Int
     /// Whether the helper has started the current client.
     var helperStarted = false
     /// Decisions made so far (one per client and day decided), for measuring.
@@ -81,7 +86,9 @@ public final class TimelineEvaluator {
         let length = plan.window.length
         self.evaluators = Array(repeating: nil, count: length + 1)
         self.ruleIndexes = Array(repeating: nil, count: length + 1)
-        self.marked = Array(repeating: 0, count: length + 1)
+        self.dayCount = length + 1
+        self.marked = .allocate(capacity: length + 1)
+        marked.initialize(repeating: 0, count: length + 1)
         var compiler = Compiler(policy: plan.policy, asOf: plan.window.asOf, paramOverrides: paramOverrides)
         var pending: [(watch: Int, threshold: Threshold, slot: Int, function: Function?)] = []
         var daily: [Int] = []
@@ -151,9 +158,18 @@ public final class TimelineEvaluator {
         self.watchRuleStart = starts
         self.watchRules = rules
         self.scopes = plan.policy.rules.map(\.scope)
-        self.ruleStamp = Array(repeating: 0, count: plan.policy.rules.count)
-        self.ruleLive = Array(repeating: false, count: plan.policy.rules.count)
+        self.ruleCount = max(1, plan.policy.rules.count)
+        self.ruleStamp = .allocate(capacity: ruleCount)
+        ruleStamp.initialize(repeating: 0, count: ruleCount)
+        self.ruleLive = .allocate(capacity: ruleCount)
+        ruleLive.initialize(repeating: false, count: ruleCount)
         self.municipalitySlot = plan.policy.record?.fields.first { $0.type.base == .municipality }?.slot
+    }
+
+    deinit {
+        marked.deallocate()
+        ruleStamp.deallocate()
+        ruleLive.deallocate()
     }
 
     /// The compiled evaluator of day `i` of the window.
@@ -162,11 +178,6 @@ public final class TimelineEvaluator {
         let e = Evaluator(policy: policy, asOf: plan.window.day(i), paramOverrides: paramOverrides)
         evaluators[i] = e
         return e
-    }
-
-    @inline(__always)
-    func flip(_ day: Int, _ watch: Int) {
-        flips.append((Int32(day), Int32(watch)))
     }
 
     /// Whether rule `r` can give the client anything in the window: in its
@@ -207,10 +218,21 @@ public final class TimelineEvaluator {
         let length = plan.window.length
         stamp &+= 1
         if stamp == 0 {
-            for i in marked.indices { marked[i] = 0 }
+            marked.update(repeating: 0, count: dayCount)
+            ruleStamp.update(repeating: 0, count: ruleCount)
             stamp = 1
         }
+        // The buffers as locals while the client is worked on (given back at the end).
+        var flips: [(day: Int32, watch: Int32)] = [], gives: [Give] = [], previousGives: [Give] = [], startGives: [Give] = []
+        var redo: [Int] = [], compiled: [Int32] = []
+        swap(&flips, &self.flips); swap(&gives, &self.gives); swap(&previousGives, &self.previousGives)
+        swap(&startGives, &self.startGives); swap(&redo, &self.redo); swap(&compiled, &self.compiled)
+        defer {
+            swap(&flips, &self.flips); swap(&gives, &self.gives); swap(&previousGives, &self.previousGives)
+            swap(&startGives, &self.startGives); swap(&redo, &self.redo); swap(&compiled, &self.compiled)
+        }
         flips.removeAll(keepingCapacity: true)
+        func flip(_ day: Int, _ watch: Int) { flips.append((Int32(day), Int32(watch))) }
         var client: [Value]?
         func clientValues() -> [Value] {
             if let c = client { return c }
@@ -258,7 +280,7 @@ public final class TimelineEvaluator {
                     if matters(t.watch, row: row, texts: texts) { byDay(t.watch) }
                     continue
                 }
-                scan(Int32(truncatingIfNeeded: raw), t, length)
+                scan(Int32(truncatingIfNeeded: raw), t, length, into: &flips)
             }
             for w in dailyWatches where matters(w, row: row, texts: texts) { byDay(w) }
             if !flips.isEmpty {
@@ -354,7 +376,8 @@ public final class TimelineEvaluator {
     /// monotone one, where the limit passes the anchor (found by binary
     /// search), else every day compared with the day before.
     @inline(__always)
-    func scan(_ anchor: Int32, _ t: ThresholdWatch, _ length: Int) {
+    func scan(_ anchor: Int32, _ t: ThresholdWatch, _ length: Int, into flips: inout [(day: Int32, watch: Int32)]) {
+        func flip(_ day: Int, _ watch: Int) { flips.append((Int32(day), Int32(watch))) }
         limits.withUnsafeBufferPointer { lp in
             guard let base = lp.baseAddress else { return }
             let l = base + t.offset
