@@ -33,15 +33,17 @@ let dueDifferentialCommand = Command(
         let every = try args.int("reference-every", default: 10, range: 1...Int.max)
         let dates = try args.all("as-of").map { try parseDate($0, option: "as-of") }
         let asOfs = dates.isEmpty ? [Day(year: 2026, month: 3, day: 31), Day(year: 2027, month: 11, day: 20)].compactMap { $0 } : dates
-        var policies: [Policy]
+        var policies: [(policy: Policy, label: String)]
         if let p = args.value("policy") {
-            policies = try loadPolicies([p])
+            policies = try loadPolicies([p]).map { ($0, Paths.display($0.directory)) }
         } else {
-            policies = try loadPolicies(["rules/"]) + [DueDifferential.testPolicy(area: "rules/etela-keski-suomi")]
+            let test = DueDifferential.testPolicy(area: "rules/etela-keski-suomi")
+            policies = try loadPolicies(["rules/"]).map { ($0, Paths.display($0.directory)) }
+                + [(test, "rules/etela-keski-suomi with the test rules")]
         }
-        policies = policies.filter { $0.record != nil && !$0.municipalities.isEmpty }
+        policies = policies.filter { $0.policy.record != nil && !$0.policy.municipalities.isEmpty }
         var failed = false
-        for policy in policies {
+        for (policy, label) in policies {
             if policy.hasErrors {
                 stderr.write(DiagnosticRenderer().render(policy.diagnostics))
                 return Exit.failure
@@ -52,8 +54,7 @@ let dueDifferentialCommand = Command(
                 d.referenceEvery = every
                 d.log = { stderr.line($0); stderr.flush() }
                 let r = d.run(policy)
-                let extra = policy.rules.count > 20 ? "" : ""
-                stdout.line("\(r.policy)\(extra), from \(asOf), \(r.days) days: \(r.clients) clients, \(r.agreeing) agree, "
+                stdout.line("\(label), from \(asOf), \(r.days) days: \(r.clients) clients, \(r.agreeing) agree, "
                             + "\(r.disagreements.count) disagree (\(r.referenceCompared) also with the reference evaluator); "
                             + "\(r.changes) decision changes, \(r.undecidable) undecidable; \(r.watches) watches (\(r.dailyWatches) day by day); "
                             + String(format: "%.1f s", r.seconds))
