@@ -188,7 +188,7 @@ public struct Worklist {
         .page:last-of-type{break-after:auto;page-break-after:auto}
         thead{display:table-header-group}
         tr{break-inside:avoid;page-break-inside:avoid}
-        td.date{white-space:nowrap}
+        td.date,td.id{white-space:nowrap}
         .starts{color:#0b5d1e;font-weight:600}.ends{color:#8a1111;font-weight:600}
         .why{color:#333}.rule{color:#555;font-size:.85rem}
         .note{font-size:.85rem;color:#555;border-left:3px solid #bbb;padding-left:.5rem}
@@ -214,7 +214,7 @@ public struct Worklist {
                     let rule = ruleText(r.change.outcome)
                     let kind = r.change.kind.rawValue
                     s += "<tr><td class=\"date\">\(DueReasons.date(window.day(r.change.day)))</td>"
-                    s += "<td>\(HTML.escape(Self.municipalityName(policy, r.municipality)))</td><td>\(HTML.escape(r.id))</td>"
+                    s += "<td>\(HTML.escape(Self.municipalityName(policy, r.municipality)))</td><td class=\"id\">\(HTML.escape(r.id))</td>"
                     s += "<td class=\"\(kind)\">\(changeWord(r.change.kind))</td>"
                     s += "<td>\(HTML.escape(outcomeText(r.change.outcome)))<div class=\"rule\">"
                     s += (fi ? "Sääntö: " : "Rule ") + HTML.escape(rule.name) + (rule.location.isEmpty ? "" : " · " + HTML.escape(rule.location))
