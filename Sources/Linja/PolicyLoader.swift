@@ -49,8 +49,10 @@ public enum PolicyLoader {
     /// Loads the policy in `directory` and everything it imports, imports
     /// first (each directory once), the policy itself last. `extraFiles` are
     /// added to the policy itself (REPL input, a test's `check` text).
+    /// `parsed` keeps parses between loads (unchanged files are not parsed again).
     public static func load(directory: String, root: String, extraFiles: [SourceFile] = [],
-                            replacing: [String: [UInt8]] = [:]) -> (units: [PolicyUnit], diagnostics: [Diagnostic]) {
+                            replacing: [String: [UInt8]] = [:],
+                            parsed: ParsedFiles? = nil) -> (units: [PolicyUnit], diagnostics: [Diagnostic]) {
         var units: [PolicyUnit] = []
         var diagnostics: [Diagnostic] = []
         var loaded: Set<String> = []
@@ -63,8 +65,11 @@ public enum PolicyLoader {
             var files: [PolicyFile] = []
             for path in ruleFiles(in: dir) {
                 let shown = Paths.display(path)
+                func parse(_ bytes: [UInt8]) -> PolicyFile {
+                    parsed?.parse(path: shown, bytes: bytes) ?? Parser.parse(SourceFile(path: shown, bytes: bytes))
+                }
                 if let bytes = replacing[path] {
-                    files.append(Parser.parse(SourceFile(path: shown, bytes: bytes)))
+                    files.append(parse(bytes))
                     continue
                 }
                 guard let data = FileManager.default.contents(atPath: path) else {
@@ -72,7 +77,7 @@ public enum PolicyLoader {
                     diagnostics.append(Diagnostic(.unreadable, "cannot read `\(shown)`", at: Span(file: f, start: 0, end: 0)))
                     continue
                 }
-                files.append(Parser.parse(SourceFile(path: shown, bytes: [UInt8](data))))
+                files.append(parse([UInt8](data)))
             }
             for f in extra { files.append(Parser.parse(f)) }
             for file in files {
@@ -111,10 +116,12 @@ public enum PolicyLoader {
 extension Policy {
     /// Loads and checks the policy in `directory` (with its imports).
     /// `replacing` gives other contents for files (by absolute path): mutation testing, editors.
+    /// `parsed` keeps parses between loads (the language server).
     public static func load(directory: String, root: String? = nil, extraFiles: [SourceFile] = [],
-                            replacing: [String: [UInt8]] = [:]) -> Policy {
+                            replacing: [String: [UInt8]] = [:], parsed: ParsedFiles? = nil) -> Policy {
         let r = root ?? Paths.normalize(directory + "/..")
-        let (units, loadDiagnostics) = PolicyLoader.load(directory: directory, root: r, extraFiles: extraFiles, replacing: replacing)
+        let (units, loadDiagnostics) = PolicyLoader.load(directory: directory, root: r, extraFiles: extraFiles, replacing: replacing,
+                                                         parsed: parsed)
         return Policy.check(directory: Paths.normalize(directory), root: r, units: units,
                             loaderDiagnostics: loadDiagnostics)
     }

@@ -123,10 +123,13 @@ public enum DiagnosticCode: String, Sendable, CaseIterable, Codable {
     case unused = "W901"
     /// `is missing`, `is present` or `otherwise` on a value that is never missing.
     case neverMissing = "W902"
+    /// A target counts in a unit word (`tapahtumaa`) that no `unit` declaration
+    /// gives a form after 1 for: outputs would read "1 tapahtumaa".
+    case unitWithoutForms = "W903"
 
     public var defaultSeverity: Severity {
         switch self {
-        case .unused, .neverMissing: return .warning
+        case .unused, .neverMissing, .unitWithoutForms: return .warning
         default: return .error
         }
     }

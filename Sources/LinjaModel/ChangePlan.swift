@@ -387,7 +387,7 @@ public struct ChangePlan: Sendable {
         case .letRef(let l):
             guard l < policy.lets.count else { return e }
             return substitute(policy.lets[l].expr, anchorKey, with: replacement)
-        case .constant, .field, .param, .asOf, .error, .aggregate: return e
+        case .constant, .field, .param, .asOf, .periodBound, .error, .aggregate: return e
         case .unwrap(let a): out.kind = .unwrap(sub(a))
         case .not(let a): out.kind = .not(sub(a))
         case .and(let a, let b): out.kind = .and(sub(a), sub(b))
@@ -424,6 +424,7 @@ public struct ChangePlan: Sendable {
         case .param(let p): return "p\(p)"
         case .letRef(let l): return "l\(l)"
         case .asOf: return "now"
+        case .periodBound(let start): return start ? "pstart" : "pend"
         case .error: return "err"
         case .aggregate: return "agg@\(e.span.start)"
         case .unwrap(let a): return "u(\(k(a)))"

@@ -16,4 +16,5 @@ let commands: [Command] = [
     fmtCommand,
     diffCommand,
     generateCommand,
+    lspCommand,
 ]

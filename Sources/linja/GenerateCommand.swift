@@ -24,6 +24,7 @@ let generateCommand = Command(
             .flag("adversarial", "Boundary dates and missing optionals."),
             .value("clients-per-caseworker", "N", "With a record field `caseworker`: clients per caseworker (default 139, seed 003's baseline)."),
             .csvDialect("fi: semicolons and d.m.yyyy dates."),
+            .format("csv|jsonl", "csv (default) or jsonl (JSON Lines); --out x.jsonl means jsonl."),
         ]),
     run: { args in
         guard args.positional.first == "clients" else { throw UsageError(message: "say what to generate: 'linja generate clients …'") }
@@ -37,15 +38,26 @@ let generateCommand = Command(
         g.adversarial = args.flag("adversarial")
         g.clientsPerCaseworker = try args.int("clients-per-caseworker", default: 139, range: 1...10_000_000)
         let finnish = try args.choice("csv-dialect", ["fi", "en"], default: "en") == "fi"
+        // The file's name says what it holds: a .jsonl file is JSON Lines, and JSON Lines is never written under a .csv name.
+        let named = args.value("out").map { $0.lowercased() }
+        let byName: String? = named.map { n in [".jsonl", ".ndjson"].contains { n.hasSuffix($0) } ? "jsonl" : n.hasSuffix(".csv") ? "csv" : "" }
+        let format = try args.choice("format", ["csv", "jsonl"], default: byName.flatMap { $0.isEmpty ? nil : $0 } ?? "csv")
+        if let b = byName, !b.isEmpty, b != format {
+            throw UsageError(message: "--format \(format) does not fit --out \(args.value("out") ?? ""): name the file .\(format)")
+        }
+        if format == "jsonl", finnish { throw UsageError(message: "--csv-dialect applies to CSV, not to JSON Lines") }
+        func write(_ sink: (String) -> Void) {
+            if format == "jsonl" { g.writeJSONLines(count: count, to: sink) } else { g.writeCSV(count: count, finnish: finnish, to: sink) }
+        }
         if let out = args.value("out"), out != "-" {
             guard let fh = FileHandle(forWritingAtPath: out) ?? { FileManager.default.createFile(atPath: out, contents: nil) ? FileHandle(forWritingAtPath: out) : nil }() else {
                 throw InputError(message: "cannot write \(out)")
             }
             try fh.truncate(atOffset: 0)
-            g.writeCSV(count: count, finnish: finnish) { fh.write(Data($0.utf8)) }
+            write { fh.write(Data($0.utf8)) }
             try fh.close()
         } else {
-            g.writeCSV(count: count, finnish: finnish) { stdout.write($0) }
+            write { stdout.write($0) }
         }
         return Exit.ok
     })

@@ -63,3 +63,8 @@ func writeOutput(_ text: String, to path: String?) throws {
     }
     stderr.line("wrote \(p)")
 }
+
+/// Writes bytes to a file, or standard output when no file is given.
+func writeOutput(bytes: [UInt8], to path: String?) throws {
+    try writeOutput(String(decoding: bytes, as: UTF8.self), to: path)
+}

@@ -18,6 +18,7 @@ let reportCommand = Command(
             .actuals("Indicator data."),
             .period("The period goals are evaluated for."),
             .out("Write the HTML report to FILE."),
+            .value("export", "FILE", "Write the report as data for Power BI and spreadsheets (CSV, long format; docs/bi-export.md)."),
             .lang("Language (default fi)."),
             .params("Override a param for this run."),
         ]),
@@ -38,6 +39,7 @@ let reportCommand = Command(
         if clients != nil, asOf == nil { throw UsageError(message: "--clients needs --as-of") }
         var bad = 0
         var summary: Summary?
+        var runCounts: RunPipeline.Counts?
         if let c = clients, let day = asOf {
             let reader: ClientReader
             do { reader = try ClientReader(path: c, policy: policy) } catch let e as DataIssue {
@@ -52,7 +54,15 @@ let reportCommand = Command(
                 bad += 1
             })
             summary = pipeline.summary
-            stdout.write(pipeline.summary.table(counts: pipeline.counts))
+            let c = pipeline.counts
+            runCounts = c
+            stdout.write(RoutingTable(summary: pipeline.summary).text(language: lang == .fi ? .fi : .en, header: lang == .fi ? [
+                "\(policy.areas.first?.label ?? policy.name): ohjaukset ja oikeudet kunnittain, tilanne \(ReportLanguage.fi.date(day))",
+                "Asiakkaita: \(c.read) luettu, \(c.decided) ratkaistu, \(c.rejected + c.failed) hylätty",
+            ] : [
+                "\(policy.areas.first?.label ?? policy.name): routing by municipality as of \(day)",
+                "Clients: \(c.read) read, \(c.decided) decided, \(c.rejected + c.failed) rejected",
+            ]))
         }
         var goalReport: GoalReport?
         if let pt = periodText {
@@ -66,8 +76,12 @@ let reportCommand = Command(
                 stdout.write("\n" + report.table())
             }
         }
+        if let export = args.value("export") {
+            let area = AreaReport(policy: policy, summary: summary, goals: goalReport, counts: runCounts)
+            try writeOutput(bytes: BIExport.csv(area), to: export)
+        }
         if let out = args.value("out") {
-            try writeOutput(HTMLReport(policy: policy, goals: goalReport, summary: summary).render(), to: out)
+            try writeOutput(HTMLReport(policy: policy, goals: goalReport, summary: summary, counts: runCounts).render(), to: out)
         }
         return bad > 0 ? Exit.usage : Exit.ok
     })
