@@ -27,7 +27,7 @@ struct DueCLITests {
         #expect(r.status == 0, "\(r.stderr)")
         let pages = r.stdout.components(separatedBy: "<section class=\"page\">").count - 1
         #expect(pages >= 20, "one page per caseworker with changes")
-        #expect(r.stdout.contains("<h2>Vastuuasiantuntija: "))
+        #expect(r.stdout.contains("<h2 class=\"group\">Vastuuasiantuntija: "))
         let table = try CLI.run(["due", Self.eks, "--clients", Self.sample(Self.eks), "--as-of", "2026-03-31", "--within", "14 days",
                                  "--by", "caseworker", "--lang", "en"])
         #expect(table.status == 0)

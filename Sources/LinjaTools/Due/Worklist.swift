@@ -192,7 +192,17 @@ public struct Worklist {
         .starts{color:#0b5d1e;font-weight:600}.ends{color:#8a1111;font-weight:600}
         .why{color:#333}.rule{color:#555;font-size:.85rem}
         .note{font-size:.85rem;color:#555;border-left:3px solid #bbb;padding-left:.5rem}
-        @media print{body{margin:0;max-width:none;padding:0;font-size:10pt}h1{font-size:14pt}h2{font-size:12pt;margin-top:0}}
+        @media (max-width:40rem){
+          body{margin:1rem auto;padding:0 .6rem}h1{font-size:1.3rem}
+          table.worklist thead{display:none}
+          table.worklist,table.worklist tbody,table.worklist tr{display:block;width:auto}
+          table.worklist tr{border-bottom:1px solid #ccc;padding:.4rem 0}
+          table.worklist td{display:inline-block;border:none;padding:.1rem .6rem .1rem 0}
+          table.worklist td.outcome,table.worklist td.why{display:block;padding-right:0}
+        }
+        tr.group{display:none}
+        @media print{body{margin:0;max-width:none;padding:0;font-size:10pt}h1{font-size:14pt}h2{font-size:12pt;margin-top:0}
+          h2.group{display:none}tr.group{display:table-row}tr.group th{background:none;font-size:11pt;border-bottom:2px solid #ddd}}
 
         """
         var s = "<!doctype html>\n<html lang=\"\(language.rawValue)\">\n<head>\n<meta charset=\"utf-8\">\n"
@@ -201,7 +211,7 @@ public struct Worklist {
         let all = sections.reduce(0) { $0 + $1.rows.count }
         for section in sections where all == 0 || !section.rows.isEmpty {
             s += "<section class=\"page\">\n<h1>\(HTML.escape(title))</h1>\n"
-            if by != nil { s += "<h2>\(HTML.escape(sectionTitle(section.group)))</h2>\n" }
+            if by != nil { s += "<h2 class=\"group\">\(HTML.escape(sectionTitle(section.group)))</h2>\n" }
             s += "<p class=\"meta\">\(HTML.escape(period)) · \(HTML.escape(by != nil ? sectionCounts(section.rows) : countsLine))</p>\n"
             s += "<p class=\"note\">\(HTML.escape(privacyNote))</p>\n"
             if section.rows.isEmpty {
@@ -209,14 +219,17 @@ public struct Worklist {
             } else {
                 let heads = fi ? ["Päivä", "Kunta", "Asiakas", "Muutos", "Toimenpide", "Peruste"]
                     : ["Date", "Municipality", "Client", "Change", "Outcome", "Why"]
-                s += "<table>\n<thead><tr>" + heads.map { "<th>\($0)</th>" }.joined() + "</tr></thead>\n<tbody>\n"
+                s += "<table class=\"worklist\">\n<thead>"
+                // Printed, the header repeats on every page: so does whose list it is.
+                if by != nil { s += "<tr class=\"group\"><th colspan=\"\(heads.count)\">\(HTML.escape(sectionTitle(section.group)))</th></tr>" }
+                s += "<tr>" + heads.map { "<th>\($0)</th>" }.joined() + "</tr></thead>\n<tbody>\n"
                 for r in section.rows {
                     let rule = ruleText(r.change.outcome)
                     let kind = r.change.kind.rawValue
                     s += "<tr><td class=\"date\">\(DueReasons.date(window.day(r.change.day)))</td>"
                     s += "<td>\(HTML.escape(Self.municipalityName(policy, r.municipality)))</td><td class=\"id\">\(HTML.escape(r.id))</td>"
                     s += "<td class=\"\(kind)\">\(changeWord(r.change.kind))</td>"
-                    s += "<td>\(HTML.escape(outcomeText(r.change.outcome)))<div class=\"rule\">"
+                    s += "<td class=\"outcome\">\(HTML.escape(outcomeText(r.change.outcome)))<div class=\"rule\">"
                     s += (fi ? "Sääntö: " : "Rule ") + HTML.escape(rule.name) + (rule.location.isEmpty ? "" : " · " + HTML.escape(rule.location))
                     s += "</div></td><td class=\"why\">\(HTML.escape(reasonText(r.change)))</td></tr>\n"
                 }

@@ -253,7 +253,11 @@ struct DueOutputTests {
         let html = worklist.html()
         #expect(html.components(separatedBy: "<section class=\"page\">").count - 1 == groups.count)
         #expect(html.contains(".page{break-after:page"))
-        #expect(html.contains("<h2>Vastuuasiantuntija: "))
+        #expect(html.contains("<h2 class=\"group\">Vastuuasiantuntija: "))
+        // Printed, the repeated table header names the caseworker on every page of the section.
+        #expect(html.components(separatedBy: "<thead><tr class=\"group\"><th colspan=\"6\">Vastuuasiantuntija: ").count - 1 == groups.count)
+        // On a phone, each change is a block of its own (no table wider than the screen).
+        #expect(html.contains("@media (max-width:40rem)") && html.contains("table.worklist thead{display:none}"))
         #expect(html.contains("<html lang=\"fi\">"))
         let table = worklist.table()
         #expect(table.components(separatedBy: "\n== Vastuuasiantuntija: ").count - 1 == groups.count)
