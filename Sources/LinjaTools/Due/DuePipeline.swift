@@ -12,14 +12,19 @@ public struct DueChange: Sendable {
     /// Why, in the worklist's language ("Työttömyyden kesto ylittää 3 kk").
     public var reasons: [String]
 
-    /// The reasons in one line, with the date ("unemployment passes 3 months on 16.6.2026").
+    /// The reasons in one line, with the date ("unemployment passes 3 months
+    /// on 16.6.2026"; in Finnish the date first, "16.6.2026: Työttömyyden
+    /// kesto ylittää 3 kk", since a date after "yli 3 kk sitten" misleads).
     public func why(_ language: DueLanguage, date: Day) -> String {
         why(language, dateText: DueReasons.date(date))
     }
 
     func why(_ language: DueLanguage, dateText: String) -> String {
         let text = reasons.isEmpty ? (language == .fi ? "ajankohta" : "the date") : reasons.joined(separator: "; ")
-        return text + (language == .fi ? " " : " on ") + dateText
+        switch language {
+        case .fi: return dateText + ": " + text
+        case .en: return text + " on " + dateText
+        }
     }
 
     /// A client's changes from its timeline: on each step, the outcomes
