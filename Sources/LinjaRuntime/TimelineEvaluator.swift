@@ -286,9 +286,13 @@ public final class TimelineEvaluator {
             if !flips.isEmpty {
                 var kept = 0
                 for i in flips.indices where matters(Int(flips[i].watch), row: row, texts: texts) {
+                    // `marked` is unchecked memory: a day outside the window would be a bug, never a write.
+                    let day = Int(flips[i].day)
+                    assert(day >= 1 && day <= length, "a change outside the window")
+                    guard day >= 1, day <= length else { continue }
                     flips[kept] = flips[i]
                     kept += 1
-                    marked[Int(flips[i].day)] = stamp
+                    marked[day] = stamp
                 }
                 flips.removeSubrange(kept...)
             }
