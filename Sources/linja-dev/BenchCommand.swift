@@ -13,8 +13,9 @@ let benchCommand = Command(
         compile time, in-memory evaluation in ns per client (one thread, clients already
         parsed), and for each file size: the floor (shared/bench/floor.c, built with cc;
         "floor unavailable" without a C compiler), CSV → --summary, CSV → a JSON Lines file
-        and --summary without the id check, with 1 and T threads, with peak resident memory.
-        Then each of issue 18's targets with its figure and whether it is met. It checks what
+        and --summary without the id check, with 1 and T threads, with peak resident memory
+        and processor time; `linja due` over the file nearest a million clients (90 days
+        ahead, JSON Lines, one thread, with its ratio to run → JSON Lines). Then each of issue 18's targets with its figure and whether it is met. It checks what
         it timed: the outputs with different thread counts are byte-identical, the counts
         match a plain evaluation, and the reference evaluator agrees on a sample.
         """,

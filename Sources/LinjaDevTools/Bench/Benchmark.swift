@@ -77,6 +77,9 @@ public struct Benchmark {
         public var checks: [String]
         public var failures: [String]
         public var csvBytes: [Int: Int]
+        /// `linja due` over the file of `due.clients` (the size nearest a
+        /// million): a 90-day window, JSON Lines to a file, one thread.
+        public var due: (clients: Int, seconds: Measurement, peakBytes: Int, lines: Int)? = nil
     }
 
     func measure(_ n: Int, _ body: () -> Void) -> Measurement {
@@ -238,6 +241,23 @@ public struct Benchmark {
             } else if n == inMemoryClients {
                 failures.append("the summary's JSON has no outcomes to compare with a plain evaluation")
             }
+            // `linja due` on the same file: 90 days ahead, JSON Lines to a file, one thread.
+            if n == sizes.min(by: { abs($0 - 1_000_000) < abs($1 - 1_000_000) }) {
+                var times: [Double] = []
+                var peak = 0
+                let outFile = dir + "/due.out"
+                for _ in 0..<max(1, runs / 2 + 1) {
+                    let argv = ["due", policyDirectory, "--clients", csv, "--as-of", asOf.description, "--within", "90 days", "--format", "jsonl"]
+                    let (seconds, maxRSS, _, status) = spawn(argv, stdoutPath: outFile, stderrPath: outFile + ".err")
+                    if status != 0 { failures.append("linja \(argv.joined(separator: " ")) exited \(status)") }
+                    times.append(seconds)
+                    peak = max(peak, maxRSS)
+                }
+                let lines = FileManager.default.contents(atPath: outFile).map { $0.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) } } ?? 0
+                try? FileManager.default.removeItem(atPath: outFile)
+                results.due = (n, Measurement(times), peak, lines)
+                log("due, 90 days, \(n) clients: \(Measurement(times).median) s, \(lines) changes")
+            }
             try? FileManager.default.removeItem(atPath: csv)
         }
         results.checks = checks
@@ -394,6 +414,13 @@ public struct Benchmark {
                             e.seconds.median, e.seconds.min, e.seconds.max, e.seconds.median * 1e9 / Double(n), ratio,
                             e.cpuSeconds.median, cpuRatio, e.peakBytes / 1_048_576)
                 _ = rate
+            }
+            if let due = r.due, due.clients == n {
+                let run = r.runs.first { $0.clients == n && $0.label == "jsonl" && $0.threads == 1 }
+                let ratio = run.map { String(format: ", %.1f× run → JSON Lines", due.seconds.median / max($0.seconds.median, 1e-9)) } ?? ""
+                s += String(format: "    due, 90 days → JSON Lines 1 thread  %6.2f s (min %.2f, max %.2f), %.0f clients/s, peak %d MB, %d changes%@\n",
+                            due.seconds.median, due.seconds.min, due.seconds.max, Double(n) / max(due.seconds.median, 1e-9),
+                            due.peakBytes / 1_048_576, due.lines, ratio as NSString)
             }
         }
         s += "  targets (issue 18):\n"
