@@ -496,6 +496,8 @@ public final class ClientReader: @unchecked Sendable {
         var lineBase = 0
         var rowBase = 0
         var rows: ClientRows
+        /// The range's texts, made once per range (not once per row).
+        var texts: [String] = []
         var rejects: [RejectedRow] = []
         var nextRow = 0
         var nextReject = 0
@@ -511,6 +513,9 @@ public final class ClientReader: @unchecked Sendable {
                                 rows: ClientRows(width: record.fields.count))
         }
         guard var s = sequence else { return .end }
+        // Taken out while in use: a second reference would make every
+        // insertion into `seen` copy the whole table (quadratic).
+        sequence = nil
         defer { sequence = s }
         while true {
             let rowNext = s.nextRow < s.rows.count ? s.rows.rows[s.nextRow] : Int.max
@@ -542,7 +547,7 @@ public final class ClientReader: @unchecked Sendable {
                                                field: record.fields[slot].name, message: "duplicate id '\(idText ?? "")'",
                                                line: s.lineBase + s.rows.lines[i], earlierRow: first))
                 }
-                batch.append(s.rows.values(i, record: record, texts: s.rows.texts()), record: record)
+                batch.append(s.rows.values(i, record: record, texts: s.texts), record: record)
                 return .client
             }
             if s.done { return .end }
@@ -559,6 +564,7 @@ public final class ClientReader: @unchecked Sendable {
                 warnUnknownKey(key, row: s.rowBase + r, column: column)
             }
             if end.failure != nil || end.end <= s.position { s.done = true }
+            s.texts = s.rows.texts()
             s.position = end.end
             s.nextRowBase += end.rows
             s.nextLineBase += end.lines
