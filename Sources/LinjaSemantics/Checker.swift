@@ -53,6 +53,8 @@ final class Checker {
     var letIndex: [String: Int] = [:]
     var letState: [Int: LetState] = [:]
     var letStack: [Int] = []
+    /// `letUsesClient`'s answers, by let.
+    var letReadsClient: [Int: Bool] = [:]
     var letOrder: [String] = []
     var letList: [(String, Decl<LetDecl>)] = []
     var rules: [Rule] = []
