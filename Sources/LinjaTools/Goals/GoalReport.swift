@@ -103,10 +103,11 @@ public struct GoalReport {
         return s
     }
 
-    /// Computed values are shown to one decimal (JSON and CSV keep them exact).
+    /// Computed values are shown to one decimal (JSON and CSV keep them
+    /// exact). A value so near the end of the range that rounding would
+    /// overflow is shown as it is.
     public func roundedForDisplay(_ v: Value) -> Value {
-        let tenth = Fixed.scale / 10
-        func r(_ f: Fixed) -> Fixed { Fixed(raw: (f.raw + (f.raw >= 0 ? tenth / 2 : -tenth / 2)) / tenth * tenth) }
+        func r(_ f: Fixed) -> Fixed { f.rounded(fractionDigits: 1) ?? f }
         switch v {
         case .decimal(let f): return .decimal(r(f))
         case .percent(let f): return .percent(r(f))
