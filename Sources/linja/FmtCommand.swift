@@ -45,6 +45,8 @@ let fmtCommand = Command(
             paths = try FormatFiles.collect(args.positional)
         } catch let e as FormatFiles.MissingPath {
             throw InputError(message: "no such file or directory: \(e.path)")
+        } catch let e as FormatFiles.Unreadable {
+            throw InputError(message: e.reason)
         }
         let results = paths.map { FormatFiles.format(path: $0) }
         if let bad = results.first(where: \.unreadable) {
