@@ -264,6 +264,8 @@ public final class ClientReader {
     public let format: Format
     public let record: RecordType
     public private(set) var warnings: [DataIssue] = []
+    /// The unknown JSON keys already warned about.
+    var warnedKeys = Set<String>()
     public private(set) var dialect: CSVDialect?
     /// The row (CSV record or JSON line) last read.
     public private(set) var row = 1
@@ -490,7 +492,9 @@ public final class ClientReader {
         rawFields = Array(repeating: "", count: record.fields.count)
         for (i, kv) in object.enumerated() {
             guard let slot = byName[ClientReader.key(kv.key)] else {
-                if !warnings.contains(where: { $0.message.contains("'\(kv.key)'") }) {
+                // Once per key, found in a set: a search of the warnings made
+                // a row of many unknown keys quadratic (30,000 took minutes).
+                if warnedKeys.insert(kv.key).inserted {
                     warnings.append(DataIssue(path: path, row: row, column: i + 1, message: "unknown key '\(kv.key)' is ignored"))
                 }
                 continue
