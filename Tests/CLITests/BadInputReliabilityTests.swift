@@ -90,6 +90,80 @@ struct BadInputReliabilityRuleFileTests {
     }
 }
 
+// MARK: - Rules trees: links
+
+struct BadInputReliabilityTreeTests {
+    static func link(_ target: String, at path: String) throws {
+        try FileManager.default.createSymbolicLink(atPath: path, withDestinationPath: target)
+    }
+
+    @Test("[rules.symlink-loop] links back into the rules tree are followed once each, and imports through them load a directory once")
+    func linksThatLoop() throws {
+        let rules = BadInput.tempDir() + "/rules"
+        BadInput.write(rules + "/p/area.linja", Array(BadInput.area.utf8))
+        BadInput.write(rules + "/q/q.linja", Array("let from_q = 1\n".utf8))
+        for i in 1...3 { try Self.link(".", at: rules + "/s\(i)") }
+        try Self.link("..", at: rules + "/p/up")
+        // Through the links, q is one directory (and p itself a cycle).
+        BadInput.write(rules + "/p/imports.linja", Array("import \"../s1/s2/s3/q\"\nimport \"../q\"\nlet b = from_q + 1\n".utf8))
+        let start = Date()
+        let r = try BadInput.check(rules, timeout: 30)
+        #expect(!r.signalled)
+        #expect(r.status == 0, "\(r.stderr.prefix(2000))")
+        #expect(r.stdout == "ok: 2 policies, 3 files\n", "\(r.stdout.prefix(500))")
+        #expect(Date().timeIntervalSince(start) < 10)
+        let cycle = BadInput.tempDir() + "/rules"
+        BadInput.write(cycle + "/p/area.linja", Array((BadInput.area + "import \"../s1/p\"\n").utf8))
+        try Self.link(".", at: cycle + "/s1")
+        let c = try BadInput.check(cycle + "/p", timeout: 30)
+        #expect(c.status == 1)
+        #expect(c.stderr.contains("error[L308]: import `../s1/p` makes a cycle"), "\(c.stderr)")
+    }
+
+    @Test("[rules.symlink-outside] a rule file or import that leads out of the rules tree, a pipe or a device is a diagnostic that quotes nothing of it")
+    func linksOutOfTheTree() throws {
+        let base = BadInput.tempDir()
+        let secret = "SECRET_TOKEN=do-not-print-me"
+        BadInput.write(base + "/outside/env.txt", Array(secret.utf8))
+        BadInput.write(base + "/outside/evil.linja", Array("let evil = client.nope_evil\n".utf8))
+        let rules = base + "/rules"
+        BadInput.write(rules + "/p/area.linja", Array((BadInput.area + BadInput.sentinel).utf8))
+        try Self.link(base + "/outside/env.txt", at: rules + "/p/env.linja")
+        try Self.link("../outside", at: rules + "/evil")
+        BadInput.write(rules + "/p/imports.linja", Array("import \"../evil\"\n".utf8))
+        // A link inside the tree to a file inside it is read as usual.
+        BadInput.write(rules + "/shared/shared.txt", Array("let shared = 1\n".utf8))
+        try Self.link("../shared/shared.txt", at: rules + "/p/shared.linja")
+        #expect(mkfifo(rules + "/p/pipe.linja", 0o644) == 0)
+        let r = try BadInput.check(rules + "/p", timeout: 30)
+        #expect(!r.signalled)
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("p/env.linja:1:1: error[L309]: `") && r.stderr.contains("p/env.linja` is a link to a file outside the rules tree; it is not read"),
+                "\(r.stderr)")
+        #expect(r.stderr.contains("p/pipe.linja` is not a regular file (a device, pipe or socket); it is not read"), "\(r.stderr)")
+        #expect(r.stderr.contains("p/imports.linja:1:1: error[L302]: import `../evil` leaves the rules tree through a symbolic link"), "\(r.stderr)")
+        #expect(!r.stderr.contains("SECRET") && !r.stderr.contains("nope_evil") && !r.stderr.contains("outside/"), "\(r.stderr)")
+        #expect(r.stderr.contains(BadInput.sentinelError), "the policy's own files are still checked: \(r.stderr)")
+        #expect(!r.stderr.contains("shared"), "a link inside the tree is read: \(r.stderr)")
+        // `fmt` refuses the same entries, and never reads the pipe.
+        let f = try CLI.run(["fmt", "--check", rules], env: ["NO_COLOR": "1"], timeout: 30)
+        #expect(f.status == 2)
+        #expect(!f.stderr.contains("SECRET"), "\(f.stderr)")
+    }
+
+    @Test("[rules.long-misspelt-name] a misspelt name of 100,000 characters gets its suggestion at once")
+    func aVeryLongMisspeltName() throws {
+        let long = String(repeating: "a", count: 100_000)
+        let dir = BadInput.policy([("b.linja", Array("let \(long)x = 1\nlet b = \(long)y + 1\n".utf8))])
+        let start = Date()
+        let r = try BadInput.check(dir, timeout: 60)
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("error[L401]: unknown name"), "\(r.stderr.suffix(300))")
+        #expect(r.stderr.contains("help: did you mean `\(long)x`?"))
+        #expect(Date().timeIntervalSince(start) < 20, "took \(Date().timeIntervalSince(start)) s")
+    }
+}
+
 // MARK: - Client data
 
 struct BadInputReliabilityDataTests {
@@ -108,6 +182,20 @@ struct BadInputReliabilityDataTests {
         // Only the client whose score is really missing is flagged.
         let flagged = r.stdout.split(separator: "\n").filter { $0.contains("\"name\":\"big\"") }
         #expect(flagged.count == 1 && flagged[0].contains("\"A4\""), "\(r.stdout)")
+    }
+}
+
+struct BadInputReliabilityJSONTests {
+    @Test("[jsonl.many-unknown-keys] a JSON line with 30,000 unknown keys is read in linear time")
+    func manyUnknownKeys() throws {
+        let keys = (0..<30_000).map { "\"x\($0)\":1" }.joined(separator: ",")
+        let row = BadInput.j1.replacingOccurrences(of: "{\"id\":\"A1\",", with: "{\"id\":\"A2\"," + keys + ",")
+        let path = BadInput.file("c.jsonl", BadInput.jsonl(row))
+        let start = Date()
+        let r = try BadInput.run(path, timeout: 60)
+        #expect(r.status == 0, "\(r.stderr.prefix(1000))")
+        #expect(BadInput.decided(r) == ["A1", "A2", "A3"])
+        #expect(Date().timeIntervalSince(start) < 10, "took \(Date().timeIntervalSince(start)) s")
     }
 }
 
