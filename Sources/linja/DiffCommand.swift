@@ -109,6 +109,9 @@ let diffCommand = Command(
         diff.sampleSize = sample
         diff.period = period
         diff.actuals = args.value("actuals")
+        let inputs = [args.value("actuals"), clients == "-" ? nil : clients].compactMap { $0 }
+            + ruleFilePaths(oldPolicy) + ruleFilePaths(newPolicy)
+        let target = try OutputTarget(path: args.value("out"), inputs: inputs)
 
         // Standard input is kept in a file: each version may read it.
         var spooled: String?
@@ -149,7 +152,7 @@ let diffCommand = Command(
         case "html": text = report.html()
         default: text = report.table()
         }
-        try writeOutput(text, to: args.value("out"))
+        target.write(text)
         let bad = report.issues.count
         if bad > 0 {
             let more = bad - min(printed, maxErrors)

@@ -36,6 +36,8 @@ let goalsCommand = Command(
         let format = try args.choice("format", ["table", "json", "csv", "html"], default: "table")
         let lang = GoalReport.Language(rawValue: try args.choice("lang", ["fi", "en"], default: "fi")) ?? .fi
         let overrides = try paramOverrides(args.all("param"), policy: policy)
+        let inputs = [args.value("actuals"), args.value("clients")].compactMap { $0 } + ruleFilePaths(policy)
+        let target = try OutputTarget(path: args.value("out"), inputs: inputs)
         let run = GoalRun.run(policy: policy, period: period, actuals: args.value("actuals"), clients: args.value("clients"),
                               asOf: asOf, paramOverrides: overrides)
         for w in run.warnings { stderr.line("warning: \(w)") }
@@ -48,18 +50,6 @@ let goalsCommand = Command(
         case "html": text = HTMLReport(policy: policy, goals: report, summary: nil).render()
         default: text = report.table()
         }
-        try writeOutput(text, to: args.value("out"))
+        target.write(text)
         return run.issues.isEmpty ? Exit.ok : Exit.usage
     })
-
-/// Writes to a file, or standard output when no file is given.
-func writeOutput(_ text: String, to path: String?) throws {
-    guard let p = path, p != "-" else {
-        stdout.write(text)
-        return
-    }
-    guard FileManager.default.createFile(atPath: p, contents: Data(text.utf8)) else {
-        throw InputError(message: "cannot write \(p)")
-    }
-    stderr.line("wrote \(p)")
-}

@@ -36,6 +36,9 @@ let reportCommand = Command(
             throw UsageError(message: "the policy declares no sample data: give --clients FILE --as-of DATE and/or --actuals FILE --period P")
         }
         if clients != nil, asOf == nil { throw UsageError(message: "--clients needs --as-of") }
+        let inputs = [clients, actuals].compactMap { $0 } + ruleFilePaths(policy)
+        try Console.refuseOutput(onto: inputs)
+        let htmlTarget = try args.value("out").map { try OutputTarget(path: $0, inputs: inputs) }
         var bad = 0
         var summary: Summary?
         if let c = clients, let day = asOf {
@@ -66,8 +69,8 @@ let reportCommand = Command(
                 stdout.write("\n" + report.table())
             }
         }
-        if let out = args.value("out") {
-            try writeOutput(HTMLReport(policy: policy, goals: goalReport, summary: summary).render(), to: out)
+        if let target = htmlTarget {
+            target.write(HTMLReport(policy: policy, goals: goalReport, summary: summary).render())
         }
         return bad > 0 ? Exit.usage : Exit.ok
     })

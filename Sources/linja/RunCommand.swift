@@ -53,25 +53,22 @@ let runCommand = Command(
             return Exit.usage
         }
         reader.rejectDuplicateIDs = !args.flag("allow-repeated-ids")
+        // Neither standard output nor the rejects file may be an input.
+        let inputs = (clients == "-" ? [] : [clients]) + ruleFilePaths(policy)
+        try Console.refuseOutput(onto: inputs)
+        let rejects = try args.value("skip-invalid").map { try RejectsFile(path: $0, inputs: inputs, header: reader.header) }
         for w in reader.warnings { stderr.line("warning: \(w)") }
-        var skipWriter: CSVWriter?
-        if let skip = args.value("skip-invalid") {
-            do {
-                skipWriter = try CSVWriter(path: skip)
-                try skipWriter?.writeRecord(["row", "column", "field", "reason"] + reader.header)
-            } catch { throw InputError(message: "cannot write \(skip): \(error)") }
-        }
         var shownErrors = 0
         let pipeline = RunPipeline(policy: policy, asOf: asOf, paramOverrides: overrides, options: options)
         pipeline.run(reader, out: { stdout.write(bytes: $0) }, reject: { issue, raw in
-            if let w = skipWriter {
-                try? w.writeRecord([String(issue.row), issue.column.map(String.init) ?? "", issue.field ?? "", issue.message] + raw)
+            if let rejects {
+                rejects.write([String(issue.row), issue.column.map(String.init) ?? "", issue.field ?? "", issue.message] + raw)
             } else if shownErrors < options.maxErrors {
                 stderr.line("error: \(issue)")
                 shownErrors += 1
             }
         })
-        try? skipWriter?.close()
+        rejects?.commit()
         let c = pipeline.counts
         let bad = c.rejected + c.failed
         if let only = options.only, !pipeline.foundOnly {
@@ -82,10 +79,34 @@ let runCommand = Command(
             if options.format == .json { stdout.line(pipeline.summary.json(counts: c).pretty) }
             else { stdout.write(pipeline.summary.table(counts: c)) }
         }
-        if bad > 0, skipWriter == nil {
+        if bad > 0, rejects == nil {
             if bad > shownErrors { stderr.line("… and \(bad - shownErrors) more bad row\(bad - shownErrors == 1 ? "" : "s")") }
             stderr.line("\(bad) of \(c.read) rows rejected; \(c.decided) decided")
             return Exit.usage
         }
         return Exit.ok
     })
+
+/// The `--skip-invalid` file: each rejected row with its reason, as CSV for
+/// people to open in a spreadsheet and fix. Written through an
+/// `OutputFile` (standard output for "-"), so a write error ends the run.
+final class RejectsFile {
+    let file: OutputFile?
+    let csv = CSVWriter()
+
+    init(path: String, inputs: [String], header: [String]) throws {
+        file = path == "-" ? nil : try OutputFile(path: path, inputs: inputs)
+        // Opened in spreadsheets: client data must not run as formulas there.
+        csv.neutralizingFormulas = true
+        write(["row", "column", "field", "reason"] + header)
+    }
+
+    func write(_ fields: [String]) {
+        csv.clearMemory()
+        // Into memory, which cannot fail; the file's writes can, and end the run.
+        try? csv.writeRecord(fields)
+        if let file { file.write(bytes: csv.bytes) } else { stdout.write(bytes: csv.bytes) }
+    }
+
+    func commit() { file?.commit() }
+}
