@@ -20,12 +20,14 @@ public struct DataIssue: Error, Sendable, CustomStringConvertible, Equatable {
         self.message = message
     }
 
+    /// The issue as people read it; control characters from the data (an
+    /// escape sequence in a value the message quotes) are shown as escapes.
     public var description: String {
         var s = "\(path):\(row)"
         if let c = column { s += ":\(c)" }
         s += ": "
         if let f = field { s += "field '\(f)': " }
-        return s + message
+        return TerminalText.visible(s + message)
     }
 }
 

@@ -183,7 +183,7 @@ public struct GoalReport {
                 }
             }
             for note in g.notes where !note.isEmpty {
-                out += "  · \(note)\n"
+                out += "  · \(TerminalText.visible(note))\n"
             }
         }
         return out
@@ -249,13 +249,13 @@ public struct GoalReport {
         return .object(pairs)
     }
 
+    /// The goal table as CSV for BI tools and spreadsheets, through the one
+    /// CSV writer (notes and assessments from indicator data cannot run as
+    /// spreadsheet formulas).
     public func csv(finnish: Bool) -> String {
-        let sep = finnish ? ";" : ","
         let f = ValueFormatter(policy: policy, decimalComma: finnish)
-        func field(_ s: String) -> String {
-            if s.contains(sep) || s.contains("\"") || s.contains("\n") { return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
-            return s
-        }
+        let writer = CSVWriter(dialect: finnish ? .semicolon : .comma)
+        writer.neutralizingFormulas = true
         func plain(_ v: Value?) -> String {
             guard let v else { return "" }
             switch v {
@@ -264,9 +264,8 @@ public struct GoalReport {
             default: return f.text(v)
             }
         }
-        var out = ["policy", "period", "goal", "goal_label", "goal_level", "verdict", "target", "label", "level", "comparison",
-                   "target_value", "unit", "per_year", "prorated_target", "baseline", "actual", "status", "assessment", "note"]
-            .joined(separator: sep) + "\r\n"
+        try? writer.writeRecord(["policy", "period", "goal", "goal_label", "goal_level", "verdict", "target", "label", "level", "comparison",
+                                 "target_value", "unit", "per_year", "prorated_target", "baseline", "actual", "status", "assessment", "note"])
         for g in evaluation.goals {
             let goal = policy.goals[g.goal]
             for r in g.targets {
@@ -277,10 +276,11 @@ public struct GoalReport {
                            t.perYear ? "true" : "false", r.prorated != nil ? plain(r.effectiveTarget) : "",
                            t.baseline.map { plain($0) } ?? (t.baselineText ?? ""), plain(r.actual), r.status.rawValue,
                            r.assessment ?? "", r.note ?? ""]
-                out += row.map(field).joined(separator: sep) + "\r\n"
+                // Into memory, which cannot fail.
+                try? writer.writeRecord(row)
             }
         }
-        return out
+        return String(decoding: writer.bytes, as: UTF8.self)
     }
 }
 

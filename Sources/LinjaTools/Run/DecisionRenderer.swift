@@ -33,6 +33,8 @@ public final class DecisionRenderer {
         self.explainer = explainer
         self.formatter = ValueFormatter(policy: policy, decimalComma: finnishCSV)
         self.csv = CSVWriter(dialect: finnishCSV ? .semicolon : .comma, continuing: true)
+        // Ids and names from client data must not run as spreadsheet formulas.
+        csv.neutralizingFormulas = true
         self.municipalityJSON = policy.municipalities.map { Array(JSON.quoted($0.name).utf8) }
         var fragments: [Int: [UInt8]] = [:]
         for r in policy.rules {
@@ -137,7 +139,9 @@ public final class DecisionRenderer {
         let mName = municipality.map { policy.municipalities[$0].name } ?? ""
         switch format {
         case .table:
-            var s = "\(pad(id, 14)) \(pad(mName, 18)) " + (decision.outcomes.isEmpty ? "–" : decision.outcomes.map(outcomeText).joined(separator: ", ")) + "\n"
+            // An id from the data is shown with its control characters escaped:
+            // a newline in it would forge a row, an escape sequence reach the terminal.
+            var s = "\(pad(TerminalText.visible(id), 14)) \(pad(mName, 18)) " + (decision.outcomes.isEmpty ? "–" : decision.outcomes.map(outcomeText).joined(separator: ", ")) + "\n"
             if explain, let st = decision.statuses {
                 for r in explainer.explain(values, statuses: st) where r.status != .outOfScope && r.status != .inactive {
                     let mark: String
