@@ -220,3 +220,219 @@ struct BadInputReliabilityGoalTests {
         #expect(repl.stdout.contains("9223372036854,77 %"), "\(repl.stdout.prefix(3000))")
     }
 }
+
+// MARK: - Outputs: write errors, files that must not be replaced, what reaches a terminal or a spreadsheet
+
+extension Reliability {
+    /// Runs linja with standard output on `stdout` (a device, a pipe, a
+    /// file); standard error is captured.
+    static func run(_ args: [String], stdout: FileHandle, env: [String: String] = [:]) throws -> CLI.Result {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: CLI.binary)
+        p.arguments = args
+        p.currentDirectoryURL = URL(fileURLWithPath: CLI.repoRoot)
+        var environment = ProcessInfo.processInfo.environment
+        environment["NO_COLOR"] = "1"
+        for (k, v) in env { environment[k] = v }
+        p.environment = environment
+        let errPath = NSTemporaryDirectory() + "linja-rel-err-" + UUID().uuidString
+        FileManager.default.createFile(atPath: errPath, contents: nil)
+        let err = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
+        p.standardOutput = stdout
+        p.standardError = err
+        p.standardInput = FileHandle.nullDevice
+        try p.run()
+        let deadline = Date().addingTimeInterval(60)
+        while p.isRunning, Date() < deadline { usleep(10_000) }
+        if p.isRunning { kill(p.processIdentifier, SIGKILL) }
+        p.waitUntilExit()
+        try err.close()
+        let e = FileManager.default.contents(atPath: errPath) ?? Data()
+        return CLI.Result(status: p.terminationStatus, stdout: "", stderr: String(decoding: e, as: UTF8.self),
+                          signalled: p.terminationReason == .uncaughtSignal)
+    }
+
+    static let eksClients = "rules/etela-keski-suomi/sample/clients.csv"
+    static let pkActuals = "rules/pohjois-karjala/sample/actuals-2026-Q1.csv"
+
+    /// The files in a directory (temporary files left behind show here).
+    static func entries(_ dir: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted()
+    }
+}
+
+struct BadInputReliabilityOutputTests {
+    @Test("[output.write-error] every command whose standard output fails (a full disk: /dev/full) exits 2 with a message; a closed pipe ends it quietly")
+    func writeErrorsEndTheRun() throws {
+        let commands: [[String]] = [
+            ["run", BadInput.eks, "--clients", Reliability.eksClients, "--as-of", BadInput.asOf],
+            ["run", BadInput.eks, "--clients", Reliability.eksClients, "--as-of", BadInput.asOf, "--summary"],
+            ["goals", BadInput.pk, "--period", "2026-Q1", "--actuals", Reliability.pkActuals],
+            ["report", BadInput.pk],
+            ["check", "rules"],
+            ["test", "rules/pohjois-karjala"],
+            ["fmt", "rules/common/rules.linja", "--check"],
+            ["generate", "clients", "--policy", BadInput.eks, "--count", "100", "--as-of", BadInput.asOf],
+            ["diff", BadInput.eks, BadInput.eks, "--clients", Reliability.eksClients, "--as-of", BadInput.asOf],
+        ]
+        for args in commands {
+            guard let full = FileHandle(forWritingAtPath: "/dev/full") else { Issue.record("no /dev/full"); return }
+            let r = try Reliability.run(args, stdout: full)
+            try full.close()
+            let name = args[0]
+            // fmt --check prints nothing when the file is formatted: nothing to lose.
+            if name == "fmt" { #expect(r.status == 0, "\(r.stderr)"); continue }
+            #expect(!r.signalled, "\(name): \(r.stderr.prefix(500))")
+            #expect(r.status == 2, "\(args.joined(separator: " ")): exit \(r.status)\n\(r.stderr.prefix(500))")
+            #expect(r.stderr.contains("linja \(name): cannot write standard output: No space left on device"), "\(name): \(r.stderr.prefix(500))")
+        }
+        // A reader that has gone: the run ends by SIGPIPE, without a word.
+        let pipe = Pipe()
+        try pipe.fileHandleForReading.close()
+        let r = try Reliability.run(["generate", "clients", "--policy", BadInput.eks, "--count", "100000", "--as-of", BadInput.asOf],
+                                    stdout: pipe.fileHandleForWriting)
+        #expect(r.signalled && r.status == SIGPIPE, "exit \(r.status), signalled \(r.signalled)")
+        #expect(r.stderr.isEmpty, "\(r.stderr)")
+    }
+
+    @Test("[output.disk-full] a file linja creates that cannot be written whole is not left behind, and an older file of that name is kept")
+    func aFullDiskLeavesNoPartialFile() throws {
+        let dir = BadInput.tempDir()
+        let limit = ["LINJA_FAULT_WRITE_LIMIT": "4000"]
+        // generate --out: nothing is left, not even a temporary file.
+        let out = dir + "/clients.csv"
+        let g = try CLI.run(["generate", "clients", "--policy", BadInput.eks, "--count", "1000", "--as-of", BadInput.asOf, "--out", out],
+                            env: limit)
+        #expect(!g.signalled)
+        #expect(g.status == 2)
+        #expect(g.stderr.contains("linja generate: cannot write '\(out)': No space left on device"), "\(g.stderr)")
+        #expect(Reliability.entries(dir).isEmpty, "\(Reliability.entries(dir))")
+        // run --skip-invalid with many rejects: the rejects file is all or nothing.
+        let bad = (0..<300).map { BadInput.row(id: "B\($0)", status: "x") }.joined(separator: "\n")
+        let clients = BadInput.file("c.csv", BadInput.csv(bad))
+        let rejects = dir + "/rejects.csv"
+        BadInput.write(rejects, Array("an older file\n".utf8))
+        let r = try CLI.run(["run", BadInput.eks, "--clients", clients, "--as-of", BadInput.asOf, "--skip-invalid", rejects], env: limit)
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("linja run: cannot write '\(rejects)': No space left on device"), "\(r.stderr)")
+        #expect(FileManager.default.contents(atPath: rejects) == Data("an older file\n".utf8))
+        #expect(Reliability.entries(dir) == ["rejects.csv"], "\(Reliability.entries(dir))")
+        // Without the fault, the same run writes all 300 rejects and exits 0.
+        let ok = try CLI.run(["run", BadInput.eks, "--clients", clients, "--as-of", BadInput.asOf, "--skip-invalid", rejects])
+        #expect(ok.status == 0, "\(ok.stderr)")
+        let text = (try? String(contentsOfFile: rejects, encoding: .utf8)) ?? ""
+        #expect(text.split(separator: "\r\n").count == 301, "\(text.prefix(300))")
+        // report --out: no partial HTML.
+        let html = dir + "/report.html"
+        let h = try CLI.run(["report", BadInput.pk, "--out", html], env: ["LINJA_FAULT_WRITE_LIMIT": "2000"])
+        #expect(h.status == 2)
+        #expect(!FileManager.default.fileExists(atPath: html))
+    }
+
+    @Test("[output.same-as-input] an output that is one of the command's inputs (by device and inode) is refused before anything is written")
+    func anOutputThatIsAnInput() throws {
+        let clients = BadInput.file("c.csv", BadInput.csv(BadInput.row(status: "x")))
+        let before = FileManager.default.contents(atPath: clients)
+        let r = try BadInput.run(clients, ["--skip-invalid", clients])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("linja run: '\(clients)' is an input of this command; write the output to another file"), "\(r.stderr)")
+        #expect(FileManager.default.contents(atPath: clients) == before)
+        // Another name for the same file: a hard link.
+        let other = (clients as NSString).deletingLastPathComponent + "/same.csv"
+        try FileManager.default.linkItem(atPath: clients, toPath: other)
+        let h = try BadInput.run(clients, ["--skip-invalid", other])
+        #expect(h.status == 2)
+        #expect(h.stderr.contains("linja run: '\(other)' is the input file '\(clients)'; write the output to another file"), "\(h.stderr)")
+        #expect(FileManager.default.contents(atPath: clients) == before)
+        // goals --out onto the actuals, and a rule file of the policy.
+        let actuals = BadInput.file("a.csv", "target,period,value\ninitial_f2f,2026-Q1,78 %\n")
+        let g = try CLI.run(["goals", BadInput.pk, "--period", "2026-Q1", "--actuals", actuals, "--out", actuals])
+        #expect(g.status == 2)
+        #expect(g.stderr.contains("is an input of this command"), "\(g.stderr)")
+        // (A policy of its own: a linja without the check would replace the rule file.)
+        let policy = Reliability.policy([])
+        let rule = try CLI.run(["generate", "clients", "--policy", policy, "--as-of", BadInput.asOf, "--out", policy + "/area.linja"])
+        #expect(rule.status == 2)
+        #expect(rule.stderr.contains("linja generate: '\(policy)/area.linja' is an input of this command"), "\(rule.stderr)")
+        #expect(FileManager.default.contents(atPath: policy + "/area.linja") == Data(BadInput.area.utf8))
+        // Standard output appended to the input would be read as it grows.
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: clients))
+        try handle.seekToEnd()
+        let a = try Reliability.run(["run", BadInput.eks, "--clients", clients, "--as-of", BadInput.asOf], stdout: handle)
+        try handle.close()
+        #expect(a.status == 2)
+        #expect(a.stderr.contains("linja run: standard output is the input file '\(clients)'"), "\(a.stderr)")
+        #expect(FileManager.default.contents(atPath: clients) == before)
+    }
+
+    @Test("[output.not-a-regular-file] --out naming a FIFO, a symbolic link or a directory is refused, and the FIFO or link is left as it was")
+    func anOutputThatIsNotARegularFile() throws {
+        let dir = BadInput.tempDir()
+        let fifo = dir + "/fifo"
+        #expect(mkfifo(fifo, 0o644) == 0)
+        let f = try CLI.run(["report", BadInput.pk, "--out", fifo])
+        #expect(f.status == 2)
+        #expect(f.stderr.contains("linja report: '\(fifo)' is not a regular file (a device, pipe or socket)"), "\(f.stderr)")
+        var st = stat()
+        #expect(lstat(fifo, &st) == 0 && st.st_mode & S_IFMT == S_IFIFO, "the FIFO was replaced")
+        let target = dir + "/target.html"
+        BadInput.write(target, Array("kept\n".utf8))
+        try FileManager.default.createSymbolicLink(atPath: dir + "/link.html", withDestinationPath: target)
+        let l = try CLI.run(["goals", BadInput.pk, "--period", "2026-Q1", "--format", "html", "--out", dir + "/link.html"])
+        #expect(l.status == 2)
+        #expect(l.stderr.contains("is a symbolic link; linja does not replace what a link leads to"), "\(l.stderr)")
+        #expect(FileManager.default.contents(atPath: target) == Data("kept\n".utf8))
+        #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: dir + "/link.html")) == target)
+        let d = try CLI.run(["generate", "clients", "--policy", BadInput.eks, "--as-of", BadInput.asOf, "--out", dir])
+        #expect(d.status == 2)
+        #expect(d.stderr.contains("linja generate: '\(dir)' is a directory"), "\(d.stderr)")
+        #expect(Reliability.entries(dir) == ["fifo", "link.html", "target.html"])
+    }
+
+    @Test("[output.control-characters] a newline or an escape sequence in an id or a value is shown escaped in tables, explanations and messages")
+    func controlCharactersAreShownEscaped() throws {
+        let escape = "\u{1B}[31m"
+        let forged = "A1\nA9            Keuruu             refer job_search_documents → area_coach"
+        let path = BadInput.file("c.csv", BadInput.csv(BadInput.row(id: "\"" + forged + "\""), BadInput.row(id: "R" + escape),
+                                                       BadInput.row(id: "A4", status: escape)))
+        let r = try CLI.run(["run", BadInput.eks, "--clients", path, "--as-of", BadInput.asOf, "--explain"], env: ["NO_COLOR": "1"])
+        #expect(r.status == 2)
+        #expect(!r.stdout.contains("\u{1B}") && !r.stderr.contains("\u{1B}"), "a raw escape reached the terminal")
+        #expect(r.stdout.contains("A1\\nA9"), "\(r.stdout.prefix(1000))")
+        #expect(!r.stdout.split(separator: "\n").contains { $0.hasPrefix("A9") }, "a forged row: \(r.stdout.prefix(1000))")
+        #expect(r.stdout.contains("R\\u{1B}[31m"))
+        #expect(r.stderr.contains("field 'status': expected one of unemployed, laid_off, short_layoff, employed, student, got '\\u{1B}[31m'"), "\(r.stderr)")
+        // In a rule file: the diagnostic's quoted line shows it escaped, the caret still under the error.
+        let dir = BadInput.policy([("b.linja", Array("let t = \"\u{1B}[2J\" + 1\n".utf8))])
+        let c = try BadInput.check(dir)
+        #expect(c.status == 1)
+        #expect(!c.stderr.contains("\u{1B}"), "\(c.stderr)")
+        #expect(c.stderr.contains("1 | let t = \"\\u{1B}[2J\" + 1"), "\(c.stderr)")
+        // JSON keeps the data exactly (escaped as JSON escapes it).
+        let j = try BadInput.run(path)
+        #expect(j.stdout.contains("\"id\":\"R\\u001b[31m\""), "\(j.stdout.prefix(1000))")
+    }
+
+    @Test("[output.csv-formula] text cells a spreadsheet would run as formulas get an apostrophe in every CSV meant for spreadsheets")
+    func spreadsheetFormulasAreNeutralised() throws {
+        let ids = ["=HYPERLINK(\"http://x\")", "+1+2", "@SUM(A1)", "-1+2", "-5", "A-1"]
+        let rows = ids.map { BadInput.row(id: "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"") }
+        let path = BadInput.file("c.csv", BadInput.csv(rows.joined(separator: "\n")))
+        let r = try CLI.run(["run", BadInput.eks, "--clients", path, "--as-of", BadInput.asOf, "--format", "csv"])
+        #expect(r.status == 0, "\(r.stderr)")
+        for (id, shown) in [("=HYPERLINK", "\"'=HYPERLINK(\"\"http://x\"\")\""), ("+1+2", "'+1+2"), ("@SUM", "'@SUM(A1)"), ("-1+2", "'-1+2")] {
+            #expect(r.stdout.contains("," + shown + ","), "\(id): \(r.stdout.prefix(2000))")
+        }
+        #expect(r.stdout.contains(",-5,") && r.stdout.contains(",A-1,"), "plain numbers and text stay: \(r.stdout.prefix(2000))")
+        // The rejects file, and the goal table's notes from indicator data.
+        let bad = BadInput.file("c.csv", BadInput.csv(BadInput.row(id: "=1+1", status: "x")))
+        let rejects = bad + ".rejected.csv"
+        let s = try BadInput.run(bad, ["--skip-invalid", rejects])
+        #expect(s.status == 0)
+        #expect(((try? String(contentsOfFile: rejects, encoding: .utf8)) ?? "").contains(",'=1+1,Keuruu,"))
+        let actuals = BadInput.file("a.csv", "target,period,value,assessment,note\ninitial_f2f,2026-Q1,78 %,,=cmd|' /C calc'!A0\n")
+        let g = try CLI.run(["goals", BadInput.pk, "--period", "2026-Q1", "--actuals", actuals, "--format", "csv"])
+        #expect(g.status == 0, "\(g.stderr)")
+        #expect(g.stdout.contains(",'=cmd|' /C calc'!A0\r\n"), "\(g.stdout)")
+    }
+}
