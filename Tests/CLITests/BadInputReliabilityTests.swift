@@ -151,6 +151,25 @@ struct BadInputReliabilityTreeTests {
         #expect(!f.stderr.contains("SECRET"), "\(f.stderr)")
     }
 
+    @Test("[rules.confusable-names] a name mixing Latin and Cyrillic letters, and a bidi override in a comment or a label, are warned of")
+    func confusableNamesAndBidiControls() throws {
+        let text = "let limit = 5\nlet l\u{0456}mit = 6\n# admin \u{202E} check\nrule r \"label \u{202E} x\" when client.n > limit then flag big\n"
+        let dir = BadInput.policy([("b.linja", Array(text.utf8))])
+        let r = try BadInput.check(dir)
+        #expect(r.status == 0, "warnings only: \(r.stderr)")
+        #expect(r.stderr.contains("b.linja:2:5: warning[W903]: `l\u{0456}mit` mixes Latin and Cyrillic letters"), "\(r.stderr)")
+        #expect(r.stderr.contains("help: `\u{0456}` is Cyrillic (U+0456 CYRILLIC SMALL LETTER BYELORUSSIAN-UKRAINIAN I); a name in one script cannot pass for another"))
+        #expect(r.stderr.contains("b.linja:3:9: warning[W904]: a bidirectional control character (U+202E RIGHT-TO-LEFT OVERRIDE) in a comment"))
+        #expect(r.stderr.contains("b.linja:4:15: warning[W904]: a bidirectional control character (U+202E RIGHT-TO-LEFT OVERRIDE) in a string"))
+        // The quoted line shows the override as an escape, so the line reads as it runs.
+        #expect(r.stderr.contains("3 | # admin \\u{202E} check"), "\(r.stderr)")
+        #expect(!r.stderr.unicodeScalars.contains("\u{202E}"))
+        // Names in one script, Finnish letters included, are not warned of.
+        let fine = BadInput.policy([("b.linja", Array("let määrä = 5\nlet лимит = 6\n".utf8))])
+        let f = try BadInput.check(fine)
+        #expect(!f.stderr.contains("W903"), "\(f.stderr)")
+    }
+
     @Test("[rules.long-misspelt-name] a misspelt name of 100,000 characters gets its suggestion at once")
     func aVeryLongMisspeltName() throws {
         let long = String(repeating: "a", count: 100_000)
