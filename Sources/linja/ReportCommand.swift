@@ -23,15 +23,17 @@ let reportCommand = Command(
         ]),
     run: { args in
         guard let policyPath = args.positional.first else { throw UsageError(message: "give the policy directory, e.g. rules/pohjois-karjala") }
-        let policy: Policy
-        do { policy = try loadPolicy(policyPath, quietWarnings: true) } catch is PolicyFailure { return Exit.failure }
+        let loaded: Policy
+        do { loaded = try loadPolicy(policyPath, quietWarnings: true) } catch is PolicyFailure { return Exit.failure }
+        // Every output records the overrides: they are part of its fingerprint.
+        let overrides = try paramOverrides(args.all("param"), policy: loaded)
+        let policy = loaded.withOverrides(overrides)
         let s = policy.report
         let clients = args.value("clients") ?? s.sampleClients
         let asOf = try args.date("as-of") ?? s.sampleAsOf
         let actuals = args.value("actuals") ?? (args.value("clients") == nil ? s.sampleActuals : nil)
         let periodText = args.value("period") ?? s.samplePeriod?.description
         let lang = GoalReport.Language(rawValue: try args.choice("lang", ["fi", "en"], default: "fi")) ?? .fi
-        let overrides = try paramOverrides(args.all("param"), policy: policy)
         guard clients != nil || periodText != nil else {
             throw UsageError(message: "the policy declares no sample data: give --clients FILE --as-of DATE and/or --actuals FILE --period P")
         }

@@ -44,9 +44,11 @@ let runCommand = Command(
         if options.summary, options.format != .table, options.format != .json {
             throw UsageError(message: "--summary prints a table or JSON (--format json)")
         }
-        let policy: Policy
-        do { policy = try loadPolicy(policyPath, quietWarnings: true) } catch is PolicyFailure { return Exit.failure }
-        let overrides = try paramOverrides(args.all("param"), policy: policy)
+        let loaded: Policy
+        do { loaded = try loadPolicy(policyPath, quietWarnings: true) } catch is PolicyFailure { return Exit.failure }
+        let overrides = try paramOverrides(args.all("param"), policy: loaded)
+        // Every output records the overrides: they are part of its fingerprint.
+        let policy = loaded.withOverrides(overrides)
         let reader: ClientReader
         do { reader = try ClientReader(path: clients, policy: policy) } catch let e as DataIssue {
             stderr.line("linja run: \(e)")

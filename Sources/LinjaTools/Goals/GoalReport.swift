@@ -155,6 +155,9 @@ public struct GoalReport {
         let w = words
         var out = "\(policy.areas.first?.label ?? policy.name) — \(language == .fi ? "tavoitteiden toteuma" : "goals") \(evaluation.period)\n"
         out += "\(w.policyWord) \(policy.name) \(policy.shortFingerprint)"
+        if !policy.paramOverrides.isEmpty {
+            out += (language == .fi ? ", muutetut parametrit: " : ", with ") + policy.overridesText
+        }
         if let a = evaluation.asOf { out += ", as_of \(a)" }
         if let c = evaluation.clients { out += ", \(c) \(w.clients)" }
         out += "\n"
@@ -194,6 +197,7 @@ public struct GoalReport {
     public func json() -> JSON {
         var pairs: [(String, JSON)] = [("policy", .string(policy.fingerprint)), ("policy_name", .string(policy.name)),
                                        ("period", .string(evaluation.period.description))]
+        if !policy.paramOverrides.isEmpty { pairs.append(("param_overrides", policy.overridesJSON)) }
         if let a = evaluation.asOf { pairs.append(("as_of", .string(a.description))) }
         if let c = evaluation.clients { pairs.append(("clients", .int(c))) }
         pairs.append(("goals", .array(evaluation.goals.map { g in

@@ -36,7 +36,8 @@ public struct HTMLReport {
         var meta: [String] = []
         if let g = goals { meta.append((fi ? "Kausi " : "Period ") + g.evaluation.period.description) }
         if let a = summary?.asOf ?? goals?.evaluation.asOf { meta.append("as_of \(a)") }
-        meta.append((fi ? "säännöstö " : "policy ") + "\(escape(policy.name)) <code>\(policy.shortFingerprint)</code>")
+        meta.append((fi ? "säännöstö " : "policy ") + "\(escape(policy.name)) <code>\(policy.shortFingerprint)</code>"
+                    + (policy.paramOverrides.isEmpty ? "" : (fi ? ", muutetut parametrit: " : ", with ") + escape(policy.overridesText)))
         h += meta.joined(separator: " · ") + "</p></header>\n<main>\n"
         if let g = goals { h += goalSection(g) }
         if let s = summary { h += routingSection(s) }

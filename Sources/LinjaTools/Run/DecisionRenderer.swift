@@ -66,7 +66,9 @@ public final class DecisionRenderer {
         case .table:
             return "\(pad("id", 14)) \(pad("municipality", 18)) outcomes\n"
         case .json:
-            return "{\n  \"policy\": \(JSON.quoted(policy.name)),\n  \"fingerprint\": \"\(policy.fingerprint)\",\n  \"as_of\": \"\(asOf)\",\n  \"clients\": ["
+            return "{\n  \"policy\": \(JSON.quoted(policy.name)),\n  \"fingerprint\": \"\(policy.fingerprint)\",\n"
+                + (policy.paramOverrides.isEmpty ? "" : "  \"param_overrides\": \(policy.overridesJSON.compact),\n")
+                + "  \"as_of\": \"\(asOf)\",\n  \"clients\": ["
         case .jsonl:
             return ""
         case .csv:
@@ -85,7 +87,8 @@ public final class DecisionRenderer {
     public func footer(read: Int, decided: Int, rejected: Int) -> String {
         switch format {
         case .table:
-            return "\n\(decided) decided, \(rejected) rejected of \(read) read; policy \(policy.name) \(policy.shortFingerprint), as of \(asOf)\n"
+            return "\n\(decided) decided, \(rejected) rejected of \(read) read; policy \(policy.name) \(policy.shortFingerprint)"
+                + (policy.paramOverrides.isEmpty ? "" : " with \(policy.overridesText)") + ", as of \(asOf)\n"
         case .json:
             return "\n  ],\n  \"counts\": {\"read\": \(read), \"decided\": \(decided), \"rejected\": \(rejected)}\n}\n"
         case .jsonl, .csv:
