@@ -218,6 +218,46 @@ struct BadInputReliabilityJSONTests {
     }
 }
 
+struct BadInputReliabilityParamTests {
+    /// The `policy` of each JSON line.
+    static func policyIDs(_ r: CLI.Result) -> Set<String> {
+        Set(r.stdout.split(separator: "\n").compactMap { line in
+            (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["policy"] as? String
+        })
+    }
+
+    @Test("[run.param-recorded] outputs made with --param carry a fingerprint of their own and list the overrides")
+    func overridesAreRecorded() throws {
+        let base = ["run", BadInput.eks, "--clients", Reliability.eksClients, "--as-of", BadInput.asOf, "--only", "EKS-000033"]
+        let param = ["--param", "career_guidance_after=2 months"]
+        let plain = try CLI.run(base + ["--format", "jsonl"])
+        let over = try CLI.run(base + ["--format", "jsonl"] + param)
+        let again = try CLI.run(base + ["--format", "jsonl"] + param)
+        #expect(plain.status == 0 && over.status == 0, "\(over.stderr)")
+        let (p, o) = (Self.policyIDs(plain), Self.policyIDs(over))
+        #expect(p.count == 1 && o.count == 1 && p != o, "\(p) \(o)")
+        #expect(Self.policyIDs(again) == o, "the same overrides give the same fingerprint")
+        // The table and JSON name them beside the fingerprint; CSV carries the fingerprint.
+        let table = try CLI.run(base + param)
+        #expect(table.stdout.contains("policy etela-keski-suomi \(o.first ?? "?") with career_guidance_after = 2 months, as of 2026-03-31"), "\(table.stdout)")
+        let json = try CLI.run(base + ["--format", "json"] + param)
+        #expect(json.stdout.contains("\"param_overrides\": {\"career_guidance_after\":\"2 months\"}"), "\(json.stdout.prefix(500))")
+        let csv = try CLI.run(base + ["--format", "csv"] + param)
+        #expect(csv.stdout.contains("\r\n\(o.first ?? "?"),2026-03-31,EKS-000033,"), "\(csv.stdout.prefix(500))")
+        let summary = try CLI.run(["run", BadInput.eks, "--clients", Reliability.eksClients, "--as-of", BadInput.asOf, "--summary"] + param)
+        #expect(summary.stdout.contains("with career_guidance_after = 2 months  as of 2026-03-31"), "\(summary.stdout.prefix(300))")
+        // Goals: the table, JSON and the HTML report.
+        let goals = try CLI.run(["goals", BadInput.eks, "--period", "2026-Q1", "--clients", Reliability.eksClients, "--as-of", BadInput.asOf,
+                                 "--format", "json"] + param)
+        #expect(goals.stdout.contains("\"param_overrides\": {"), "\(goals.stdout.prefix(500))")
+        let goalTable = try CLI.run(["goals", BadInput.eks, "--period", "2026-Q1", "--clients", Reliability.eksClients, "--as-of", BadInput.asOf] + param)
+        #expect(goalTable.stdout.contains("muutetut parametrit: career_guidance_after = 2 months"), "\(goalTable.stdout.prefix(300))")
+        let html = try CLI.run(["goals", BadInput.eks, "--period", "2026-Q1", "--clients", Reliability.eksClients, "--as-of", BadInput.asOf,
+                                "--format", "html"] + param)
+        #expect(html.stdout.contains("muutetut parametrit: career_guidance_after = 2 months"))
+    }
+}
+
 // MARK: - Indicator data and the goal table
 
 struct BadInputReliabilityGoalTests {
