@@ -320,7 +320,11 @@ public final class ClientReader {
             if header.isEmpty { throw DataIssue(path: path, row: 1, message: "the file is empty: expected a header row") }
         case .jsonl:
             do {
-                jsonl = try JSONLinesReader(path: path)
+                let r = try JSONLinesReader(path: path)
+                // A file that cannot be read at all is a problem of the file
+                // (row 1, nothing read), as for CSV, not of its "line 0".
+                try r.begin()
+                jsonl = r
                 csv = nil
             } catch {
                 throw DataIssue(path: path, row: 1, message: "\(error)")
