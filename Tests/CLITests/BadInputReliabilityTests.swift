@@ -204,6 +204,45 @@ struct BadInputReliabilityDataTests {
     }
 }
 
+struct BadInputReliabilitySmallDefectTests {
+    @Test("[run.clients-jsonl-directory] --clients naming a directory called x.jsonl is a problem of the file (row 1), not a rejected line 0")
+    func aDirectoryNamedLikeJSONLines() throws {
+        let dir = BadInput.tempDir() + "/x.jsonl"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let r = try BadInput.run(dir)
+        #expect(r.status == 2)
+        #expect(r.stderr == "linja run: \(dir):1: cannot read '\(dir)': Is a directory\n", "\(r.stderr)")
+        #expect(r.stdout.isEmpty)
+    }
+
+    @Test("[csv.birth-date-after-as-of] a birth date after as_of (a field declared `not after as_of`) is rejected, in run and in goals over clients")
+    func aBirthDateInTheFuture() throws {
+        let path = BadInput.file("c.csv", BadInput.csv(BadInput.row(id: "A5", birthDate: "9999-12-31"), BadInput.row(id: "A6", birthDate: "1.4.2026")))
+        let r = try BadInput.run(path)
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("\(path):3: cannot be decided: rules/common/client.linja:13:5: `birth_date` is 9999-12-31, after as_of 2026-03-31 (the record says `not after as_of`)"), "\(r.stderr)")
+        #expect(r.stderr.contains("\(path):4: cannot be decided: rules/common/client.linja:13:5: `birth_date` is 2026-04-01, after as_of 2026-03-31"), "\(r.stderr)")
+        #expect(BadInput.decided(r) == ["A1", "A3"])
+        // Born on as_of itself is fine.
+        let today = BadInput.file("c.csv", BadInput.csv(BadInput.row(id: "A7", birthDate: BadInput.asOf)))
+        #expect(BadInput.decided(try BadInput.run(today)) == ["A1", "A7", "A3"])
+        // With --skip-invalid the row goes to the rejects file; goals over clients do not count it.
+        let rejects = path + ".rejected.csv"
+        let s = try BadInput.run(path, ["--skip-invalid", rejects])
+        #expect(s.status == 0)
+        #expect(((try? String(contentsOfFile: rejects, encoding: .utf8)) ?? "").contains(",A5,Keuruu,9999-12-31,"))
+        let g = try CLI.run(["goals", BadInput.eks, "--period", "2026-Q1", "--clients", path, "--as-of", BadInput.asOf, "--format", "json"])
+        #expect(g.status == 2)
+        #expect(g.stderr.contains("\(path):3: a client could not be counted: rules/common/client.linja:13:5: `birth_date` is 9999-12-31"), "\(g.stderr)")
+        #expect(g.stdout.contains("\"clients\": 2"), "\(g.stdout.prefix(400))")
+        // The clause is for dates only.
+        let dir = Reliability.policy(fields: "  score: integer\n    not after as_of\n", [])
+        let c = try BadInput.check(dir)
+        #expect(c.status == 1)
+        #expect(c.stderr.contains("error[L501]: `not after as_of` needs a date, and field `score` is an integer"), "\(c.stderr)")
+    }
+}
+
 struct BadInputReliabilityJSONTests {
     @Test("[jsonl.many-unknown-keys] a JSON line with 30,000 unknown keys is read in linear time")
     func manyUnknownKeys() throws {
@@ -261,6 +300,17 @@ struct BadInputReliabilityParamTests {
 // MARK: - Indicator data and the goal table
 
 struct BadInputReliabilityGoalTests {
+    @Test("[actuals.second-value-column] a second column for one field (value twice, or value and arvo) is an error, and no row is read")
+    func aSecondValueColumn() throws {
+        for header in ["target,period,value,value", "target,period,value,arvo"] {
+            let path = BadInput.file("actuals.csv", header + "\ninitial_f2f,2026-Q1,78 %,99 %\n")
+            let r = try BadInput.goals(path)
+            #expect(r.status == 2, "\(header): \(r.stderr)")
+            #expect(r.stderr.contains("error: \(path):1:4: field 'value': two columns give this field (columns 3 and 4)"), "\(r.stderr)")
+            #expect(BadInput.actuals(r).isEmpty, "\(BadInput.actuals(r))")
+        }
+    }
+
     @Test("[actuals.value-near-limit] an indicator value at the end of the number range is shown, not a crash, in every format")
     func aValueNearTheLimit() throws {
         let path = BadInput.file("actuals.csv", "target,period,value\ninitial_f2f,2026-Q1,9223372036854.77 %\n")
