@@ -34,9 +34,12 @@ let package = Package(
         .target(name: "LinjaData", dependencies: ["LinjaBase", "LinjaSyntax", "LinjaModel"]),
         // Goals, targets, verdicts and indicator data.
         .target(name: "LinjaGoals", dependencies: ["LinjaBase", "LinjaSyntax", "LinjaModel", "LinjaRuntime", "LinjaData"]),
+        // Disclosure control: which counts about people an output may show. Depends on nothing.
+        .target(name: "LinjaDisclosure"),
         // Loading a policy from its files; `import Linja` gives every layer.
         .target(name: "Linja", dependencies: [
             "LinjaBase", "LinjaSyntax", "LinjaModel", "LinjaSemantics", "LinjaReference", "LinjaRuntime", "LinjaData", "LinjaGoals",
+            "LinjaDisclosure",
         ]),
         // What the commands do: run, reports, formatter, test runner, REPL, diff.
         .target(name: "LinjaTools", dependencies: ["Linja"]),
@@ -45,10 +48,12 @@ let package = Package(
         // The thin command-line front ends: the user's and the developers'.
         .executableTarget(name: "linja", dependencies: ["Linja", "LinjaTools"]),
         .executableTarget(name: "linja-dev", dependencies: ["Linja", "LinjaTools", "LinjaDevTools"]),
+        // What several test targets share: an attacker on disclosed tables, written apart from the library's check.
+        .target(name: "LinjaTestSupport", dependencies: ["LinjaDisclosure"], path: "Tests/LinjaTestSupport"),
         // Golden diagnostics fixtures and evaluation cases are read through #filePath, not bundled.
-        .testTarget(name: "LinjaTests", dependencies: ["Linja"], exclude: ["Golden/Diagnostics", "Evaluation/Cases"]),
+        .testTarget(name: "LinjaTests", dependencies: ["Linja", "LinjaTestSupport"], exclude: ["Golden/Diagnostics", "Evaluation/Cases"]),
         // Formatter golden files are read through #filePath, not bundled.
-        .testTarget(name: "LinjaToolsTests", dependencies: ["Linja", "LinjaTools"], exclude: ["Format/Golden", "REPL/Transcripts"]),
+        .testTarget(name: "LinjaToolsTests", dependencies: ["Linja", "LinjaTools", "LinjaTestSupport"], exclude: ["Format/Golden", "REPL/Transcripts"]),
         // Inputs found by fuzzing (fuzz/), read through #filePath, not bundled.
         .testTarget(name: "CLITests", dependencies: ["linja", "linja-dev", "LinjaDevTools"], exclude: ["Regression"]),
     ]

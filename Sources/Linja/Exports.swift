@@ -9,3 +9,4 @@
 @_exported import LinjaRuntime
 @_exported import LinjaData
 @_exported import LinjaGoals
+@_exported import LinjaDisclosure

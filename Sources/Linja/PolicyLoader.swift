@@ -80,8 +80,10 @@ public enum PolicyLoader {
     /// Loads the policy in `directory` and everything it imports, imports
     /// first (each directory once), the policy itself last. `extraFiles` are
     /// added to the policy itself (REPL input, a test's `check` text).
+    /// `parsed` keeps parses between loads (unchanged files are not parsed again).
     public static func load(directory: String, root: String, extraFiles: [SourceFile] = [],
-                            replacing: [String: [UInt8]] = [:]) -> (units: [PolicyUnit], diagnostics: [Diagnostic]) {
+                            replacing: [String: [UInt8]] = [:],
+                            parsed: ParsedFiles? = nil) -> (units: [PolicyUnit], diagnostics: [Diagnostic]) {
         var units: [PolicyUnit] = []
         var diagnostics: [Diagnostic] = []
         // Directories by real path: loaded, and being loaded (with their text, for messages).
@@ -102,8 +104,11 @@ public enum PolicyLoader {
             var files: [PolicyFile] = []
             for path in ruleFiles(in: dir) {
                 let shown = Paths.display(path)
+                func parse(_ bytes: [UInt8]) -> PolicyFile {
+                    parsed?.parse(path: shown, bytes: bytes) ?? Parser.parse(SourceFile(path: shown, bytes: bytes))
+                }
                 if let bytes = replacing[path] {
-                    files.append(Parser.parse(SourceFile(path: shown, bytes: bytes)))
+                    files.append(parse(bytes))
                     continue
                 }
                 if let reason = unreadableReason(path, inside: trees) {
@@ -114,7 +119,7 @@ public enum PolicyLoader {
                     unreadable(path, "cannot read `\(shown)`")
                     continue
                 }
-                files.append(Parser.parse(SourceFile(path: shown, bytes: [UInt8](data))))
+                files.append(parse([UInt8](data)))
             }
             for f in extra { files.append(Parser.parse(f)) }
             for file in files {
@@ -161,10 +166,12 @@ public enum PolicyLoader {
 extension Policy {
     /// Loads and checks the policy in `directory` (with its imports).
     /// `replacing` gives other contents for files (by absolute path): mutation testing, editors.
+    /// `parsed` keeps parses between loads (the language server).
     public static func load(directory: String, root: String? = nil, extraFiles: [SourceFile] = [],
-                            replacing: [String: [UInt8]] = [:]) -> Policy {
+                            replacing: [String: [UInt8]] = [:], parsed: ParsedFiles? = nil) -> Policy {
         let r = root ?? Paths.normalize(directory + "/..")
-        let (units, loadDiagnostics) = PolicyLoader.load(directory: directory, root: r, extraFiles: extraFiles, replacing: replacing)
+        let (units, loadDiagnostics) = PolicyLoader.load(directory: directory, root: r, extraFiles: extraFiles, replacing: replacing,
+                                                         parsed: parsed)
         return Policy.check(directory: Paths.normalize(directory), root: r, units: units,
                             loaderDiagnostics: loadDiagnostics)
     }

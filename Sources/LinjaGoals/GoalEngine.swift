@@ -24,12 +24,47 @@ public struct TargetResult: Sendable {
     public var note: String?
     public enum Source: Sendable, Equatable { case data(row: Int), clients, none }
     public var source: Source
-    /// Per municipality: the actual and how many clients it rests on (for suppression).
-    public var byMunicipality: [Int: (value: Value?, n: Int?, status: TargetStatus)]
-    public var byGroup: [Int: (value: Value?, n: Int?, status: TargetStatus)]
+    /// Per municipality: the actual, how many clients it rests on and what
+    /// kind of figure it is (for disclosure control), and its status.
+    public var byMunicipality: [Int: LocalResult]
+    public var byGroup: [Int: LocalResult]
+    /// What kind of figure the area's actual is, when computed over clients.
+    public var areaFigure: MeasuredFigure?
 
     /// The status used for goal verdicts.
     public var effectiveStatus: TargetStatus { status == .assessed ? (countsAs ?? .no_data) : status }
+}
+
+/// A target's actual in one municipality or group.
+public struct LocalResult: Sendable {
+    public var value: Value?
+    /// The clients the figure rests on (a share's `among` group, an
+    /// average's clients); nil for indicator data.
+    public var n: Int?
+    public var status: TargetStatus
+    /// What kind of figure it is, for disclosure control; nil for indicator data.
+    public var figure: MeasuredFigure?
+
+    public init(value: Value?, n: Int?, status: TargetStatus, figure: MeasuredFigure? = nil) {
+        self.value = value
+        self.n = n
+        self.status = status
+        self.figure = figure
+    }
+}
+
+/// The kind of figure a measured target computes, with the counts under it.
+public enum MeasuredFigure: Sendable, Equatable {
+    /// A count of clients.
+    case count(Int)
+    /// `numerator` of `group` clients.
+    case share(numerator: Int, group: Int)
+    case average(group: Int)
+    case median(group: Int)
+    case sum(group: Int)
+    case extreme(group: Int)
+    /// Several aggregates combined (a ratio): the smallest group under them.
+    case composite(group: Int)
 }
 
 public struct GoalResult: Sendable {
@@ -98,7 +133,7 @@ public struct GoalEngine {
         let nodes = aggregateNodes().map(\.node)
         var result = ClientAggregates(accumulators: Array(repeating: [:], count: nodes.count), nodes: nodes)
         guard let record = policy.record, !nodes.isEmpty else { return result }
-        var compiler = Compiler(policy: policy, asOf: asOf, paramOverrides: paramOverrides)
+        var compiler = Compiler(policy: policy, asOf: asOf, paramOverrides: paramOverrides, period: period)
         struct Compiled { var filter: Function?; var among: Function?; var value: Function?; var valueType: LType? }
         let compiled = nodes.map { n in
             Compiled(filter: n.filter.map { compiler.function($0) }, among: n.among.map { compiler.function($0) },
@@ -215,22 +250,42 @@ public struct GoalEngine {
 
     /// Evaluates a measured target for one key using computed aggregates.
     func measuredValue(_ target: TargetDef, key: Int, aggregates: ClientAggregates, offset: Int, asOf: Day) -> (Value?, Int?) {
-        guard let m = target.measured else { return (nil, nil) }
+        let (v, n, _) = measured(target, key: key, aggregates: aggregates, offset: offset, asOf: asOf)
+        return (v, n)
+    }
+
+    /// A measured target's value for one key, the clients it rests on, and
+    /// what kind of figure it is.
+    func measured(_ target: TargetDef, key: Int, aggregates: ClientAggregates, offset: Int, asOf: Day)
+        -> (Value?, Int?, MeasuredFigure?) {
+        guard let m = target.measured else { return (nil, nil, nil) }
         var index = offset
         var ns: [Int] = []
+        var figures: [MeasuredFigure] = []
         var values: [Int: Value] = [:]
         // Aggregates in the order `aggregateNodes` walks them.
         func walk(_ e: TExpr) {
             if case .aggregate(let a) = e.kind {
-                let (v, n) = GoalEngine.value(a, aggregates.accumulators[index][key])
+                let acc = aggregates.accumulators[index][key] ?? Accumulator()
+                let (v, n) = GoalEngine.value(a, acc)
                 values[e.span.start] = v
                 ns.append(n)
+                switch a.kind {
+                case .count: figures.append(.count(acc.count))
+                case .share: figures.append(.share(numerator: acc.count, group: acc.among))
+                case .average: figures.append(.average(group: n))
+                case .median: figures.append(.median(group: n))
+                case .sum: figures.append(.sum(group: n))
+                case .minimum, .maximum: figures.append(.extreme(group: n))
+                case .ratio: figures.append(.composite(group: n))
+                }
                 index += 1
             }
             e.forEachChild(walk)
         }
         walk(m)
-        var ev = ReferenceEvaluator(context: EvalContext(policy: policy, asOf: asOf, paramOverrides: paramOverrides), client: [])
+        let figure: MeasuredFigure? = figures.count == 1 ? figures[0] : ns.min().map { .composite(group: $0) }
+        var ev = ReferenceEvaluator(context: EvalContext(policy: policy, asOf: asOf, paramOverrides: paramOverrides, period: period), client: [])
         ev.aggregate = { a, span in
             if a.kind == .ratio {
                 var inner = ReferenceEvaluator(context: ev.context, client: [])
@@ -244,7 +299,7 @@ public struct GoalEngine {
             return values[span.start] ?? .missing
         }
         let v = (try? ev.eval(m)) ?? .missing
-        return (v.isMissing ? nil : v, ns.min())
+        return (v.isMissing ? nil : v, ns.min(), figure)
     }
 
     /// Evaluates every goal for the period.
@@ -263,7 +318,8 @@ public struct GoalEngine {
             for tid in g.targets {
                 let t = policy.targets[tid]
                 var r = TargetResult(target: tid, actual: nil, effectiveTarget: t.value, prorated: nil, status: .no_data,
-                                     countsAs: nil, assessment: nil, note: nil, source: .none, byMunicipality: [:], byGroup: [:])
+                                     countsAs: nil, assessment: nil, note: nil, source: .none, byMunicipality: [:], byGroup: [:],
+                                     areaFigure: nil)
                 if let tp = t.period, !period.within(tp) {
                     r.note = "the target is for \(tp)"
                     results.append(r)
@@ -276,21 +332,29 @@ public struct GoalEngine {
                     r.note = overall.note
                     r.source = .data(row: overall.row)
                 } else if t.measured != nil, let agg = aggregates, let asOf, let off = offsets[tid] {
-                    let (v, _) = measuredValue(t, key: -1, aggregates: agg, offset: off, asOf: asOf)
+                    let (v, _, f) = measured(t, key: -1, aggregates: agg, offset: off, asOf: asOf)
                     r.actual = v
+                    r.areaFigure = f
                     r.source = .clients
+                }
+                // Per municipality and group from the clients, also where the
+                // area's figure comes from indicator data (a municipality's
+                // card shows its own).
+                if t.measured != nil, let agg = aggregates, let asOf, let off = offsets[tid] {
                     for m in policy.municipalities {
-                        let (mv, n) = measuredValue(t, key: m.id, aggregates: agg, offset: off, asOf: asOf)
-                        r.byMunicipality[m.id] = (mv, n, GoalEngine.status(mv, t, period: period, verdicts: verdicts).0)
+                        let (mv, n, f) = measured(t, key: m.id, aggregates: agg, offset: off, asOf: asOf)
+                        r.byMunicipality[m.id] = LocalResult(value: mv, n: n, status: GoalEngine.status(mv, t, period: period, verdicts: verdicts).0,
+                                                             figure: f)
                     }
                     for grp in policy.groups {
-                        let (gv, n) = measuredValue(t, key: -2 - grp.id, aggregates: agg, offset: off, asOf: asOf)
-                        r.byGroup[grp.id] = (gv, n, GoalEngine.status(gv, t, period: period, verdicts: verdicts).0)
+                        let (gv, n, f) = measured(t, key: -2 - grp.id, aggregates: agg, offset: off, asOf: asOf)
+                        r.byGroup[grp.id] = LocalResult(value: gv, n: n, status: GoalEngine.status(gv, t, period: period, verdicts: verdicts).0,
+                                                        figure: f)
                     }
                 }
                 for row in rows where row.municipality != nil {
                     if let m = row.municipality {
-                        r.byMunicipality[m] = (row.value, nil, GoalEngine.status(row.value, t, period: period, verdicts: verdicts).0)
+                        r.byMunicipality[m] = LocalResult(value: row.value, n: nil, status: GoalEngine.status(row.value, t, period: period, verdicts: verdicts).0)
                     }
                 }
                 if let n = r.note { notes.append(n) }

@@ -25,21 +25,24 @@ public struct EvalContext: Sendable {
     public var lets: [TExpr]
     /// Group ids, then area ids (see `Value.group`).
     public var groupSets: [MunicipalitySet]
+    /// The period goals are evaluated for (`period_start`, `period_end`).
+    public var period: Period?
 
-    public init(asOf: Day?, params: [Value], lets: [TExpr], groupSets: [MunicipalitySet]) {
+    public init(asOf: Day?, params: [Value], lets: [TExpr], groupSets: [MunicipalitySet], period: Period? = nil) {
         self.asOf = asOf
         self.params = params
         self.lets = lets
         self.groupSets = groupSets
+        self.period = period
     }
 
     /// The context a policy gives on `asOf`: its params' values in force
     /// that day (or overridden), its lets and its places.
-    public init(policy: Policy, asOf: Day, paramOverrides: [Int: Value] = [:]) {
+    public init(policy: Policy, asOf: Day, paramOverrides: [Int: Value] = [:], period: Period? = nil) {
         var params = policy.params.map { $0.value(on: asOf) }
         for (i, v) in paramOverrides where i < params.count { params[i] = v }
         self.init(asOf: asOf, params: params, lets: policy.lets.map(\.expr),
-                  groupSets: policy.groups.map(\.members) + policy.areas.map(\.municipalities))
+                  groupSets: policy.groups.map(\.members) + policy.areas.map(\.municipalities), period: period)
     }
 
     public func members(_ g: Int) -> MunicipalitySet {
@@ -82,6 +85,11 @@ public struct ReferenceEvaluator {
         case .asOf:
             guard let d = context.asOf else { throw EvalError(message: "`as_of` is not given", span: e.span) }
             return .date(d)
+        case .periodBound(let start):
+            guard let p = context.period else {
+                throw EvalError(message: "`\(start ? "period_start" : "period_end")` is not given: no period", span: e.span)
+            }
+            return .date(start ? p.first : p.last)
         case .unwrap(let a):
             let v = try eval(a)
             if v.isMissing { throw EvalError(message: "a value shown present is missing", span: e.span) }

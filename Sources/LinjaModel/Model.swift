@@ -394,8 +394,11 @@ public struct TargetDef: Sendable {
     public var sources: [String]
     public var assumptions: [String]
     public var notes: [String]
+    /// `for each municipality`: each municipality gets a verdict of its own.
+    public var forEachMunicipality: Bool
 
-    package init(id: Int, goal: Int, name: String, label: String?, level: String?, comparison: ComparisonOp?, value: Value?, valueText: String?, unit: TargetUnit, unitLabel: String?, perYear: Bool, qualitative: Bool, qualitativeText: String?, baseline: Value?, baselineValueText: String?, baselineText: String?, baselineUnitLabel: String?, baselinePeriod: Period?, period: Period?, measured: TExpr?, span: Span, sources: [String], assumptions: [String], notes: [String]) {
+    package init(id: Int, goal: Int, name: String, label: String?, level: String?, comparison: ComparisonOp?, value: Value?, valueText: String?, unit: TargetUnit, unitLabel: String?, perYear: Bool, qualitative: Bool, qualitativeText: String?, baseline: Value?, baselineValueText: String?, baselineText: String?, baselineUnitLabel: String?, baselinePeriod: Period?, period: Period?, measured: TExpr?, span: Span, sources: [String], assumptions: [String], notes: [String], forEachMunicipality: Bool = false) {
+        self.forEachMunicipality = forEachMunicipality
         self.id = id
         self.goal = goal
         self.name = name

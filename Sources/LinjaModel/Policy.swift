@@ -24,6 +24,8 @@ public final class Policy: @unchecked Sendable {
     public let targets: [TargetDef]
     public let verdicts: VerdictPolicy?
     public let report: ReportSettings
+    /// Unit words with their forms after 1 and after other numbers.
+    public let unitWords: [UnitDef]
     public let fixtures: [Fixture]
     public let tests: [CheckedTest]
     /// Params given other values for one run (`--param`), as `name = value`,
@@ -37,7 +39,9 @@ public final class Policy: @unchecked Sendable {
     package init(directory: String, root: String, units: [PolicyUnit], fingerprint: String, diagnostics: [Diagnostic],
          areas: [Area], municipalities: [Municipality], groups: [Group], enums: [EnumType], record: RecordType?,
          outcomes: [OutcomeDef], params: [ParamDef], lets: [LetDef], rules: [Rule], goals: [GoalDef],
-         targets: [TargetDef], verdicts: VerdictPolicy?, report: ReportSettings, fixtures: [Fixture], tests: [CheckedTest]) {
+         targets: [TargetDef], verdicts: VerdictPolicy?, report: ReportSettings, fixtures: [Fixture], tests: [CheckedTest],
+         unitWords: [UnitDef] = []) {
+        self.unitWords = unitWords
         self.directory = directory
         self.root = root
         self.units = units
@@ -113,4 +117,38 @@ public final class Policy: @unchecked Sendable {
     public func goal(named n: String) -> GoalDef? { goals.first { $0.name == n } }
     public func param(named n: String) -> ParamDef? { params.first { $0.name == n } }
     public func letDef(named n: String) -> LetDef? { lets.first { $0.name == n } }
+}
+
+/// A unit word's two forms: after the number 1 (`tapahtuma`) and after any
+/// other number (`tapahtumaa`), as a Finnish reader expects.
+public struct UnitDef: Sendable, Equatable {
+    public var one: String
+    public var other: String
+    public var span: Span
+
+    package init(one: String, other: String, span: Span) {
+        self.one = one
+        self.other = other
+        self.span = span
+    }
+
+    /// The form that goes after `number` written as text: `one` after exactly
+    /// 1 (a whole one: "1 tapahtuma"), `other` after any other number,
+    /// decimals included ("1,5 tapahtumaa", "0 tapahtumaa").
+    public func form(after number: String) -> String {
+        number == "1" ? one : other
+    }
+}
+
+extension Policy {
+    /// The declared unit a target's unit word belongs to (either form).
+    public func unit(named word: String) -> UnitDef? {
+        unitWords.first { $0.one == word || $0.other == word }
+    }
+
+    /// `word` in the form that goes after `number` (as text), when a unit
+    /// declaration gives its forms; else the word as written.
+    public func unitWord(_ word: String, after number: String) -> String {
+        unit(named: word)?.form(after: number) ?? word
+    }
 }

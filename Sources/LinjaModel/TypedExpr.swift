@@ -22,6 +22,8 @@ public struct TExpr: Sendable {
         case param(Int)
         case letRef(Int)
         case asOf
+        /// The first (`start`) or last day of the period goals are evaluated for.
+        case periodBound(start: Bool)
         /// An optional the checker has shown to be present here (`x is present and …`).
         case unwrap(TExpr)
         case not(TExpr)
@@ -48,7 +50,7 @@ public struct TExpr: Sendable {
     /// Calls `body` on each direct child.
     public func forEachChild(_ body: (TExpr) -> Void) {
         switch kind {
-        case .constant, .field, .param, .letRef, .asOf, .error: break
+        case .constant, .field, .param, .letRef, .asOf, .periodBound, .error: break
         case .unwrap(let a), .not(let a), .isMissing(let a, _), .negate(let a), .since(let a): body(a)
         case .and(let a, let b), .or(let a, let b), .otherwise(let a, let b), .compare(_, let a, let b),
              .arith(_, let a, let b), .inGroup(let a, let b), .inSet(let a, let b):

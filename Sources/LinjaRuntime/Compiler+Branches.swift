@@ -33,7 +33,7 @@ extension Compiler {
             left -= 1
             if left < 0 { return false }
             switch x.kind {
-            case .constant, .field, .param, .asOf: return true
+            case .constant, .field, .param, .asOf, .periodBound: return true
             case .and(let a, let b), .or(let a, let b): return visit(a) && visit(b)
             case .not(let a), .unwrap(let a): return visit(a)
             case .isMissing(let a, _): return visit(a)

@@ -27,7 +27,7 @@ extension Compiler {
             return .reg(loadConst(raw))
         }
         switch e.kind {
-        case .constant, .param, .asOf, .error, .aggregate:
+        case .constant, .param, .asOf, .periodBound, .error, .aggregate:
             throw Unsupported()
         case .field(let slot):
             // Registers 0..<width hold the client's fields (the VM copies them in).

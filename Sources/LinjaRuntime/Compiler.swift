@@ -47,10 +47,12 @@ public struct Compiler {
         case span(Int32, Int32)
     }
 
-    public init(policy: Policy, asOf: Day, paramOverrides: [Int: Value] = [:]) {
+    /// A compiler for `asOf`; with `period`, for a goal's measured
+    /// expressions over it (`period_start`, `period_end`).
+    public init(policy: Policy, asOf: Day, paramOverrides: [Int: Value] = [:], period: Period? = nil) {
         self.policy = policy
         self.asOf = asOf
-        self.context = EvalContext(policy: policy, asOf: asOf, paramOverrides: paramOverrides)
+        self.context = EvalContext(policy: policy, asOf: asOf, paramOverrides: paramOverrides, period: period)
         self.letFunctions = Array(repeating: nil, count: policy.lets.count)
         self.nextRegister = Int32(policy.record?.fields.count ?? 0)
         self.clientLets = Array(repeating: true, count: policy.lets.count)

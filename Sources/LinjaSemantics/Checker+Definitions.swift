@@ -174,7 +174,7 @@ extension Checker {
         var work = [e]
         while let x = work.popLast() {
             switch x.kind {
-            case .bool, .number, .percent, .money, .duration, .date, .period, .text, .asOf, .missing, .error: break
+            case .bool, .number, .percent, .money, .duration, .date, .period, .text, .asOf, .periodStart, .periodEnd, .missing, .error: break
             case .name(let n): body(n)
             case .member(let base, _): work.append(base)
             case .unary(_, let a), .isMissing(let a, _), .since(let a): work.append(a)

@@ -17,10 +17,12 @@ extension Checker {
         var asOf: Bool = true
         /// Params and lets may be named.
         var names: Bool = true
+        /// `period_start` and `period_end` may be read (a target's `measured`).
+        var period: Bool = false
 
         static let constant = Env(client: false, aggregates: false, asOf: false, names: false)
         static let perClient = Env(client: true, aggregates: false)
-        static let measured = Env(client: false, aggregates: true)
+        static let measured = Env(client: false, aggregates: true, period: true)
     }
 
     /// A key identifying an optional value for narrowing: `field:3`, `let:2`.
@@ -121,6 +123,14 @@ extension Checker {
                 return err(s)
             }
             return TExpr(.asOf, .date, s)
+        case .periodStart, .periodEnd:
+            let start = e.kind == .periodStart
+            if !env.period {
+                diags.error(.misplaced, "`\(start ? "period_start" : "period_end")` is known only where a goal is evaluated for a period: in a target's `measured`",
+                            at: s, help: "for a date that does not depend on the period, write it, or use `as_of`")
+                return err(s)
+            }
+            return TExpr(.periodBound(start: start), .date, s)
         case .name(let n):
             return resolveName(Name(n, span: s), expected: expected, env: env)
         case .member(let base, let field):

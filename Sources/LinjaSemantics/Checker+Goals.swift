@@ -65,6 +65,7 @@ extension Checker {
             diags.error(.targetForm, "only counts can be per year; target `\(name)` is a \(unit == .percent ? "percentage" : "measure")",
                         at: t.header.name.span, help: "remove `per year`: shares and durations are not pro-rated")
         }
+        if unit == .number { checkUnitForms(t.unitLabel, at: t.header.name.span) }
         var baseline: Value?
         if let b = t.baseline, let bv = b.value, let cv = constantValue(bv, as: nil, what: "the baseline of target `\(name)`") {
             baseline = cv
@@ -101,7 +102,7 @@ extension Checker {
                          baselinePeriod: t.baseline?.period.flatMap(periodValue),
                          period: t.period.flatMap(periodValue) ?? goalPeriod, measured: measured, span: t.header.span,
                          sources: t.header.attribute(.source), assumptions: t.header.attribute(.assumption),
-                         notes: t.header.attribute(.note))
+                         notes: t.header.attribute(.note), forEachMunicipality: t.forEachMunicipality)
     }
 
     func unitName(_ u: TargetUnit) -> String {
@@ -193,5 +194,32 @@ extension Checker {
         }
         if let a = r.sampleAsOf, case .date(let t) = a.kind { report.sampleAsOf = Day.parse(Substring(t)) }
         report.samplePeriod = r.samplePeriod.flatMap(periodValue)
+    }
+}
+
+extension Checker {
+    /// Unit words and their two forms: no word may belong to two units.
+    func checkUnits() {
+        var seen: [String: Span] = [:]
+        for d in unitDecls {
+            let u = d.node
+            for word in Set([u.one, u.other]) {
+                if let first = seen[word] {
+                    diags.error(.duplicateDeclaration, "the unit word `\(word)` is declared twice", at: u.span,
+                                notes: [DiagnosticNote("first declared here", at: first)])
+                    continue
+                }
+                seen[word] = u.span
+            }
+            unitDefs.append(UnitDef(one: u.one, other: u.other, span: u.span))
+        }
+    }
+
+    /// A target that counts in a unit word with no declared forms.
+    func checkUnitForms(_ label: String?, at span: Span) {
+        guard let word = label, word.contains(where: { $0.isLetter }),
+              !unitDefs.contains(where: { $0.one == word || $0.other == word }) else { return }
+        diags.warning(.unitWithoutForms, "the unit `\(word)` has no form for 1: outputs would read \"1 \(word)\"", at: span,
+                      help: "declare its forms, e.g. `unit \"…\" other \"\(word)\"` (the form after 1, then after other numbers)")
     }
 }

@@ -268,6 +268,7 @@ extension Checker {
         }
         var clientEnv = Env.perClient
         clientEnv.aggregates = false
+        clientEnv.period = env.period
         let filter = agg.filter.map { requireBool(typeExpr($0, expected: .bool, env: clientEnv), "the `where` condition") }
         let among = agg.among.map { requireBool(typeExpr($0, expected: .bool, env: clientEnv), "the `among` condition") }
         switch agg.kind {

@@ -28,6 +28,8 @@ final class Checker {
     var goalDecls: [String: Decl<GoalDecl>] = [:]
     var verdictDecls: [Decl<VerdictsDecl>] = []
     var reportDecls: [Decl<ReportDecl>] = []
+    var unitDecls: [Decl<UnitDecl>] = []
+    var unitDefs: [UnitDef] = []
     var fixtureDecls: [String: Decl<FixtureDecl>] = [:]
     var testDecls: [Decl<TestDecl>] = []
     // Declaration order, for stable output.
@@ -94,6 +96,7 @@ final class Checker {
             ("lets", { $0.checkLets() }),
             ("rules", { $0.checkRules() }),
             ("conflicts", { $0.checkConflicts() }),
+            ("units", { $0.checkUnits() }),
             ("goals and targets", { $0.checkGoals() }),
             ("verdict policy", { $0.checkVerdicts() }),
             ("report settings", { $0.checkReport() }),
@@ -110,7 +113,7 @@ final class Checker {
                       diagnostics: diags.sorted, areas: areas, municipalities: municipalities, groups: groups,
                       enums: enums, record: record, outcomes: outcomes, params: params,
                       lets: lets.compactMap { $0 }, rules: rules, goals: goals, targets: targets,
-                      verdicts: verdicts, report: report, fixtures: fixtures, tests: tests)
+                      verdicts: verdicts, report: report, fixtures: fixtures, tests: tests, unitWords: unitDefs)
     }
 
     // MARK: - Collecting declarations, imports and overrides
@@ -184,6 +187,7 @@ final class Checker {
                         register(&goalDecls, "goal", name: g.header.name, node: g, unit: ui, span: g.header.span, overrides: false)
                     case .verdicts(let v): verdictDecls.append(Decl(node: v, unit: ui, span: v.span))
                     case .report(let r): reportDecls.append(Decl(node: r, unit: ui, span: r.span))
+                    case .unit(let u): unitDecls.append(Decl(node: u, unit: ui, span: u.span))
                     case .test(let t): testDecls.append(Decl(node: t, unit: ui, span: t.span))
                     case .fixture(let f):
                         register(&fixtureDecls, "fixture", name: f.header.name, node: f, unit: ui, span: f.header.span, overrides: false)

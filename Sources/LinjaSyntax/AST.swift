@@ -117,6 +117,9 @@ public struct Expr: Equatable, Sendable {
         /// A bare name: a let, param, enumeration value, municipality or group.
         case name(String)
         case asOf
+        /// `period_start`, `period_end`: the first and last day of the period a goal is evaluated for.
+        case periodStart
+        case periodEnd
         case missing
         case member(Expr, Name)
         case unary(UnaryOp, Expr)
@@ -337,6 +340,9 @@ public struct TargetDecl: Equatable, Sendable {
     public var baseline: Baseline?
     public var period: Expr?
     public var source: TargetSource
+    /// `for each municipality`: the target holds in each municipality, so
+    /// each gets a verdict of its own (a municipality card shows it).
+    public var forEachMunicipality = false
 }
 
 public struct GoalDecl: Equatable, Sendable {
@@ -380,6 +386,17 @@ public enum VerdictItem: Equatable, Sendable {
 public struct VerdictsDecl: Equatable, Sendable {
     public var doc: [String]
     public var items: [VerdictItem]
+    public var span: Span
+}
+
+/// `unit "tapahtuma" other "tapahtumaa"`: a unit word's form after the
+/// number 1 and after every other number, so that outputs read "1 tapahtuma"
+/// and "2 tapahtumaa". A target's unit written in either form is this unit.
+public struct UnitDecl: Equatable, Sendable {
+    public var doc: [String]
+    public var one: String
+    public var other: String
+    public var attributes: [Attribute]
     public var span: Span
 }
 
@@ -485,6 +502,7 @@ public enum Declaration: Equatable, Sendable {
     case goal(GoalDecl)
     case verdicts(VerdictsDecl)
     case report(ReportDecl)
+    case unit(UnitDecl)
     case test(TestDecl)
     case fixture(FixtureDecl)
 
@@ -501,6 +519,7 @@ public enum Declaration: Equatable, Sendable {
         case .goal(let d): return d.header.span
         case .verdicts(let d): return d.span
         case .report(let d): return d.span
+        case .unit(let d): return d.span
         case .test(let d): return d.span
         case .fixture(let d): return d.header.span
         }

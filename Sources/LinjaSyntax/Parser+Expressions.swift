@@ -114,6 +114,7 @@ extension Parser {
 
     /// primary       = literal
     ///               | "true" | "false" | "missing" | "as_of"
+    ///               | "period_start" | "period_end"             (* the goal's period, in a target's measured *)
     ///               | IDENT [ "(" [ expr { "," expr } ] ")" ]     (* a name, or a builtin call *)
     ///               | aggregate
     ///               | "since" postfix                           (* the span from a date to as_of *)
@@ -142,6 +143,8 @@ extension Parser {
         case .keyword(.false): advance(); return Expr(.bool(false), s)
         case .keyword(.missing): advance(); return Expr(.missing, s)
         case .keyword(.as_of): advance(); return Expr(.asOf, s)
+        case .keyword(.period_start): advance(); return Expr(.periodStart, s)
+        case .keyword(.period_end): advance(); return Expr(.periodEnd, s)
         case .keyword(.since):
             advance()
             // `since since since …` recurses here, not through `parseBinary`: count it.

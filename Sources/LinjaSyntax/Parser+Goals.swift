@@ -35,6 +35,7 @@ extension Parser {
     /// target_clause = "level" IDENT
     ///               | "baseline" ( target_value [ unit ] | STRING ) [ "in" period ]
     ///               | "for" period
+    ///               | "for" "each" "municipality"              (* a verdict in each municipality *)
     ///               | "measured" expr                          (* computed over clients *)
     ///               | "reported"                               (* fed by indicator data *)
     ///               | attribute ;
@@ -80,6 +81,12 @@ extension Parser {
                 t.baseline = b
                 continue
             }
+            if atWord("for"), atWord("each", offset: 1) {
+                advance(); advance()
+                try expectWord("municipality", after: "`for each`")
+                t.forEachMunicipality = true
+                continue
+            }
             if acceptWord("for") { t.period = try parsePeriodLiteral(after: "`for`"); continue }
             if atWord("measured") {
                 let ms = advance()
@@ -98,7 +105,7 @@ extension Parser {
             break
         }
         if !at(.rbrace), !at(.target), !current.isEOF, !isDeclarationStart {
-            throw fail("a clause of \(what) (`baseline`, `level`, `for`, `measured`, `reported`, `source`) or the next target",
+            throw fail("a clause of \(what) (`baseline`, `level`, `for`, `for each municipality`, `measured`, `reported`, `source`) or the next target",
                        after: "\(what)")
         }
         t.header.span = span(from: start.start)
@@ -245,6 +252,18 @@ extension Parser {
             alternatives.append(conj)
         } while accept(.or)
         return GoalCondition(anyOf: alternatives)
+    }
+
+    /// unit_decl     = "unit" STRING "other" STRING { attribute } ;  (* the form after 1, after other numbers *)
+    mutating func parseUnit(_ doc: [String]) throws -> UnitDecl {
+        let start = advance()
+        let one = try expect(.string, "the unit's form after the number 1, in quotes", after: "`unit`",
+                             help: "e.g. `unit \"tapahtuma\" other \"tapahtumaa\"`")
+        try expectWord("other", after: "the form after 1")
+        let other = try expect(.string, "the unit's form after other numbers, in quotes", after: "`other`")
+        var attributes: [Attribute] = []
+        while let a = parseAttribute() { attributes.append(a) }
+        return UnitDecl(doc: doc, one: one.text, other: other.text, attributes: attributes, span: span(from: start.start))
     }
 
     /// report_decl   = "report" "{" { report_item } "}" ;

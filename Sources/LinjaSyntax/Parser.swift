@@ -305,7 +305,7 @@ public struct Parser {
     /// declaration   = { DOC_COMMENT }
     ///                 ( import_decl | area_decl | record_decl | enum_decl | outcome_decl
     ///                 | param_decl | let_decl | rule_decl | goal_decl | verdicts_decl
-    ///                 | report_decl | test_decl | fixture_decl ) ;
+    ///                 | report_decl | unit_decl | test_decl | fixture_decl ) ;
     mutating func parseDeclaration(_ k: Keyword) throws -> Declaration {
         let doc = docComments(before: current.start)
         switch k {
@@ -320,11 +320,12 @@ public struct Parser {
         case .goal: return .goal(try parseGoal(doc))
         case .verdicts: return .verdicts(try parseVerdicts(doc))
         case .report: return .report(try parseReport(doc))
+        case .unit: return .unit(try parseUnit(doc))
         case .test: return .test(try parseTest(doc))
         case .fixture: return .fixture(try parseFixture(doc))
         case .target, .when, .unless, .then, .in, .over, .overrides, .from, .until, .to, .nothing,
              .refer, .assess, .eligible, .flag, .and, .or, .not, .is, .if, .else, .since, .otherwise,
-             .true, .false, .missing, .present, .as_of, .case, .of, .where, .among, .expect:
+             .true, .false, .missing, .present, .as_of, .period_start, .period_end, .case, .of, .where, .among, .expect:
             throw fail("a declaration")
         }
     }

@@ -72,7 +72,7 @@ public enum Precedence {
         case .ifElse: return open
         case .aggregate(let a):
             return a.filter != nil || a.among != nil ? open : prefix
-        case .bool, .number, .percent, .money, .duration, .date, .period, .text, .name, .asOf, .missing,
+        case .bool, .number, .percent, .money, .duration, .date, .period, .text, .name, .asOf, .periodStart, .periodEnd, .missing,
              .member, .call, .caseOf, .set, .error:
             return primary
         }

@@ -6,14 +6,14 @@ import LinjaBase
 public enum Keyword: String, Sendable, CaseIterable {
     // declarations
     case `import`, area, record, `enum`, outcome, param, `let`, rule, goal, target,
-         verdicts, test, fixture, report
+         verdicts, test, fixture, report, unit
     // rule clauses
     case when, unless, then, `in`, over, overrides, from, until, to, nothing
     // outcome kinds
     case refer, assess, eligible, flag
     // expressions
     case and, or, not, `is`, `if`, `else`, since, otherwise, `true`, `false`,
-         missing, present, as_of, `case`, of, `where`, among
+         missing, present, as_of, period_start, period_end, `case`, of, `where`, among
     // tests
     case expect
 
@@ -21,11 +21,11 @@ public enum Keyword: String, Sendable, CaseIterable {
     public var startsDeclaration: Bool {
         switch self {
         case .import, .area, .record, .enum, .outcome, .param, .let, .rule, .goal,
-             .verdicts, .test, .fixture, .report:
+             .verdicts, .test, .fixture, .report, .unit:
             return true
         case .target, .when, .unless, .then, .in, .over, .overrides, .from, .until, .to,
              .nothing, .refer, .assess, .eligible, .flag, .and, .or, .not, .is, .if, .else,
-             .since, .otherwise, .true, .false, .missing, .present, .as_of, .case, .of,
+             .since, .otherwise, .true, .false, .missing, .present, .as_of, .period_start, .period_end, .case, .of,
              .where, .among, .expect:
             return false
         }

@@ -15,4 +15,5 @@ let commands: [Command] = [
     fmtCommand,
     diffCommand,
     generateCommand,
+    lspCommand,
 ]

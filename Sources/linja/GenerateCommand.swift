@@ -21,6 +21,7 @@ let generateCommand = Command(
             .out(),
             .flag("adversarial", "Boundary dates and missing optionals."),
             .csvDialect("fi: semicolons and d.m.yyyy dates."),
+            .format("csv|jsonl", "csv (default) or jsonl (JSON Lines); --out x.jsonl means jsonl."),
         ]),
     run: { args in
         guard args.positional.first == "clients" else { throw UsageError(message: "say what to generate: 'linja generate clients …'") }
@@ -33,15 +34,26 @@ let generateCommand = Command(
         var g = ClientGenerator(policy: policy, asOf: asOf, seed: UInt64(seed))
         g.adversarial = args.flag("adversarial")
         let finnish = try args.choice("csv-dialect", ["fi", "en"], default: "en") == "fi"
+        // The file's name says what it holds: a .jsonl file is JSON Lines, and JSON Lines is never written under a .csv name.
+        let named = args.value("out").map { $0.lowercased() }
+        let byName: String? = named.map { n in [".jsonl", ".ndjson"].contains { n.hasSuffix($0) } ? "jsonl" : n.hasSuffix(".csv") ? "csv" : "" }
+        let format = try args.choice("format", ["csv", "jsonl"], default: byName.flatMap { $0.isEmpty ? nil : $0 } ?? "csv")
+        if let b = byName, !b.isEmpty, b != format {
+            throw UsageError(message: "--format \(format) does not fit --out \(args.value("out") ?? ""): name the file .\(format)")
+        }
+        if format == "jsonl", finnish { throw UsageError(message: "--csv-dialect applies to CSV, not to JSON Lines") }
+        func write(_ sink: (String) -> Void) {
+            if format == "jsonl" { g.writeJSONLines(count: count, to: sink) } else { g.writeCSV(count: count, finnish: finnish, to: sink) }
+        }
         if let out = args.value("out"), out != "-" {
             // Written beside the path and renamed into place when complete:
             // a full disk ends the run with exit 2 and leaves no partial file.
             let file = try OutputFile(path: out, inputs: ruleFilePaths(policy))
-            g.writeCSV(count: count, finnish: finnish) { file.write($0) }
+            write { file.write($0) }
             file.commit()
         } else {
             try Console.refuseOutput(onto: ruleFilePaths(policy))
-            g.writeCSV(count: count, finnish: finnish) { stdout.write($0) }
+            write { stdout.write($0) }
         }
         return Exit.ok
     })

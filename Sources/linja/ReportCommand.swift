@@ -18,6 +18,7 @@ let reportCommand = Command(
             .actuals("Indicator data."),
             .period("The period goals are evaluated for."),
             .out("Write the HTML report to FILE."),
+            .value("export", "FILE", "Write the report as data for Power BI and spreadsheets (CSV, long format; docs/bi-export.md)."),
             .lang("Language (default fi)."),
             .params("Override a param for this run."),
         ]),
@@ -40,9 +41,12 @@ let reportCommand = Command(
         if clients != nil, asOf == nil { throw UsageError(message: "--clients needs --as-of") }
         let inputs = [clients, actuals].compactMap { $0 } + ruleFilePaths(policy)
         try Console.refuseOutput(onto: inputs)
+        // Both files checked and opened before any work.
         let htmlTarget = try args.value("out").map { try OutputTarget(path: $0, inputs: inputs) }
+        let exportTarget = try args.value("export").map { try OutputTarget(path: $0, inputs: inputs) }
         var bad = 0
         var summary: Summary?
+        var runCounts: RunPipeline.Counts?
         if let c = clients, let day = asOf {
             let reader: ClientReader
             do { reader = try ClientReader(path: c, policy: policy) } catch let e as DataIssue {
@@ -57,7 +61,17 @@ let reportCommand = Command(
                 bad += 1
             })
             summary = pipeline.summary
-            stdout.write(pipeline.summary.table(counts: pipeline.counts))
+            let c = pipeline.counts
+            runCounts = c
+            // The --param overrides, when given, under the heading.
+            let overridden = policy.paramOverrides.isEmpty ? [] : [(lang == .fi ? "Muutetut parametrit: " : "Params overridden: ") + policy.overridesText]
+            stdout.write(RoutingTable(summary: pipeline.summary).text(language: lang == .fi ? .fi : .en, header: (lang == .fi ? [
+                "\(policy.areas.first?.label ?? policy.name): ohjaukset ja oikeudet kunnittain, tilanne \(ReportLanguage.fi.date(day))",
+                "Asiakkaita: \(c.read) luettu, \(c.decided) ratkaistu, \(c.rejected + c.failed) hylätty",
+            ] : [
+                "\(policy.areas.first?.label ?? policy.name): routing by municipality as of \(day)",
+                "Clients: \(c.read) read, \(c.decided) decided, \(c.rejected + c.failed) rejected",
+            ]) + overridden))
         }
         var goalReport: GoalReport?
         if let pt = periodText {
@@ -71,8 +85,12 @@ let reportCommand = Command(
                 stdout.write("\n" + report.table())
             }
         }
+        if let target = exportTarget {
+            let area = AreaReport(policy: policy, summary: summary, goals: goalReport, counts: runCounts)
+            target.write(bytes: BIExport.csv(area))
+        }
         if let target = htmlTarget {
-            target.write(HTMLReport(policy: policy, goals: goalReport, summary: summary).render())
+            target.write(HTMLReport(policy: policy, goals: goalReport, summary: summary, counts: runCounts).render())
         }
         return bad > 0 ? Exit.usage : Exit.ok
     })

@@ -20,7 +20,7 @@ let runCommand = Command(
             .format("FORMAT", "table (default), json, jsonl or csv."),
             .flag("explain", "Say why: each rule, the variant or exception, the values that decided."),
             .value("only", "ID", "Only the client with this id."),
-            .flag("summary", "Counts of each outcome by municipality instead of per-client output."),
+            .flag("summary", "Counts of each outcome by municipality instead of per-client output (table, json or csv; small counts hidden)."),
             .value("skip-invalid", "FILE", "Write rejected rows with their reasons to FILE (CSV) and exit 0."),
             .csvDialect(),
             .params(),
@@ -41,8 +41,8 @@ let runCommand = Command(
         options.finnishCSV = try args.choice("csv-dialect", ["fi", "en"], default: "en") == "fi"
         options.maxErrors = try args.int("max-errors", default: 20, range: 0...1_000_000)
         options.threads = try args.int("threads", default: ProcessInfo.processInfo.activeProcessorCount, range: 1...256)
-        if options.summary, options.format != .table, options.format != .json {
-            throw UsageError(message: "--summary prints a table or JSON (--format json)")
+        if options.summary, options.format == .jsonl {
+            throw UsageError(message: "--summary prints a table, JSON (--format json) or CSV (--format csv)")
         }
         let loaded: Policy
         do { loaded = try loadPolicy(policyPath, quietWarnings: true) } catch is PolicyFailure { return Exit.failure }
@@ -78,8 +78,17 @@ let runCommand = Command(
             return Exit.usage
         }
         if options.summary {
-            if options.format == .json { stdout.line(pipeline.summary.json(counts: c).pretty) }
-            else { stdout.write(pipeline.summary.table(counts: c)) }
+            let table = RoutingTable(summary: pipeline.summary)
+            switch options.format {
+            case .json: stdout.line(table.json(asOf: asOf, counts: c, unused: pipeline.summary.unused).pretty)
+            case .csv: stdout.write(bytes: table.csv(asOf: asOf, finnish: options.finnishCSV))
+            case .table, .jsonl:
+                stdout.write(table.text(language: .en, header: [
+                    "Policy \(policy.name)  fingerprint \(policy.shortFingerprint)"
+                        + (policy.paramOverrides.isEmpty ? "" : "  with \(policy.overridesText)") + "  as of \(asOf)",
+                    "Clients: \(c.read) read, \(c.decided) decided, \(c.rejected + c.failed) rejected",
+                ], unused: pipeline.summary.unused))
+            }
         }
         if bad > 0, rejects == nil {
             if bad > shownErrors { stderr.line("… and \(bad - shownErrors) more bad row\(bad - shownErrors == 1 ? "" : "s")") }

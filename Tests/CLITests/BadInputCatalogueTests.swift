@@ -178,7 +178,8 @@ struct BadInputCatalogueRuleFileTests {
     @Test("[run.policy-errors] linja run on a policy with errors decides nothing and exits 1")
     func runOnAPolicyWithErrors() throws {
         let root = BadInput.tempDir()
-        for f in ["client.linja", "definitions.linja", "goal_definitions.linja", "outcomes.linja", "rules.linja"] {
+        let common = (try? FileManager.default.contentsOfDirectory(atPath: CLI.repoRoot + "/rules/common")) ?? []
+        for f in common where f.hasSuffix(".linja") {
             BadInput.write(root + "/common/" + f, Array(FileManager.default.contents(atPath: CLI.repoRoot + "/rules/common/" + f) ?? Data()))
         }
         for f in ["area.linja", "rules.linja", "goals.linja", "verdicts.linja", "sample/clients.csv", "sample/actuals-2026-Q1.csv"] {

@@ -307,7 +307,8 @@ struct DiffCLITests {
         let report = try CLI.run(["report", Self.policy])
         let whatIf = try CLI.run(["report", Self.policy, "--param", "career_guidance_after=2 months"])
         #expect(report.status == 0 && whatIf.status == 0, "\(whatIf.stderr)")
-        let line = { (r: CLI.Result) in r.stdout.split(separator: "\n").first { $0.hasPrefix("assess career_guidance") }.map(String.init) }
+        // The Finnish report names the outcome by its label; the last such line is the area total.
+        let line = { (r: CLI.Result) in r.stdout.split(separator: "\n").last { $0.hasPrefix("Uraohjauksen tarpeen arviointi") }.map(String.init) }
         #expect(line(report) != nil && line(report) != line(whatIf))
         let bad = try CLI.run(["report", Self.policy, "--param", "career_guidance_after=2 %"])
         #expect(bad.status == 2)

@@ -154,4 +154,15 @@ public struct OutputTarget {
         file.commit()
         Console.err.line("wrote \(file.path)")
     }
+
+    /// Writes the result as bytes (a byte-order mark, say), as `write(_:)`.
+    public func write(bytes: [UInt8]) {
+        guard let file else {
+            Console.out.write(bytes: bytes)
+            return
+        }
+        file.write(bytes: bytes)
+        file.commit()
+        Console.err.line("wrote \(file.path)")
+    }
 }

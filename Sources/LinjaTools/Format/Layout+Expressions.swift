@@ -56,6 +56,8 @@ extension Layout {
         case .text(let t): w.token(Layout.quote(t), at: at)
         case .name(let n): w.token(n, at: at)
         case .asOf: w.token("as_of", at: at)
+        case .periodStart: w.token("period_start", at: at)
+        case .periodEnd: w.token("period_end", at: at)
         case .missing: w.token("missing", at: at)
         case .error: break
         case .member:

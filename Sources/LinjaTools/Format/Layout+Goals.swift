@@ -114,6 +114,13 @@ extension Layout {
                 expr(p)
             })
         }
+        if t.forEachMunicipality {
+            let toks = Array(src.tokens(in: t.header.span.start..<t.header.span.end))
+            let at = toks.indices.first { k in
+                toks[k].text == "for" && k + 1 < toks.count && toks[k + 1].text == "each"
+            }.map { toks[$0].start }
+            items.append(clause("for each municipality", at: at) {})
+        }
         switch t.source {
         case .measured(let e):
             items.append(clause("measured ", at: keywordBefore(anchor(e))) { [self] in
@@ -265,5 +272,16 @@ extension Layout {
             })
         }
         block(items, close: closeBrace(endingAt: r.span.end))
+    }
+}
+
+extension Layout {
+    /// unit_decl: `unit "tapahtuma" other "tapahtumaa"`, attributes each on a line.
+    func unit(_ u: UnitDecl) {
+        w.token("unit ", at: u.span.start)
+        w.text(Layout.quote(u.one))
+        w.text(" other ")
+        w.text(Layout.quote(u.other))
+        clauses(attributeItems(u.attributes))
     }
 }

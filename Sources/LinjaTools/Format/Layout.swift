@@ -62,10 +62,10 @@ final class Layout {
     }
 
     /// One-line declarations of one kind written without a blank line between
-    /// them stay together (a list of outcomes, params or imports).
+    /// them stay together (a list of outcomes, params, units or imports).
     static func groupable(_ a: Declaration, _ b: Declaration) -> Bool {
         switch (a, b) {
-        case (.importDecl, .importDecl), (.outcome, .outcome), (.param, .param), (.letDecl, .letDecl):
+        case (.importDecl, .importDecl), (.outcome, .outcome), (.param, .param), (.letDecl, .letDecl), (.unit, .unit):
             return true
         default:
             return false
@@ -87,6 +87,7 @@ final class Layout {
         case .goal(let g): goal(g)
         case .verdicts(let v): verdicts(v)
         case .report(let r): report(r)
+        case .unit(let u): unit(u)
         case .test(let t): test(t)
         case .fixture(let f): fixture(f)
         }

@@ -443,6 +443,8 @@ public final class ReplSession {
             return "verdicts"
         case .report:
             return "report settings"
+        case .unit(let u):
+            return "unit \(Layout.quote(u.one)) other \(Layout.quote(u.other))"
         case .importDecl(let i):
             return "import \(i.path)"
         }
@@ -481,6 +483,7 @@ struct SessionDeclaration {
         case .test(let x): return [Name(kind: "test", name: x.name)]
         case .verdicts: return [Name(kind: "verdicts", name: "")]
         case .report: return [Name(kind: "report", name: "")]
+        case .unit(let x): return [Name(kind: "unit", name: x.other)]
         case .importDecl(let x): return [Name(kind: "import", name: x.path)]
         }
     }

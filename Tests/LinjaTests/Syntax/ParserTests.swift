@@ -88,6 +88,7 @@ import Testing
         ("6 weeks", "6weeks"), ("10 working days", "10workingdays"), ("2026-05-01", "2026-05-01"),
         ("2026-Q1", "period:2026-Q1"), ("2026-03", "period:2026-03"), ("\"teksti\"", "\"teksti\""),
         ("true", "true"), ("false", "false"), ("missing", "missing"), ("as_of", "as_of"),
+        ("period_start", "period_start"), ("period_end", "period_end"),
         ("client.status", "client.status"), ("a.b.c", "a.b.c"), ("client.from", "client.from"),
         ("age(client.birth_date)", "(call age client.birth_date)"),
         ("max(a, b + 1)", "(call max a (+ b 1))"), ("f()", "(call f)"),
@@ -334,6 +335,20 @@ import Testing
                                                               Destination(name: Name("municipal_coach"), label: nil)])),
             .outcome(OutcomeDecl(header: header("career_guidance"), kind: .assess, destinations: [])),
         ])
+    }
+
+    @Test func aUnitGivesItsFormAfterOneAndAfterOtherNumbers() throws {
+        let decls = clean("unit \"tapahtuma\" other \"tapahtumaa\"\n  source \"seed 003\"\n")
+        guard case .unit(let u)? = decls.first else { Issue.record("not a unit: \(decls)"); return }
+        #expect(u.one == "tapahtuma")
+        #expect(u.other == "tapahtumaa")
+        #expect(u.attributes.map(\.text) == ["seed 003"])
+    }
+
+    @Test func aTargetMayHoldForEachMunicipality() throws {
+        let decls = clean("goal g for 2026 {\n  target budget \"Tukibudjetin sidonta\" <= 100 % for each municipality reported\n  target total <= 5 reported\n}\n")
+        guard case .goal(let g)? = decls.first else { Issue.record("not a goal: \(decls)"); return }
+        #expect(g.targets.map(\.forEachMunicipality) == [true, false])
     }
 
     @Test func aParamHasDatedValuesAttributesAndOverrides() {

@@ -40,6 +40,8 @@ enum SyntaxTesting {
         case .text(let t): return "\"\(t)\""
         case .name(let n): return n
         case .asOf: return "as_of"
+        case .periodStart: return "period_start"
+        case .periodEnd: return "period_end"
         case .missing: return "missing"
         case .member(let base, let n): return "\(sexpr(base)).\(n.text)"
         case .unary(let op, let a): return "(\(op == .not ? "not" : "neg") \(sexpr(a)))"

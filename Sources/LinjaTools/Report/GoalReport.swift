@@ -75,9 +75,33 @@ public struct GoalReport {
            let word = t.valueText?.split(separator: " ").last.map(String.init), DurationUnit.words[word] == .weeks {
             return "\(d.days / 7) \(word)"
         }
-        var s = formatter.text(roundedForDisplay(v))
-        if t.unit == .number, let u = t.unitLabel { s += " \(u)" }
-        return s
+        let number = formatter.text(roundedForDisplay(v))
+        if t.unit == .number, let u = t.unitLabel { return "\(number) \(policy.unitWord(u, after: number))" }
+        return number
+    }
+
+    /// Why the area's actual is hidden, when it is a figure over too few
+    /// clients (a count under the limit, a share of a small group).
+    public func actualWithheld(_ r: TargetResult) -> String? {
+        guard r.source == .clients, let f = r.areaFigure else { return nil }
+        let limit = policy.report.suppressBelow
+        switch f {
+        case .count(let n):
+            return n > 0 && n < limit ? "< \(limit)" : nil
+        case .share(let numerator, let group):
+            return DerivedFigure.share(numerator: numerator).withheld(group: group, limit: limit, scope: .area) == nil ? nil : AreaReport.code(.groupTooSmall)
+        case .average(let n), .median(let n), .composite(let n):
+            return DerivedFigure.average.withheld(group: n, limit: limit, scope: .area) == nil ? nil : AreaReport.code(.groupTooSmall)
+        case .sum(let n), .extreme(let n):
+            return n > 0 && n < limit ? AreaReport.code(.groupTooSmall) : nil
+        }
+    }
+
+    /// The area's actual as shown: hidden when it rests on too few clients.
+    public func actualText(_ r: TargetResult, _ t: TargetDef) -> String {
+        guard let why = actualWithheld(r) else { return value(r.actual, t) }
+        if why.hasPrefix("<") { return why }
+        return language == .fi ? "piilotettu (alle \(policy.report.suppressBelow) henkilöä)" : "hidden (under \(policy.report.suppressBelow) persons)"
     }
 
     func comparisonSymbol(_ op: ComparisonOp) -> String {
@@ -93,7 +117,10 @@ public struct GoalReport {
     public func targetText(_ t: TargetDef, _ r: TargetResult?) -> String {
         if t.qualitative { return t.qualitativeText ?? (language == .fi ? "arvioidaan" : "assessed") }
         guard let op = t.comparison, let v = t.value else { return "–" }
-        var s = "\(comparisonSymbol(op)) " + (written(t.valueText).map { t.unit == .number && t.unitLabel != nil ? "\($0) \(t.unitLabel ?? "")" : $0 } ?? value(v, t))
+        var s = "\(comparisonSymbol(op)) " + (written(t.valueText).map { w in
+            guard t.unit == .number, let u = t.unitLabel else { return w }
+            return "\(w) \(policy.unitWord(u, after: w))"
+        } ?? value(v, t))
         if t.perYear { s += language == .fi ? " vuodessa" : " a year" }
         if let r, let p = r.prorated, let eff = r.effectiveTarget {
             let shown = formatter.text(roundedForDisplay(eff))
@@ -126,14 +153,39 @@ public struct GoalReport {
         var s = ""
         if let b = t.baseline {
             s = written(t.baselineValueText) ?? formatter.text(b)
-            if t.unit == .number, let u = t.baselineUnitLabel ?? t.unitLabel { s += " \(u)" }
+            if t.unit == .number, let u = t.baselineUnitLabel ?? t.unitLabel { s += " \(policy.unitWord(u, after: s))" }
         }
         else if let txt = t.baselineText { s = txt }
-        if let p = t.baselinePeriod { s += s.isEmpty ? "(\(p))" : " (\(p))" }
+        if let p = t.baselinePeriod {
+            let shown = reportLanguage.period(p)
+            s += s.isEmpty ? "(\(shown))" : " (\(shown))"
+        }
         return s.isEmpty ? "–" : s
     }
 
     func verdictText(_ g: GoalResult) -> String { g.verdict ?? words.noVerdict }
+
+    var reportLanguage: ReportLanguage { language == .fi ? .fi : .en }
+
+    /// The heading and the line under it, in the report's language.
+    public func heading() -> (title: String, meta: String) {
+        let area = policy.areas.first?.label ?? policy.name
+        let l = reportLanguage
+        if language == .fi {
+            var meta = ["Kausi \(l.period(evaluation.period))"]
+            if let a = evaluation.asOf { meta.append("tilanne \(l.date(a))") }
+            if let c = evaluation.clients { meta.append("\(l.count(c)) asiakas\(c == 1 ? "" : "ta")") }
+            meta.append("säännöstön tunniste \(policy.shortFingerprint)")
+            if !policy.paramOverrides.isEmpty { meta.append("muutetut parametrit: \(policy.overridesText)") }
+            return ("\(area): tavoitteiden toteuma \(l.period(evaluation.period))", meta.joined(separator: " · "))
+        }
+        var meta = ["Period \(evaluation.period)"]
+        if let a = evaluation.asOf { meta.append("as of \(a)") }
+        if let c = evaluation.clients { meta.append("\(c) client\(c == 1 ? "" : "s")") }
+        meta.append("policy \(policy.name) \(policy.shortFingerprint)")
+        if !policy.paramOverrides.isEmpty { meta.append("with \(policy.overridesText)") }
+        return ("\(area): goals \(evaluation.period)", meta.joined(separator: " · "))
+    }
 
     // MARK: Table
 
@@ -151,39 +203,49 @@ public struct GoalReport {
 
     func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
 
+    /// The goal tables for a terminal. Every column wraps within its width,
+    /// so the columns stay aligned however long a cell is.
     public func table() -> String {
         let w = words
-        var out = "\(policy.areas.first?.label ?? policy.name) — \(language == .fi ? "tavoitteiden toteuma" : "goals") \(evaluation.period)\n"
-        out += "\(w.policyWord) \(policy.name) \(policy.shortFingerprint)"
-        if !policy.paramOverrides.isEmpty {
-            out += (language == .fi ? ", muutetut parametrit: " : ", with ") + policy.overridesText
+        let (title, meta) = heading()
+        var out = "\(title)\n\(meta)\n"
+        // Each column at least as wide as its longest word, so no word is cut
+        // and no cell spills into the next column.
+        var cellsByColumn: [[String]] = Array(repeating: [], count: 5)
+        for g in evaluation.goals {
+            for r in g.targets {
+                let t = policy.targets[r.target]
+                let cells = [t.label ?? t.name, baselineText(t), targetText(t, r), actualText(r, t), statusLabel(r)]
+                for (k, c) in cells.enumerated() { cellsByColumn[k].append(c) }
+            }
         }
-        if let a = evaluation.asOf { out += ", as_of \(a)" }
-        if let c = evaluation.clients { out += ", \(c) \(w.clients)" }
-        out += "\n"
-        let iw = 46, bw = 16, tw = 22, aw = 12
+        let widths = zip([40, 16, 22, 14, 24], cellsByColumn).map { base, cells in
+            max(base, cells.flatMap { $0.split(separator: " ").map(\.count) }.max() ?? 0)
+        }
+        func rows(_ cells: [String]) -> String {
+            let wrapped = zip(cells, widths).map { GoalReport.wrap($0, width: $1) }
+            let n = wrapped.map(\.count).max() ?? 1
+            var s = ""
+            for i in 0..<n {
+                var line = "  "
+                for (k, lines) in wrapped.enumerated() {
+                    let cell = i < lines.count ? lines[i] : ""
+                    line += k == wrapped.count - 1 ? cell : pad(cell, widths[k]) + "  "
+                }
+                while line.last == " " { line.removeLast() }
+                s += line + "\n"
+            }
+            return s
+        }
         for g in evaluation.goals {
             let goal = policy.goals[g.goal]
             out += "\n\(w.goal): \(goal.label ?? goal.name)" + (goal.level.map { " [\($0)]" } ?? "") + "\n"
             out += "\(w.verdict): \(verdictText(g))\n"
-            out += "  " + pad(w.indicator, iw) + "  " + pad(w.baseline, bw) + "  " + pad(w.target, tw) + "  " + pad(w.actual, aw) + "  " + w.status + "\n"
+            out += rows([w.indicator, w.baseline, w.target, w.actual, w.status])
             for r in g.targets {
                 let t = policy.targets[r.target]
-                let labelLines = GoalReport.wrap(t.label ?? t.name, width: iw)
-                let targetLines = GoalReport.wrap(targetText(t, r), width: tw)
-                let baseLines = GoalReport.wrap(baselineText(t), width: bw)
                 let level = t.level != goal.level ? t.level.map { " [\($0)]" } ?? "" : ""
-                let n = max(labelLines.count, targetLines.count, baseLines.count)
-                for i in 0..<n {
-                    let label = i < labelLines.count ? labelLines[i] + (i == labelLines.count - 1 ? level : "") : ""
-                    let tl = i < targetLines.count ? targetLines[i] : ""
-                    let bl = i < baseLines.count ? baseLines[i] : ""
-                    let actual = i == 0 ? value(r.actual, t) : ""
-                    let status = i == 0 ? statusLabel(r) : ""
-                    var line = "  " + pad(label, iw) + "  " + pad(bl, bw) + "  " + pad(tl, tw) + "  " + pad(actual, aw) + "  " + status
-                    while line.last == " " { line.removeLast() }
-                    out += line + "\n"
-                }
+                out += rows([(t.label ?? t.name) + level, baselineText(t), targetText(t, r), actualText(r, t), statusLabel(r)])
             }
             for note in g.notes where !note.isEmpty {
                 out += "  · \(TerminalText.visible(note))\n"
@@ -195,6 +257,7 @@ public struct GoalReport {
     // MARK: JSON and CSV
 
     public func json() -> JSON {
+        let area = localArea
         var pairs: [(String, JSON)] = [("policy", .string(policy.fingerprint)), ("policy_name", .string(policy.name)),
                                        ("period", .string(evaluation.period.description))]
         if !policy.paramOverrides.isEmpty { pairs.append(("param_overrides", policy.overridesJSON)) }
@@ -205,7 +268,7 @@ public struct GoalReport {
             return .object([
                 ("id", .string(goal.name)), ("label", goal.label.map { .string($0) } ?? .null),
                 ("level", goal.level.map { .string($0) } ?? .null), ("verdict", g.verdict.map { .string($0) } ?? .null),
-                ("targets", .array(g.targets.map(targetJSON))),
+                ("targets", .array(g.targets.map { targetJSON($0, area) })),
             ])
         })))
         return .object(pairs)
@@ -220,7 +283,10 @@ public struct GoalReport {
         }
     }
 
-    func targetJSON(_ r: TargetResult) -> JSON {
+    /// The area report this goal report's per-municipality figures are disclosed through.
+    var localArea: AreaReport { AreaReport(policy: policy, summary: nil, goals: self) }
+
+    func targetJSON(_ r: TargetResult, _ area: AreaReport) -> JSON {
         let t = policy.targets[r.target]
         var pairs: [(String, JSON)] = [
             ("id", .string(t.name)), ("label", t.label.map { .string($0) } ?? .null), ("level", t.level.map { .string($0) } ?? .null),
@@ -230,7 +296,7 @@ public struct GoalReport {
             ("per_year", .bool(t.perYear)),
             ("baseline", t.baseline.map { formatter.json($0) } ?? (t.baselineText.map { .string($0) } ?? .null)),
             ("baseline_period", t.baselinePeriod.map { .string($0.description) } ?? .null),
-            ("actual", r.actual.map { formatter.json($0) } ?? .null),
+            ("actual", actualWithheld(r).map { .object([("hidden", .string($0.hasPrefix("<") ? "small_count" : $0))]) } ?? r.actual.map { formatter.json($0) } ?? .null),
             ("status", .string(r.status.rawValue)),
         ]
         if let eff = r.effectiveTarget, r.prorated != nil { pairs.append(("prorated_target", formatter.json(eff))) }
@@ -243,11 +309,16 @@ public struct GoalReport {
         case .none: break
         }
         if !r.byMunicipality.isEmpty {
-            let threshold = policy.report.suppressBelow
+            // The same figures the report's cards show, under the same disclosure control.
+            let figures = Dictionary(policy.municipalities.map { ($0.id, area.localFigures(municipality: $0.id)) }, uniquingKeysWith: { a, _ in a })
             pairs.append(("by_municipality", .object(policy.municipalities.compactMap { m in
-                guard let x = r.byMunicipality[m.id] else { return nil }
-                if let n = x.n, n < threshold { return (m.name, .object([("suppressed", .string("< \(threshold)"))])) }
-                return (m.name, .object([("actual", x.value.map { formatter.json($0) } ?? .null), ("status", .string(x.status.rawValue))]))
+                guard let x = r.byMunicipality[m.id], let f = figures[m.id]?.first(where: { $0.target == r.target })
+                else { return nil }
+                var local: [(String, JSON)] = []
+                if f.value != nil { local.append(("actual", x.value.map { formatter.json($0) } ?? .null)) }
+                else { local.append(("actual", .object([("hidden", .string(f.hiddenCode ?? "hidden"))]))) }
+                local.append(("status", f.status.map { .string($0.rawValue) } ?? .null))
+                return (m.name, .object(local))
             })))
         }
         return .object(pairs)
@@ -278,7 +349,7 @@ public struct GoalReport {
                            g.verdict ?? "", t.name, t.label ?? "", t.level ?? "", t.comparison?.rawValue ?? "",
                            t.value.map { plain($0) } ?? (t.qualitativeText ?? ""), t.qualitative ? "assessment" : unitName(t),
                            t.perYear ? "true" : "false", r.prorated != nil ? plain(r.effectiveTarget) : "",
-                           t.baseline.map { plain($0) } ?? (t.baselineText ?? ""), plain(r.actual), r.status.rawValue,
+                           t.baseline.map { plain($0) } ?? (t.baselineText ?? ""), actualWithheld(r) == nil ? plain(r.actual) : "", r.status.rawValue,
                            r.assessment ?? "", r.note ?? ""]
                 // Into memory, which cannot fail.
                 try? writer.writeRecord(row)
