@@ -346,7 +346,7 @@ struct BadInputReliabilityGoalTests {
 extension Reliability {
     /// Runs linja with standard output on `stdout` (a device, a pipe, a
     /// file); standard error is captured.
-    static func run(_ args: [String], stdout: FileHandle, env: [String: String] = [:]) throws -> CLI.Result {
+    static func run(_ args: [String], stdout: FileHandle, stdin: FileHandle = .nullDevice, env: [String: String] = [:]) throws -> CLI.Result {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: CLI.binary)
         p.arguments = args
@@ -360,7 +360,7 @@ extension Reliability {
         let err = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
         p.standardOutput = stdout
         p.standardError = err
-        p.standardInput = FileHandle.nullDevice
+        p.standardInput = stdin
         try p.run()
         let deadline = Date().addingTimeInterval(60)
         while p.isRunning, Date() < deadline { usleep(10_000) }
@@ -392,16 +392,20 @@ struct BadInputReliabilityOutputTests {
             ["check", "rules"],
             ["test", "rules/pohjois-karjala"],
             ["fmt", "rules/common/rules.linja", "--check"],
+            ["fmt", "-"],
             ["generate", "clients", "--policy", BadInput.eks, "--count", "100", "--as-of", BadInput.asOf],
             ["diff", BadInput.eks, BadInput.eks, "--clients", Reliability.eksClients, "--as-of", BadInput.asOf],
         ]
         for args in commands {
             guard let full = FileHandle(forWritingAtPath: "/dev/full") else { Issue.record("no /dev/full"); return }
-            let r = try Reliability.run(args, stdout: full)
+            // `fmt -` formats standard input to standard output.
+            let input = args.last == "-" ? FileHandle(forReadingAtPath: CLI.repoRoot + "/rules/common/rules.linja") : nil
+            let r = try Reliability.run(args, stdout: full, stdin: input ?? .nullDevice)
             try full.close()
+            try input?.close()
             let name = args[0]
             // fmt --check prints nothing when the file is formatted: nothing to lose.
-            if name == "fmt" { #expect(r.status == 0, "\(r.stderr)"); continue }
+            if args.last == "--check" { #expect(r.status == 0, "\(r.stderr)"); continue }
             #expect(!r.signalled, "\(name): \(r.stderr.prefix(500))")
             #expect(r.status == 2, "\(args.joined(separator: " ")): exit \(r.status)\n\(r.stderr.prefix(500))")
             #expect(r.stderr.contains("linja \(name): cannot write standard output: No space left on device"), "\(name): \(r.stderr.prefix(500))")
