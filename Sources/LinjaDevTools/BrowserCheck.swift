@@ -126,8 +126,11 @@ public struct BrowserCheck {
         if let pdftotext = BrowserCheck.tool("pdftotext") {
             let (text, _) = run(pdftotext, ["-layout", pdf, "-"])
             let start = text.range(of: "Ohjaukset ja oikeudet kunnittain") ?? text.range(of: "Routing by municipality")
-            let end = text.range(of: "Kuntakortit") ?? text.range(of: "Municipality cards")
             if let s = start {
+                // The cards' section after the routing table (a goal may be named "Kuntakortit: …" earlier).
+                let rest = s.upperBound..<text.endIndex
+                let end = text.range(of: "\nKuntakortit\n", range: rest) ?? text.range(of: "Kuntakortit", range: rest)
+                    ?? text.range(of: "Municipality cards", range: rest)
                 let routing = String(text[s.upperBound..<(end.map { $0.lowerBound } ?? text.endIndex)])
                 for m in municipalities where !routing.contains(m) {
                     findings.append(Finding(report: name, what: "the printed routing table has no \(m)"))

@@ -44,8 +44,11 @@ public struct LocalResult: Sendable {
     public var status: TargetStatus
     /// What kind of figure it is, for disclosure control; nil for indicator data.
     public var figure: MeasuredFigure?
+    /// The municipality's own target, when the data gives it (`given euros`).
+    public var target: Value?
 
-    public init(value: Value?, n: Int?, status: TargetStatus, figure: MeasuredFigure? = nil) {
+    public init(value: Value?, n: Int?, status: TargetStatus, figure: MeasuredFigure? = nil, target: Value? = nil) {
+        self.target = target
         self.value = value
         self.n = n
         self.status = status
@@ -326,8 +329,15 @@ public struct GoalEngine {
                     continue
                 }
                 let rows = indicators.filter { $0.target == tid && $0.period == period }
+                // A target given in the data is judged against each row's own target value.
+                func judged(_ row: IndicatorValue) -> TargetDef {
+                    var own = t
+                    if t.valueGiven { own.value = row.targetValue }
+                    return own
+                }
                 if let overall = rows.first(where: { $0.municipality == nil }) {
                     r.actual = overall.value
+                    if t.valueGiven { r.effectiveTarget = overall.targetValue }
                     r.assessment = overall.assessment
                     r.note = overall.note
                     r.source = .data(row: overall.row)
@@ -354,13 +364,21 @@ public struct GoalEngine {
                 }
                 for row in rows where row.municipality != nil {
                     if let m = row.municipality {
-                        r.byMunicipality[m] = LocalResult(value: row.value, n: nil, status: GoalEngine.status(row.value, t, period: period, verdicts: verdicts).0)
+                        r.byMunicipality[m] = LocalResult(value: row.value, n: nil, status: GoalEngine.status(row.value, judged(row), period: period, verdicts: verdicts).0,
+                                                          target: t.valueGiven ? row.targetValue : nil)
                     }
                 }
                 if let n = r.note { notes.append(n) }
                 if let a = r.assessment {
                     r.status = .assessed
                     r.countsAs = verdicts?.assessments.first { $0.name == a }?.countsAs
+                } else if t.valueGiven {
+                    if let overall = rows.first(where: { $0.municipality == nil }) {
+                        r.status = GoalEngine.status(r.actual, judged(overall), period: period, verdicts: verdicts).0
+                    } else {
+                        r.status = GoalEngine.worst(policy.municipalities.map { r.byMunicipality[$0.id]?.status ?? .no_data })
+                        if !r.byMunicipality.isEmpty { r.note = r.note ?? "the area's status is its municipalities' together (each against its own target)" }
+                    }
                 } else {
                     let (st, eff, pr) = GoalEngine.status(r.actual, t, period: period, verdicts: verdicts)
                     r.status = st
@@ -372,6 +390,16 @@ public struct GoalEngine {
             goals.append(GoalResult(goal: g.id, verdict: GoalEngine.verdict(results, verdicts), targets: results, notes: notes))
         }
         return GoalEvaluation(period: period, asOf: asOf, goals: goals, clients: aggregates?.clients)
+    }
+
+    /// The area's status when each municipality has its own target and the
+    /// area none: missed if any municipality missed, near if any is near,
+    /// met only if every municipality met, no data otherwise.
+    public static func worst(_ statuses: [TargetStatus]) -> TargetStatus {
+        if statuses.contains(.missed) { return .missed }
+        if statuses.contains(.near) { return .near }
+        if !statuses.isEmpty, statuses.allSatisfy({ $0 == .met }) { return .met }
+        return .no_data
     }
 
     /// A target's status for an actual: met, near (within the policy's

@@ -15,8 +15,13 @@ public struct IndicatorValue: Sendable {
     public var assessment: String?
     public var note: String?
     public var row: Int
+    /// For a target whose value the data gives (`given euros`): this row's
+    /// own target value, such as a municipality's support budget.
+    public var targetValue: Value?
 
-    public init(target: Int, period: Period, municipality: Int?, value: Value?, assessment: String?, note: String?, row: Int) {
+    public init(target: Int, period: Period, municipality: Int?, value: Value?, assessment: String?, note: String?, row: Int,
+                targetValue: Value? = nil) {
+        self.targetValue = targetValue
         self.target = target
         self.period = period
         self.municipality = municipality
@@ -28,7 +33,9 @@ public struct IndicatorValue: Sendable {
 }
 
 /// Reads indicator data: CSV (either dialect) with columns `target`,
-/// `period`, `value`, and optional `municipality`, `assessment`, `note`.
+/// `period`, `value`, and optional `municipality`, `assessment`, `note`,
+/// and `target_value` (the row's own target, for targets declared
+/// `given …`: each municipality's budget, say).
 /// Every bad row is an error naming its row and column; nothing is skipped.
 public enum IndicatorReader {
     public static func read(path: String, policy: Policy) -> (values: [IndicatorValue], issues: [DataIssue]) {
@@ -58,11 +65,13 @@ public enum IndicatorReader {
         let mCol = col(["municipality", "kunta"])
         let aCol = col(["assessment", "arvio"])
         let nCol = col(["note", "huomio", "selite"])
+        let gCol = col(["target_value", "tavoitearvo"])
         // A field given by two columns (`value` twice, or `value` and `arvo`):
         // which one is meant cannot be told, so nothing is read, as for client data.
         for (field, names) in [("target", ["target", "tavoite", "mittari"]), ("period", ["period", "kausi", "jakso"]),
                                ("value", ["value", "arvo", "toteuma"]), ("municipality", ["municipality", "kunta"]),
-                               ("assessment", ["assessment", "arvio"]), ("note", ["note", "huomio", "selite"])] {
+                               ("assessment", ["assessment", "arvio"]), ("note", ["note", "huomio", "selite"]),
+                               ("target_value", ["target_value", "tavoitearvo"])] {
             let columns = header.indices.filter { names.contains(header[$0]) }
             if columns.count > 1 {
                 return ([], [DataIssue(path: path, row: 1, column: columns[1] + 1, field: field,
@@ -72,7 +81,7 @@ public enum IndicatorReader {
         if vCol == nil, aCol == nil {
             return ([], [DataIssue(path: path, row: 1, message: "missing column 'value' (or 'assessment' for qualitative targets)")])
         }
-        let known: Set<Int> = Set([tCol, pCol, vCol, mCol, aCol, nCol].compactMap { $0 })
+        let known: Set<Int> = Set([tCol, pCol, vCol, mCol, aCol, nCol, gCol].compactMap { $0 })
         for (i, h) in reader.header.enumerated() where !known.contains(i) {
             issues.append(DataIssue(path: path, row: 1, column: i + 1, message: "unknown column '\(h)'"))
         }
@@ -155,6 +164,25 @@ public enum IndicatorReader {
                                         message: "target '\(target.name)' is qualitative: give an assessment, not a value"))
                 continue
             }
+            var targetValue: Value?
+            let gText = field(gCol)
+            if target.valueGiven {
+                if gText.isEmpty {
+                    issues.append(DataIssue(path: path, row: row, column: (gCol ?? vCol ?? 0) + 1, field: "target_value",
+                                            message: "target '\(target.name)' takes its target from the data: give this row's target in a column 'target_value'"))
+                    continue
+                }
+                switch parseValue(gText, for: target, decimalComma: decimalComma) {
+                case .success(let v): targetValue = v
+                case .failure(let e):
+                    issues.append(DataIssue(path: path, row: row, column: (gCol ?? 0) + 1, field: "target_value", message: e.message))
+                    continue
+                }
+            } else if !gText.isEmpty {
+                issues.append(DataIssue(path: path, row: row, column: (gCol ?? 0) + 1, field: "target_value",
+                                        message: "target '\(target.name)' has its target in the rule file; leave 'target_value' empty"))
+                continue
+            }
             let key = "\(target.id)|\(period)|\(municipality ?? -1)"
             if let first = seen[key] {
                 issues.append(DataIssue(path: path, row: row, message: "a second value for '\(target.name)' in \(period)\(municipality.map { " for \(policy.municipalities[$0].name)" } ?? ""); the first is on row \(first)"))
@@ -162,7 +190,8 @@ public enum IndicatorReader {
             }
             seen[key] = row
             values.append(IndicatorValue(target: target.id, period: period, municipality: municipality, value: value,
-                                         assessment: assessment, note: nCol.map { field($0) }.flatMap { $0.isEmpty ? nil : $0 }, row: row))
+                                         assessment: assessment, note: nCol.map { field($0) }.flatMap { $0.isEmpty ? nil : $0 }, row: row,
+                                         targetValue: targetValue))
         }
         return (values, issues)
     }

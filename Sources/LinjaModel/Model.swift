@@ -396,9 +396,13 @@ public struct TargetDef: Sendable {
     public var notes: [String]
     /// `for each municipality`: each municipality gets a verdict of its own.
     public var forEachMunicipality: Bool
+    /// `given euros` and the like: each indicator data row gives the target
+    /// value for its municipality (`target_value`); `value` is nil.
+    public var valueGiven: Bool
 
-    package init(id: Int, goal: Int, name: String, label: String?, level: String?, comparison: ComparisonOp?, value: Value?, valueText: String?, unit: TargetUnit, unitLabel: String?, perYear: Bool, qualitative: Bool, qualitativeText: String?, baseline: Value?, baselineValueText: String?, baselineText: String?, baselineUnitLabel: String?, baselinePeriod: Period?, period: Period?, measured: TExpr?, span: Span, sources: [String], assumptions: [String], notes: [String], forEachMunicipality: Bool = false) {
+    package init(id: Int, goal: Int, name: String, label: String?, level: String?, comparison: ComparisonOp?, value: Value?, valueText: String?, unit: TargetUnit, unitLabel: String?, perYear: Bool, qualitative: Bool, qualitativeText: String?, baseline: Value?, baselineValueText: String?, baselineText: String?, baselineUnitLabel: String?, baselinePeriod: Period?, period: Period?, measured: TExpr?, span: Span, sources: [String], assumptions: [String], notes: [String], forEachMunicipality: Bool = false, valueGiven: Bool = false) {
         self.forEachMunicipality = forEachMunicipality
+        self.valueGiven = valueGiven
         self.id = id
         self.goal = goal
         self.name = name

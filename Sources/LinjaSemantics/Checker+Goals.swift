@@ -61,6 +61,21 @@ extension Checker {
                 diags.error(.targetForm, "a target's duration has one unit", at: v.span)
             }
         }
+        if let g = t.given {
+            switch g.kind {
+            case .euros: unit = .money
+            case .percent: unit = .percent
+            case .count: unit = .number
+            }
+            if !t.forEachMunicipality {
+                diags.error(.targetForm, "target `\(name)` takes its value from each data row, so it holds for each municipality", at: g.span,
+                            help: "add `for each municipality`, or write the value: `<= 650000 €`")
+            }
+            if case .measured(let e) = t.source {
+                diags.error(.targetForm, "target `\(name)` takes its value from the indicator data, so its actual comes from there too", at: e.span,
+                            help: "write `reported` instead of `measured`")
+            }
+        }
         if t.perYear, unit != .number {
             diags.error(.targetForm, "only counts can be per year; target `\(name)` is a \(unit == .percent ? "percentage" : "measure")",
                         at: t.header.name.span, help: "remove `per year`: shares and durations are not pro-rated")
@@ -87,7 +102,7 @@ extension Checker {
                 case (.duration(.days), .int), (.duration(.days), .decimal): ok = true
                 default: ok = false
                 }
-                if !ok {
+                if !ok, t.given == nil {
                     diags.error(.aggregateForm, "target `\(name)` is a \(unitName(unit)) but its measure gives \(te.type.base.a)", at: e.span,
                                 help: unit == .percent ? "a share is measured with `share of clients where … among clients where …`" : nil)
                 }
@@ -102,7 +117,7 @@ extension Checker {
                          baselinePeriod: t.baseline?.period.flatMap(periodValue),
                          period: t.period.flatMap(periodValue) ?? goalPeriod, measured: measured, span: t.header.span,
                          sources: t.header.attribute(.source), assumptions: t.header.attribute(.assumption),
-                         notes: t.header.attribute(.note), forEachMunicipality: t.forEachMunicipality)
+                         notes: t.header.attribute(.note), forEachMunicipality: t.forEachMunicipality, valueGiven: t.given != nil)
     }
 
     func unitName(_ u: TargetUnit) -> String {

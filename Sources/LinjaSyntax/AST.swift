@@ -343,6 +343,23 @@ public struct TargetDecl: Equatable, Sendable {
     /// `for each municipality`: the target holds in each municipality, so
     /// each gets a verdict of its own (a municipality card shows it).
     public var forEachMunicipality = false
+    /// `<= given euros`: the target value is not in the rule file but in
+    /// each row of the indicator data (a municipality's own budget).
+    public var given: GivenTarget?
+}
+
+/// A target value that the indicator data gives, row by row, in a unit the
+/// rule file names: `given euros`, `given percent`, or `given` and the
+/// seed's own unit word for a count (`given henkilöä`).
+public struct GivenTarget: Equatable, Sendable {
+    public enum Kind: String, Equatable, Sendable { case euros, percent, count }
+    public var kind: Kind
+    /// The word `given`.
+    public var span: Span
+    public init(kind: Kind, span: Span) {
+        self.kind = kind
+        self.span = span
+    }
 }
 
 public struct GoalDecl: Equatable, Sendable {

@@ -27,9 +27,10 @@ extension Parser {
                                                  "source", "assumption", "note"]
 
     /// target_decl   = "target" IDENT [ STRING ]
-    ///                 ( comparison_op target_value [ unit ] [ "per" "year" ]
+    ///                 ( comparison_op ( target_value [ unit ] [ "per" "year" ] | given_value )
     ///                 | "assessed" [ STRING ] )
     ///                 { target_clause } ;
+    /// given_value   = "given" ( "euros" | "percent" | unit ) ; (* each data row gives its own target *)
     /// comparison_op = ">=" | ">" | "<=" | "<" | "=" ;
     /// unit          = IDENT | STRING ;                         (* the seed's own unit: hlöä, "asiakasta/htv" *)
     /// target_clause = "level" IDENT
@@ -53,11 +54,27 @@ extension Parser {
         } else if let op = comparisonOp(current) {
             advance()
             t.comparison = op
-            t.value = try parseTargetValue(after: "`\(op.rawValue)` in \(what)")
-            t.unitLabel = parseUnitLabel()
-            if atWord("per"), atWord("year", offset: 1) {
-                advance(); advance()
-                t.perYear = true
+            if atWord("given") {
+                let g = advance()
+                if acceptWord("euros") {
+                    t.given = GivenTarget(kind: .euros, span: span(g))
+                } else if acceptWord("percent") {
+                    t.given = GivenTarget(kind: .percent, span: span(g))
+                } else {
+                    t.given = GivenTarget(kind: .count, span: span(g))
+                    t.unitLabel = parseUnitLabel()
+                    if t.unitLabel == nil {
+                        throw fail("the unit of the values the data gives (`euros`, `percent`, or a count's unit such as `henkilöä`)",
+                                   after: "`given` in \(what)")
+                    }
+                }
+            } else {
+                t.value = try parseTargetValue(after: "`\(op.rawValue)` in \(what)")
+                t.unitLabel = parseUnitLabel()
+                if atWord("per"), atWord("year", offset: 1) {
+                    advance(); advance()
+                    t.perYear = true
+                }
             }
         } else {
             throw fail("a comparison (`>=`, `>`, `<=`, `<`, `=`) or `assessed`", after: "the label of \(what)",

@@ -11,7 +11,8 @@ let diffCommand = Command(
         OLD and NEW are policy directories; with --git REV, OLD is POLICY as committed
         at REV (with the rules tree around it, so imports resolve) and NEW the working
         tree. Reports, per outcome, how many clients gain and lose it, in total and by
-        municipality (counts under the policy's privacy limit shown as "< N"); the
+        municipality (counts under the policy's privacy limit shown as "< N", and
+        those that would give one away by subtraction as ".."); the
         rules, params, lets, groups, outcomes and targets whose text changed; a sample
         of changed clients with the explanation under each version; and, with
         --period (and --actuals), the targets and goal verdicts that change.
@@ -25,6 +26,7 @@ let diffCommand = Command(
             .clients(),
             .asOf(),
             .format("FORMAT", "table (default), json or html."),
+            .lang("Language of the table and HTML: en (default; code names, for the policy's authors) or fi (the rule files' labels, Finnish dates and numbers)."),
             .value("sample", "N", "Changed clients to explain (default 10; 0 for none)."),
             .period("Compare targets and goal verdicts for 2026, 2026-Q1 or 2026-03."),
             .actuals("Indicator data for --period (CSV)."),
@@ -55,6 +57,8 @@ let diffCommand = Command(
         let clients = try args.required("clients", "FILE")
         let asOf = try parseDate(try args.required("as-of", "DATE", why: "decisions depend on the date"), option: "as-of")
         let format = try args.choice("format", ["table", "json", "html"], default: "table")
+        let language = ReportLanguage(rawValue: try args.choice("lang", ["fi", "en"], default: "en")) ?? .en
+        if language == .fi, format == "json" { throw UsageError(message: "--lang applies to the table and HTML; JSON carries both the names and the labels") }
         let sample = try args.int("sample", default: 10, range: 0...10_000)
         let maxErrors = try args.int("max-errors", default: 20, range: 0...1_000_000)
         var period: Period?
@@ -104,7 +108,7 @@ let diffCommand = Command(
         }
         var diff = PolicyDiff(
             old: PolicyVersion(policy: oldPolicy, paramOverrides: oldOverrides, label: oldVersionLabel, pathRewrite: rewrite),
-            new: PolicyVersion(policy: newPolicy, paramOverrides: newOverrides, label: revision != nil ? Paths.display(newPolicy.directory) + " (working tree)" : nil),
+            new: PolicyVersion(policy: newPolicy, paramOverrides: newOverrides, label: revision != nil ? Paths.display(newPolicy.directory) + (language == .fi ? " (työkopio)" : " (working tree)") : nil),
             asOf: asOf)
         diff.sampleSize = sample
         diff.period = period
@@ -149,8 +153,8 @@ let diffCommand = Command(
         let text: String
         switch format {
         case "json": text = report.json().pretty + "\n"
-        case "html": text = report.html()
-        default: text = report.table()
+        case "html": text = report.html(language: language)
+        default: text = report.table(language: language)
         }
         target.write(text)
         let bad = report.issues.count

@@ -12,6 +12,7 @@ public enum DeclarationDiff {
         var span: Span
         var value: Value?
         var overridden = false
+        var label: String? = nil
     }
 
     /// The changes from `old` to `new`, rules first, each kind in the new
@@ -23,18 +24,18 @@ public enum DeclarationDiff {
         func params(_ v: PolicyVersion) -> [Entry] {
             v.policy.params.map { p in
                 let over = v.paramOverrides[p.id]
-                return Entry(name: p.name, span: p.span, value: over ?? p.value(on: asOf), overridden: over != nil)
+                return Entry(name: p.name, span: p.span, value: over ?? p.value(on: asOf), overridden: over != nil, label: p.label)
             }
         }
         func verdicts(_ p: Policy) -> [Entry] { p.verdicts.map { [Entry(name: "verdicts", span: $0.span)] } ?? [] }
         let kinds: [(DeclarationChange.Kind, [Entry], [Entry])] = [
-            (.rule, old.policy.rules.map { Entry(name: $0.name, span: $0.span) }, new.policy.rules.map { Entry(name: $0.name, span: $0.span) }),
+            (.rule, old.policy.rules.map { Entry(name: $0.name, span: $0.span, label: $0.label) }, new.policy.rules.map { Entry(name: $0.name, span: $0.span, label: $0.label) }),
             (.param, params(old), params(new)),
-            (.let, old.policy.lets.map { Entry(name: $0.name, span: $0.span) }, new.policy.lets.map { Entry(name: $0.name, span: $0.span) }),
-            (.group, old.policy.groups.map { Entry(name: $0.name, span: $0.span) }, new.policy.groups.map { Entry(name: $0.name, span: $0.span) }),
-            (.outcome, old.policy.outcomes.map { Entry(name: $0.name, span: $0.span) },
-             new.policy.outcomes.map { Entry(name: $0.name, span: $0.span) }),
-            (.target, old.policy.targets.map { Entry(name: $0.name, span: $0.span) }, new.policy.targets.map { Entry(name: $0.name, span: $0.span) }),
+            (.let, old.policy.lets.map { Entry(name: $0.name, span: $0.span, label: $0.label) }, new.policy.lets.map { Entry(name: $0.name, span: $0.span, label: $0.label) }),
+            (.group, old.policy.groups.map { Entry(name: $0.name, span: $0.span, label: $0.label) }, new.policy.groups.map { Entry(name: $0.name, span: $0.span, label: $0.label) }),
+            (.outcome, old.policy.outcomes.map { Entry(name: $0.name, span: $0.span, label: $0.label) },
+             new.policy.outcomes.map { Entry(name: $0.name, span: $0.span, label: $0.label) }),
+            (.target, old.policy.targets.map { Entry(name: $0.name, span: $0.span, label: $0.label) }, new.policy.targets.map { Entry(name: $0.name, span: $0.span, label: $0.label) }),
             (.verdicts, verdicts(old.policy), verdicts(new.policy)),
         ]
         for (kind, before, after) in kinds {
@@ -46,7 +47,7 @@ public enum DeclarationDiff {
                 let afterText = a.span.text
                 let afterValue = a.value.map(newFormatter.text)
                 guard let b else {
-                    out.append(DeclarationChange(kind: kind, name: a.name, change: .added, before: nil, after: afterText,
+                    out.append(DeclarationChange(kind: kind, name: a.name, label: a.label, change: .added, before: nil, after: afterText,
                                                  beforeLocation: nil, afterLocation: location(a.span, new),
                                                  beforeValue: nil, afterValue: afterValue, overriddenAfter: a.overridden,
                                                  overriddenBefore: false, lines: lineDiff("", afterText), textChanged: true))
@@ -57,7 +58,7 @@ public enum DeclarationDiff {
                 let beforeValue = b.value.map(oldFormatter.text)
                 let valueChanged = b.value != nil && beforeValue != afterValue
                 guard textChanged || valueChanged else { continue }
-                out.append(DeclarationChange(kind: kind, name: a.name, change: .changed, before: beforeText, after: afterText,
+                out.append(DeclarationChange(kind: kind, name: a.name, label: a.label ?? b.label, change: .changed, before: beforeText, after: afterText,
                                              beforeLocation: location(b.span, old), afterLocation: location(a.span, new),
                                              beforeValue: beforeValue, afterValue: afterValue, overriddenAfter: a.overridden,
                                              overriddenBefore: b.overridden,
@@ -66,7 +67,7 @@ public enum DeclarationDiff {
             for b in before where !seen.contains(b.name) {
                 seen.insert(b.name)
                 let text = b.span.text
-                out.append(DeclarationChange(kind: kind, name: b.name, change: .removed, before: text, after: nil,
+                out.append(DeclarationChange(kind: kind, name: b.name, label: b.label, change: .removed, before: text, after: nil,
                                              beforeLocation: location(b.span, old), afterLocation: nil,
                                              beforeValue: b.value.map(oldFormatter.text), afterValue: nil,
                                              overriddenAfter: false, overriddenBefore: b.overridden,

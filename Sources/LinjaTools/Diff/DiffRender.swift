@@ -1,58 +1,107 @@
 import Linja
 
-/// Rendering a `DiffReport` for people (a terminal table, an HTML page)
-/// and programs (JSON). Every count of clients under the privacy threshold
-/// is shown as "< N", and an outcome's before/after totals are withheld
-/// where they would give away a suppressed gain or loss by subtraction.
+/// Rendering a `DiffReport` for people (a terminal table, an HTML page, in
+/// English for policy authors or Finnish for the area's readers) and for
+/// programs (JSON). Every count of clients goes through the same disclosure
+/// control as the routing table (`DiffDisclosure`): small counts are "< N",
+/// and those that would give a small one away by subtraction are "..".
+/// Values that changed are marked: "*" in the terminal, highlighted in HTML.
 extension DiffReport {
-    /// Whether the before/after totals of an outcome may be shown.
-    func totalsShown(_ c: OutcomeChange) -> Bool { !isSuppressed(c.gained) && !isSuppressed(c.lost) }
+    func municipalityName(_ m: String?, _ l: ReportLanguage) -> String { m ?? (l.isFinnish ? "(ei kuntaa)" : "(no municipality)") }
 
-    func municipalityName(_ m: String?) -> String { m ?? "(no municipality)" }
+    /// An outcome as the reader's language names it: labels in Finnish, code names in English.
+    func title(_ o: DiffOutcome, _ l: ReportLanguage) -> String {
+        l.isFinnish ? (titles[o] ?? o.label) : o.label
+    }
 
-    func versionLine(_ v: VersionInfo) -> String {
-        var s = "\(v.label)  \(v.fingerprint.prefix(12))"
-        if !v.overrides.isEmpty { s += "  with " + v.overrides.map { "\($0.name) = \($0.value)" }.joined(separator: ", ") }
+    func versionLine(_ v: VersionInfo, _ l: ReportLanguage) -> String {
+        var s = l.isFinnish ? "\(v.label), säännöstön tunniste \(v.fingerprint.prefix(12))" : "\(v.label)  \(v.fingerprint.prefix(12))"
+        if !v.overrides.isEmpty {
+            s += l.isFinnish
+                ? ", kokeiltu arvoilla " + v.overrides.map { "\(paramTitles[$0.name] ?? $0.name) = \(DiffReport.finnishValue($0.value))" }.joined(separator: ", ")
+                : "  with " + v.overrides.map { "\($0.name) = \($0.value)" }.joined(separator: ", ")
+        }
         return s
     }
 
-    func statusText(_ s: TargetStatus?) -> String {
-        guard let s else { return "(no such target)" }
-        let word: String
-        switch s {
-        case .met: word = "met"
-        case .near: word = "near"
-        case .missed: word = "missed"
-        case .no_data: word = "no data"
-        case .assessed: word = "assessed"
-        }
-        return GoalReport.symbol(s) + " " + word
+    func statusText(_ s: TargetStatus?, _ l: ReportLanguage) -> String {
+        guard let s else { return l.isFinnish ? "(ei tätä mittaria)" : "(no such target)" }
+        return GoalReport.symbol(s) + " " + l.status(s)
     }
 
-    func actualText(_ c: TargetChange, before: Bool) -> String {
+    func actualText(_ c: TargetChange, before: Bool, _ l: ReportLanguage = .en) -> String {
         let v = before ? c.actualBefore : c.actualAfter
         if c.isCount, case .int(let n)? = v, isSuppressed(Int(n)) { return "< \(suppressBelow)" }
-        return before ? c.actualBeforeText : c.actualAfterText
+        let text = before ? c.actualBeforeText : c.actualAfterText
+        return l.isFinnish ? DiffReport.decimalCommas(text) : text
     }
 
-    func verdictText(_ v: String?, exists: Bool) -> String {
-        exists ? (v ?? "no verdict") : "(no such goal)"
+    /// A value as the rule files' formatter writes it ("2 months", "1.5"),
+    /// in Finnish: units as the seeds abbreviate them, decimal commas.
+    static func finnishValue(_ text: String) -> String {
+        var out: [String] = []
+        let text = text.replacingOccurrences(of: "working days", with: "arkipäivää").replacingOccurrences(of: "working day", with: "arkipäivä")
+        for word in text.split(separator: " ", omittingEmptySubsequences: false) {
+            switch word {
+            case "day", "days": out.append("pv")
+            case "week", "weeks": out.append("vk")
+            case "month", "months": out.append("kk")
+            case "year", "years": out.append("v")
+            case "true": out.append("kyllä")
+            case "false": out.append("ei")
+            default: out.append(String(word))
+            }
+        }
+        return decimalCommas(out.joined(separator: " "))
     }
 
-    func declarationTitle(_ d: DeclarationChange) -> String {
-        var s = "\(d.kind.rawValue) \(d.name)"
+    /// "76.2 %" as a Finnish reader writes it, "76,2 %": a point between digits becomes a comma.
+    static func decimalCommas(_ text: String) -> String {
+        var out = ""
+        let cs = Array(text)
+        for (i, c) in cs.enumerated() {
+            if c == ".", i > 0, i + 1 < cs.count, cs[i - 1].isNumber, cs[i + 1].isNumber { out.append(",") } else { out.append(c) }
+        }
+        return out
+    }
+
+    func verdictText(_ v: String?, exists: Bool, _ l: ReportLanguage) -> String {
+        exists ? (v ?? (l.isFinnish ? "ei arviota" : "no verdict")) : (l.isFinnish ? "(ei tätä tavoitetta)" : "(no such goal)")
+    }
+
+    static func kindWord(_ k: DeclarationChange.Kind, _ l: ReportLanguage) -> String {
+        guard l.isFinnish else { return k.rawValue }
+        switch k {
+        case .rule: return "sääntö"
+        case .param: return "parametri"
+        case .let: return "apumääritelmä"
+        case .group: return "ryhmä"
+        case .outcome: return "ratkaisu"
+        case .target: return "mittari"
+        case .verdicts: return "arviointi"
+        }
+    }
+
+    func declarationTitle(_ d: DeclarationChange, _ l: ReportLanguage = .en) -> String {
+        var s = l.isFinnish && d.label != nil ? "\(DiffReport.kindWord(d.kind, l).capitalized) ”\(d.label ?? d.name)”" : "\(DiffReport.kindWord(d.kind, l)) \(d.name)"
+        let fi = l.isFinnish
         switch d.change {
-        case .added: s += " added"
-        case .removed: s += " removed"
+        case .added: s += fi ? " lisätty" : " added"
+        case .removed: s += fi ? " poistettu" : " removed"
         case .changed:
             if let b = d.beforeValue, let a = d.afterValue, b != a {
-                s += ": \(b) → \(a)"
+                s += fi ? ": \(DiffReport.finnishValue(b)) → \(DiffReport.finnishValue(a))" : ": \(b) → \(a)"
                 if d.overriddenAfter || d.overriddenBefore {
-                    let which = d.overriddenAfter && d.overriddenBefore ? "both" : d.overriddenAfter ? "new" : "old"
-                    s += " (overridden in the \(which) version\(which == "both" ? "s" : ""))"
+                    if fi {
+                        let which = d.overriddenAfter && d.overriddenBefore ? "molemmissa versioissa" : d.overriddenAfter ? "uudessa versiossa" : "vanhassa versiossa"
+                        s += " (kokeiltu arvo \(which))"
+                    } else {
+                        let which = d.overriddenAfter && d.overriddenBefore ? "both" : d.overriddenAfter ? "new" : "old"
+                        s += " (overridden in the \(which) version\(which == "both" ? "s" : ""))"
+                    }
                 }
             } else {
-                s += " changed"
+                s += fi ? " muuttui" : " changed"
             }
         }
         return s
@@ -70,104 +119,127 @@ extension DiffReport {
 
     // MARK: Table
 
-    /// A report for the terminal.
-    public func table() -> String {
-        var s = "Policy diff, as of \(asOf)\n"
-        s += "  old: \(versionLine(old))\n"
-        s += "  new: \(versionLine(new))\n"
-        s += "Clients: \(read) read, \(compared) compared, \(rejected) rejected; \(shown(changedClients)) with changed outcomes\n"
-        s += "Counts under \(suppressBelow) are shown as \"< \(suppressBelow)\".\n"
+    /// A report for the terminal, in English (code names, for the policy's
+    /// authors) or Finnish (the rule files' labels, d.m.yyyy, decimal commas).
+    public func table(language l: ReportLanguage = .en) -> String {
+        let fi = l.isFinnish
+        let d = DiffDisclosure(self)
+        func count(_ x: Disclosed) -> String { d.format.text(x, language: l) }
+        var s = fi ? "Säännösten vertailu, tilanne \(l.date(asOf))\n" : "Policy diff, as of \(asOf)\n"
+        s += (fi ? "  vanha: " : "  old: ") + versionLine(old, l) + "\n"
+        s += (fi ? "  uusi: " : "  new: ") + versionLine(new, l) + "\n"
+        s += fi
+            ? "Asiakasrivejä luettu \(l.count(read)), verrattu \(l.count(compared)), hylätty \(l.count(rejected)); ratkaisut muuttuvat \(count(d.changedClients)) asiakkaalla\n"
+            : "Clients: \(read) read, \(compared) compared, \(rejected) rejected; \(count(d.changedClients)) with changed outcomes\n"
+        s += d.format.legend(language: l) + (fi ? " Muuttunut luku on merkitty tähdellä (*).\n" : " A value that changed is marked with *.\n")
         if !hasChanges {
-            s += "\nNo changes: the rules read the same and every client gets the same outcomes.\n"
+            s += fi ? "\nEi muutoksia: säännöt ovat samat ja jokainen asiakas saa samat ratkaisut.\n"
+                    : "\nNo changes: the rules read the same and every client gets the same outcomes.\n"
             return s
         }
 
-        s += "\nChanged declarations (rules, params, lets, groups, outcomes, targets):\n"
-        if declarations.isEmpty { s += "  none\n" }
-        for d in declarations {
-            let place = declarationPlace(d)
-            s += "  \(declarationTitle(d))" + (place.isEmpty ? "" : "  (\(place))") + "\n"
-            for l in d.lines { s += "      \(l.marked)\n" }
+        s += fi ? "\nMuuttuneet määrittelyt (säännöt, parametrit, apumääritelmät, ryhmät, ratkaisut, mittarit):\n"
+                : "\nChanged declarations (rules, params, lets, groups, outcomes, targets):\n"
+        if declarations.isEmpty { s += fi ? "  ei yhtään\n" : "  none\n" }
+        for c in declarations {
+            let place = declarationPlace(c)
+            s += "  \(declarationTitle(c, l))" + (place.isEmpty ? "" : "  (\(place))") + "\n"
+            for line in c.lines { s += "      \(line.marked)\n" }
         }
 
-        s += "\nOutcomes clients gain and lose:\n"
+        s += fi ? "\nRatkaisut, jotka asiakkaat saavat tai menettävät:\n" : "\nOutcomes clients gain and lose:\n"
         if outcomes.isEmpty {
-            s += "  none: every client gets the same outcomes\n"
+            s += fi ? "  ei yhtään: jokainen asiakas saa samat ratkaisut\n" : "  none: every client gets the same outcomes\n"
         } else {
-            let width = max(24, outcomes.map { $0.outcome.label.count + 2 }.max() ?? 0,
-                            outcomes.flatMap { $0.byMunicipality.map { municipalityName($0.municipality).count + 4 } }.max() ?? 0)
-            func cell(_ t: String, _ w: Int = 8) -> String { String(repeating: " ", count: max(1, w - t.count)) + t }
+            let names = outcomes.map { title($0.outcome, l) }
+            let width = max(24, names.map { $0.count + 2 }.max() ?? 0,
+                            outcomes.flatMap { $0.byMunicipality.map { municipalityName($0.municipality, l).count + 4 } }.max() ?? 0)
+            func cell(_ t: String, _ w: Int = 10) -> String { String(repeating: " ", count: max(1, w - t.count)) + t }
             func pad(_ t: String) -> String { t + String(repeating: " ", count: max(0, width - t.count)) }
-            s += pad("  outcome") + cell("before") + cell("after") + cell("gain") + cell("lose") + "\n"
-            var withheld = false
-            for c in outcomes {
-                let show = totalsShown(c)
-                withheld = withheld || !show
-                s += pad("  " + c.outcome.label) + cell(show ? shown(c.before) : "·") + cell(show ? shown(c.after) : "·")
-                    + cell(shown(c.gained)) + cell(shown(c.lost)) + "\n"
-                for m in c.byMunicipality {
-                    s += pad("    " + municipalityName(m.municipality)) + cell("") + cell("") + cell(shown(m.gained)) + cell(shown(m.lost)) + "\n"
+            s += pad(fi ? "  ratkaisu" : "  outcome") + cell(fi ? "ennen" : "before") + cell(fi ? "jälkeen" : "after")
+                + cell(fi ? "saa" : "gain") + cell(fi ? "menettää" : "lose") + "\n"
+            for (i, c) in outcomes.enumerated() {
+                let o = d.outcomes[i]
+                let changed = o.before.value != nil && o.before != o.after && o.after.value != nil
+                s += pad("  " + names[i]) + cell(count(o.before)) + cell(count(o.after) + (changed ? " *" : "  "))
+                    + cell(count(o.gained)) + cell(count(o.lost)) + "\n"
+                for (m, mc) in zip(c.byMunicipality, o.byMunicipality) {
+                    s += pad("    " + municipalityName(m.municipality, l)) + cell("") + cell("") + cell(count(mc.gained)) + cell(count(mc.lost)) + "\n"
                 }
             }
-            if withheld { s += "  · withheld: it would give away a count under \(suppressBelow)\n" }
         }
 
         if !sample.isEmpty {
-            s += "\nSample: \(sample.count) of \(shown(changedClients)) clients with changed outcomes\n"
+            s += fi ? "\nEsimerkkejä asiakkaista, joiden ratkaisut muuttuvat (\(sample.count)); ne näyttävät yksittäisiä asiakkaita eivätkä ole jaettaviksi (--sample 0 jättää ne pois)\n"
+                    : "\nSample: \(sample.count) of \(count(d.changedClients)) clients with changed outcomes\n"
             for c in sample {
                 var what: [String] = []
-                if !c.gained.isEmpty { what.append("gains " + c.gained.map(\.label).joined(separator: ", ")) }
-                if !c.lost.isEmpty { what.append("loses " + c.lost.map(\.label).joined(separator: ", ")) }
-                s += "\n  \(c.id)  \(municipalityName(c.municipality))  (row \(c.row)): \(what.joined(separator: "; "))\n"
-                s += "    old:\n" + explanationText(c.before, missing: c.onlyAfter, indent: "      ")
-                s += "    new:\n" + explanationText(c.after, missing: c.onlyBefore, indent: "      ")
+                if !c.gained.isEmpty { what.append((fi ? "saa " : "gains ") + c.gained.map { title($0, l) }.joined(separator: ", ")) }
+                if !c.lost.isEmpty { what.append((fi ? "menettää " : "loses ") + c.lost.map { title($0, l) }.joined(separator: ", ")) }
+                s += "\n  \(c.id)  \(municipalityName(c.municipality, l))  (\(fi ? "rivi" : "row") \(c.row)): \(what.joined(separator: "; "))\n"
+                s += (fi ? "    vanha:\n" : "    old:\n") + explanationText(c.before, missing: c.onlyAfter, indent: "      ", l)
+                s += (fi ? "    uusi:\n" : "    new:\n") + explanationText(c.after, missing: c.onlyBefore, indent: "      ", l)
             }
         }
 
         if let g = goals {
             let status = g.targets.filter(\.statusChanged)
             let actual = g.targets.filter { !$0.statusChanged }
-            s += "\nTargets whose status changes (\(g.period)):\n"
-            if status.isEmpty { s += "  none\n" }
+            let period = l.period(g.period)
+            func name(_ t: TargetChange) -> String { fi ? (t.label ?? t.target) : t.target + (t.label.map { " \"\($0)\"" } ?? "") + " [goal \(t.goal)]" }
+            s += fi ? "\nMittarit, joiden tila muuttuu (\(period)):\n" : "\nTargets whose status changes (\(period)):\n"
+            if status.isEmpty { s += fi ? "  ei yhtään\n" : "  none\n" }
             for t in status {
-                s += "  \(t.target)" + (t.label.map { " \"\($0)\"" } ?? "") + " [goal \(t.goal)]: "
-                s += "\(statusText(t.statusBefore)) → \(statusText(t.statusAfter))  (actual \(actualText(t, before: true)) → \(actualText(t, before: false)))\n"
+                s += "  \(name(t)): \(statusText(t.statusBefore, l)) → \(statusText(t.statusAfter, l)) *"
+                s += fi ? "  (toteuma \(actualText(t, before: true, l)) → \(actualText(t, before: false, l)))\n"
+                        : "  (actual \(actualText(t, before: true, l)) → \(actualText(t, before: false, l)))\n"
             }
             if !actual.isEmpty {
-                s += "Targets whose actual changes, status the same:\n"
+                s += fi ? "Mittarit, joiden toteuma muuttuu, tila ei:\n" : "Targets whose actual changes, status the same:\n"
                 for t in actual {
-                    s += "  \(t.target) [goal \(t.goal)]: \(actualText(t, before: true)) → \(actualText(t, before: false))  (\(statusText(t.statusAfter)))\n"
+                    s += "  \(name(t)): \(actualText(t, before: true, l)) → \(actualText(t, before: false, l)) *  (\(statusText(t.statusAfter, l)))\n"
                 }
             }
-            s += "Goals whose verdict changes:\n"
-            if g.goals.isEmpty { s += "  none\n" }
+            s += fi ? "Tavoitteet, joiden arvio muuttuu:\n" : "Goals whose verdict changes:\n"
+            if g.goals.isEmpty { s += fi ? "  ei yhtään\n" : "  none\n" }
             for c in g.goals {
-                s += "  \(c.goal)" + (c.label.map { " \"\($0)\"" } ?? "") + ": "
-                s += "\(verdictText(c.verdictBefore, exists: c.existsBefore)) → \(verdictText(c.verdictAfter, exists: c.existsAfter))\n"
+                s += "  " + (fi ? (c.label ?? c.goal) : c.goal + (c.label.map { " \"\($0)\"" } ?? "")) + ": "
+                s += "\(verdictText(c.verdictBefore, exists: c.existsBefore, l)) → \(verdictText(c.verdictAfter, exists: c.existsAfter, l)) *\n"
             }
         }
         return s
     }
 
-    func explanationText(_ rules: [RuleExplanation], missing: [String], indent: String) -> String {
+    /// The rules involved for one version. In Finnish, the rules by their
+    /// labels and whether they apply; the conditions in detail are the
+    /// English version's (they quote the rule files).
+    func explanationText(_ rules: [RuleExplanation], missing: [String], indent: String, _ l: ReportLanguage = .en) -> String {
+        let fi = l.isFinnish
         var s = ""
         for r in rules {
-            let mark: String
-            if case .fired = r.status { mark = "✓" } else { mark = "·" }
+            let fired: Bool
+            if case .fired = r.status { fired = true } else { fired = false }
+            let mark = fired ? "✓" : "·"
+            if fi {
+                s += "\(indent)\(mark) \(r.label ?? r.rule): \(fired ? "sovelletaan" : "ei sovelleta")\n"
+                continue
+            }
             s += "\(indent)\(mark) rule \(r.rule)" + (r.label.map { " \"\($0)\"" } ?? "") + ": \(r.summary)"
             s += (r.outcomes.isEmpty ? "" : " → " + r.outcomes.joined(separator: ", ")) + (r.location.map { "  (\($0))" } ?? "") + "\n"
             s += Explainer.text(r, indent: indent + "    ")
         }
-        for name in missing { s += "\(indent)· rule \(name): not in this version\n" }
-        if rules.isEmpty && missing.isEmpty { s += "\(indent)(no rule involved)\n" }
+        for name in missing { s += fi ? "\(indent)· \(name): ei tässä versiossa\n" : "\(indent)· rule \(name): not in this version\n" }
+        if rules.isEmpty && missing.isEmpty { s += fi ? "\(indent)(ei sääntöjä)\n" : "\(indent)(no rule involved)\n" }
         return s
     }
 
     // MARK: JSON
 
-    /// The report as JSON; counts are strings, as in `linja run --summary`
-    /// ("< 5" when suppressed).
+    /// The report as JSON: shown counts are numbers and hidden ones objects,
+    /// as in `linja run --summary --format json`; outcomes carry their labels.
     public func json() -> JSON {
+        let dis = DiffDisclosure(self)
+        let f = dis.format
         func version(_ v: VersionInfo) -> JSON {
             .object([("label", .string(v.label)), ("policy", .string(v.policy)), ("fingerprint", .string(v.fingerprint)),
                      ("params", .object(v.overrides.map { ($0.name, .string($0.value)) }))])
@@ -176,7 +248,8 @@ extension DiffReport {
             ("old", version(old)), ("new", version(new)), ("as_of", .string(asOf.description)),
             ("suppressed_below", .int(suppressBelow)),
             ("counts", .object([("read", .int(read)), ("compared", .int(compared)), ("rejected", .int(rejected)),
-                                ("changed", .string(shown(changedClients)))])),
+                                ("changed", f.json(dis.changedClients))])),
+            ("suppression", .string(f.legend(language: .en))),
             ("changes", .bool(hasChanges)),
         ]
         pairs.append(("declarations", .array(declarations.map { d in
@@ -191,16 +264,17 @@ extension DiffReport {
             if !d.lines.isEmpty { p.append(("diff", .array(d.lines.map { .string($0.marked) }))) }
             return .object(p)
         })))
-        pairs.append(("outcomes", .array(outcomes.map { c in
+        pairs.append(("outcomes", .array(outcomes.enumerated().map { i, c in
+            let o = dis.outcomes[i]
             var p: [(String, JSON)] = [("kind", .string(c.outcome.kind)), ("name", .string(c.outcome.name))]
             if let d = c.outcome.destination { p.append(("target", .string(d))) }
-            let show = totalsShown(c)
-            p.append(("before", show ? .string(shown(c.before)) : .null))
-            p.append(("after", show ? .string(shown(c.after)) : .null))
-            p.append(("gained", .string(shown(c.gained))))
-            p.append(("lost", .string(shown(c.lost))))
-            p.append(("by_municipality", .object(c.byMunicipality.map { m in
-                (municipalityName(m.municipality), .object([("gained", .string(shown(m.gained))), ("lost", .string(shown(m.lost)))]))
+            p.append(("label", titles[c.outcome].map { .string($0) } ?? .null))
+            p.append(("before", f.json(o.before)))
+            p.append(("after", f.json(o.after)))
+            p.append(("gained", f.json(o.gained)))
+            p.append(("lost", f.json(o.lost)))
+            p.append(("by_municipality", .object(zip(c.byMunicipality, o.byMunicipality).map { m, x in
+                (municipalityName(m.municipality, .en), .object([("gained", f.json(x.gained)), ("lost", f.json(x.lost))]))
             })))
             return .object(p)
         })))
@@ -249,41 +323,54 @@ extension DiffReport {
     .cols{display:grid;grid-template-columns:1fr 1fr;gap:1rem}.cols pre{white-space:pre-wrap}
     .note{color:#555;font-size:.85rem}
     @media (max-width:50rem){.cols{grid-template-columns:1fr}}
-    @media print{body{margin:0;max-width:none}.client{page-break-inside:avoid}}
+    mark{background:#fff1a8;color:inherit;padding:0 .15rem}
+    .scroll{overflow-x:auto;max-width:100%}
+    @media print{@page{size:A4;margin:15mm}body{margin:0;max-width:none}.client{page-break-inside:avoid}.scroll{overflow:visible}}
     """
 
     static func escape(_ s: String) -> String { HTML.escape(s) }
 
     /// One self-contained HTML page: inline CSS, no scripts; statuses are
-    /// written out as text and a symbol, not only as colours.
-    public func html() -> String {
+    /// written out as text and a symbol, not only as colours; values that
+    /// changed are highlighted (`<mark>`), and the legend says so.
+    public func html(language l: ReportLanguage = .en) -> String {
         let e = DiffReport.escape
-        var h = "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        let fi = l.isFinnish
+        let d = DiffDisclosure(self)
+        func count(_ x: Disclosed) -> String { e(d.format.text(x, language: l)) }
+        func marked(_ text: String, _ changed: Bool) -> String { changed ? "<mark>\(text)</mark>" : text }
+        let heading = fi ? "Säännösten vertailu: \(new.area ?? new.policy)" : "Policy diff: \(new.policy)"
+        var h = "<!doctype html>\n<html lang=\"\(fi ? "fi" : "en")\">\n<head>\n<meta charset=\"utf-8\">\n"
         h += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-        h += "<title>Policy diff: \(e(new.policy)), as of \(asOf)</title>\n<style>\n\(DiffReport.css)\n</style>\n</head>\n<body>\n"
-        h += "<header><h1>Policy diff: \(e(new.policy))</h1>\n<p class=\"meta\">as_of \(asOf)</p>\n"
+        h += "<title>\(e(heading)), \(fi ? "tilanne" : "as of") \(l.date(asOf))</title>\n<style>\n\(DiffReport.css)\n</style>\n</head>\n<body>\n"
+        h += "<header><h1>\(e(heading))</h1>\n<p class=\"meta\">\(fi ? "Tilanne" : "As of") \(l.date(asOf))</p>\n"
         h += "<table><tbody>\n"
-        h += "<tr><th scope=\"row\">old</th><td>\(e(versionLine(old)))</td></tr>\n"
-        h += "<tr><th scope=\"row\">new</th><td>\(e(versionLine(new)))</td></tr>\n"
-        h += "<tr><th scope=\"row\">clients</th><td>\(read) read, \(compared) compared, \(rejected) rejected; "
-        h += "\(e(shown(changedClients))) with changed outcomes</td></tr>\n</tbody></table>\n</header>\n<main>\n"
+        h += "<tr><th scope=\"row\">\(fi ? "Vanha" : "Old")</th><td>\(e(versionLine(old, l)))</td></tr>\n"
+        h += "<tr><th scope=\"row\">\(fi ? "Uusi" : "New")</th><td>\(e(versionLine(new, l)))</td></tr>\n"
+        h += "<tr><th scope=\"row\">\(fi ? "Asiakasrivit" : "Clients")</th><td>"
+        h += fi ? "luettu \(l.count(read)), verrattu \(l.count(compared)), hylätty \(l.count(rejected)); ratkaisut muuttuvat \(count(d.changedClients)) asiakkaalla"
+                : "\(read) read, \(compared) compared, \(rejected) rejected; \(count(d.changedClients)) with changed outcomes"
+        h += "</td></tr>\n</tbody></table>\n"
+        h += "<p class=\"note\">\(e(d.format.legend(language: l))) "
+        h += fi ? "<mark>Korostettu</mark> luku tai tila on muuttunut.</p>\n</header>\n<main>\n" : "A <mark>highlighted</mark> value changed.</p>\n</header>\n<main>\n"
         if !hasChanges {
-            h += "<p><strong>No changes:</strong> the rules read the same and every client gets the same outcomes.</p>\n"
+            h += fi ? "<p><strong>Ei muutoksia:</strong> säännöt ovat samat ja jokainen asiakas saa samat ratkaisut.</p>\n"
+                    : "<p><strong>No changes:</strong> the rules read the same and every client gets the same outcomes.</p>\n"
         }
 
-        h += "<section>\n<h2>Changed declarations (rules, params, lets, groups, outcomes, targets)</h2>\n"
-        if declarations.isEmpty { h += "<p>None.</p>\n" }
-        for d in declarations {
-            let place = declarationPlace(d)
-            h += "<h3>\(e(declarationTitle(d)))</h3>\n"
+        h += fi ? "<section>\n<h2>Muuttuneet määrittelyt</h2>\n" : "<section>\n<h2>Changed declarations (rules, params, lets, groups, outcomes, targets)</h2>\n"
+        if declarations.isEmpty { h += fi ? "<p>Ei yhtään.</p>\n" : "<p>None.</p>\n" }
+        for c in declarations {
+            let place = declarationPlace(c)
+            h += "<h3>\(e(declarationTitle(c, l)))</h3>\n"
             if !place.isEmpty { h += "<p class=\"note\">\(e(place))</p>\n" }
-            if !d.lines.isEmpty {
+            if !c.lines.isEmpty {
                 h += "<pre>"
-                for l in d.lines {
-                    switch l.operation {
-                    case .same: h += e(l.marked) + "\n"
-                    case .removed: h += "<span class=\"del\">\(e(l.marked))</span>"
-                    case .added: h += "<span class=\"add\">\(e(l.marked))</span>"
+                for line in c.lines {
+                    switch line.operation {
+                    case .same: h += e(line.marked) + "\n"
+                    case .removed: h += "<span class=\"del\">\(e(line.marked))</span>"
+                    case .added: h += "<span class=\"add\">\(e(line.marked))</span>"
                     }
                 }
                 h += "</pre>\n"
@@ -291,84 +378,88 @@ extension DiffReport {
         }
         h += "</section>\n"
 
-        h += "<section>\n<h2>Outcomes clients gain and lose</h2>\n"
+        h += fi ? "<section>\n<h2>Ratkaisut, jotka asiakkaat saavat tai menettävät</h2>\n" : "<section>\n<h2>Outcomes clients gain and lose</h2>\n"
         if outcomes.isEmpty {
-            h += "<p>None: every client gets the same outcomes.</p>\n"
+            h += fi ? "<p>Ei yhtään: jokainen asiakas saa samat ratkaisut.</p>\n" : "<p>None: every client gets the same outcomes.</p>\n"
         } else {
-            h += "<table>\n<thead><tr><th scope=\"col\">Outcome / municipality</th><th scope=\"col\" class=\"num\">Before</th>"
-            h += "<th scope=\"col\" class=\"num\">After</th><th scope=\"col\" class=\"num\">Gain</th><th scope=\"col\" class=\"num\">Lose</th></tr></thead>\n<tbody>\n"
-            for c in outcomes {
-                let show = totalsShown(c)
-                h += "<tr><th scope=\"row\">\(e(c.outcome.label))</th><td class=\"num\">\(show ? e(shown(c.before)) : "·")</td>"
-                h += "<td class=\"num\">\(show ? e(shown(c.after)) : "·")</td><td class=\"num\">\(e(shown(c.gained)))</td>"
-                h += "<td class=\"num\">\(e(shown(c.lost)))</td></tr>\n"
-                for m in c.byMunicipality {
-                    h += "<tr class=\"m\"><th scope=\"row\">\(e(municipalityName(m.municipality)))</th><td></td><td></td>"
-                    h += "<td class=\"num\">\(e(shown(m.gained)))</td><td class=\"num\">\(e(shown(m.lost)))</td></tr>\n"
+            let heads = fi ? ["Ratkaisu / kunta", "Ennen", "Jälkeen", "Saa", "Menettää"] : ["Outcome / municipality", "Before", "After", "Gain", "Lose"]
+            h += "<div class=\"scroll\"><table>\n<thead><tr><th scope=\"col\">\(heads[0])</th>"
+            for t in heads.dropFirst() { h += "<th scope=\"col\" class=\"num\">\(t)</th>" }
+            h += "</tr></thead>\n<tbody>\n"
+            for (i, c) in outcomes.enumerated() {
+                let o = d.outcomes[i]
+                let changed = o.before.value != nil && o.after.value != nil && o.before != o.after
+                h += "<tr><th scope=\"row\">\(e(title(c.outcome, l)))</th><td class=\"num\">\(count(o.before))</td>"
+                h += "<td class=\"num\">\(marked(count(o.after), changed))</td><td class=\"num\">\(count(o.gained))</td>"
+                h += "<td class=\"num\">\(count(o.lost))</td></tr>\n"
+                for (m, mc) in zip(c.byMunicipality, o.byMunicipality) {
+                    h += "<tr class=\"m\"><th scope=\"row\">\(e(municipalityName(m.municipality, l)))</th><td></td><td></td>"
+                    h += "<td class=\"num\">\(count(mc.gained))</td><td class=\"num\">\(count(mc.lost))</td></tr>\n"
                 }
             }
-            h += "</tbody>\n</table>\n"
-            if outcomes.contains(where: { !totalsShown($0) }) {
-                h += "<p class=\"note\">· withheld: it would give away a count under \(suppressBelow).</p>\n"
-            }
+            h += "</tbody>\n</table></div>\n"
         }
         h += "</section>\n"
 
         if !sample.isEmpty {
-            h += "<section>\n<h2>Sample: \(sample.count) of \(e(shown(changedClients))) clients with changed outcomes</h2>\n"
+            h += fi ? "<section>\n<h2>Esimerkkejä asiakkaista, joiden ratkaisut muuttuvat (\(sample.count))</h2>\n<p class=\"note\">Esimerkit näyttävät yksittäisiä asiakkaita: ne ovat säännösten laatijalle, eivät jaettaviksi (--sample 0 jättää ne pois).</p>\n"
+                    : "<section>\n<h2>Sample: \(sample.count) of \(count(d.changedClients)) clients with changed outcomes</h2>\n"
             for c in sample {
                 var what: [String] = []
-                if !c.gained.isEmpty { what.append("gains " + c.gained.map(\.label).joined(separator: ", ")) }
-                if !c.lost.isEmpty { what.append("loses " + c.lost.map(\.label).joined(separator: ", ")) }
-                h += "<div class=\"client\">\n<h3>\(e(c.id)) · \(e(municipalityName(c.municipality))) <small>(row \(c.row))</small></h3>\n"
+                if !c.gained.isEmpty { what.append((fi ? "saa " : "gains ") + c.gained.map { title($0, l) }.joined(separator: ", ")) }
+                if !c.lost.isEmpty { what.append((fi ? "menettää " : "loses ") + c.lost.map { title($0, l) }.joined(separator: ", ")) }
+                h += "<div class=\"client\">\n<h3>\(e(c.id)) · \(e(municipalityName(c.municipality, l))) <small>(\(fi ? "rivi" : "row") \(c.row))</small></h3>\n"
                 h += "<p>\(e(what.joined(separator: "; ")))</p>\n<div class=\"cols\">\n"
-                h += "<div><h4>Old</h4><pre>\(e(explanationText(c.before, missing: c.onlyAfter, indent: "")))</pre></div>\n"
-                h += "<div><h4>New</h4><pre>\(e(explanationText(c.after, missing: c.onlyBefore, indent: "")))</pre></div>\n"
+                h += "<div><h4>\(fi ? "Vanha" : "Old")</h4><pre>\(e(explanationText(c.before, missing: c.onlyAfter, indent: "", l)))</pre></div>\n"
+                h += "<div><h4>\(fi ? "Uusi" : "New")</h4><pre>\(e(explanationText(c.after, missing: c.onlyBefore, indent: "", l)))</pre></div>\n"
                 h += "</div>\n</div>\n"
             }
             h += "</section>\n"
         }
 
         if let g = goals {
-            func badge(_ s: TargetStatus?) -> String {
-                "<span class=\"status s-\(s?.rawValue ?? "none")\">\(e(statusText(s)))</span>"
+            func badge(_ s: TargetStatus?, changed: Bool = false) -> String {
+                marked("<span class=\"status s-\(s?.rawValue ?? "none")\">\(e(statusText(s, l)))</span>", changed)
             }
-            h += "<section>\n<h2>Targets and goals, \(g.period)</h2>\n"
-            h += "<h3>Targets whose status or actual changes</h3>\n"
+            h += fi ? "<section>\n<h2>Mittarit ja tavoitteet, \(l.period(g.period))</h2>\n<h3>Mittarit, joiden tila tai toteuma muuttuu</h3>\n"
+                    : "<section>\n<h2>Targets and goals, \(g.period)</h2>\n<h3>Targets whose status or actual changes</h3>\n"
             if g.targets.isEmpty {
-                h += "<p>None.</p>\n"
+                h += fi ? "<p>Ei yhtään.</p>\n" : "<p>None.</p>\n"
             } else {
-                h += "<table>\n<thead><tr><th scope=\"col\">Target</th><th scope=\"col\">Goal</th><th scope=\"col\" class=\"num\">Old actual</th>"
-                h += "<th scope=\"col\">Old status</th><th scope=\"col\" class=\"num\">New actual</th><th scope=\"col\">New status</th></tr></thead>\n<tbody>\n"
+                let heads = fi ? ["Mittari", "Tavoite", "Vanha toteuma", "Vanha tila", "Uusi toteuma", "Uusi tila"]
+                               : ["Target", "Goal", "Old actual", "Old status", "New actual", "New status"]
+                h += "<div class=\"scroll\"><table>\n<thead><tr>"
+                for (i, t) in heads.enumerated() { h += "<th scope=\"col\"\(i == 2 || i == 4 ? " class=\"num\"" : "")>\(t)</th>" }
+                h += "</tr></thead>\n<tbody>\n"
                 for t in g.targets {
+                    let before = actualText(t, before: true, l), after = actualText(t, before: false, l)
                     h += "<tr><th scope=\"row\">\(e(t.label ?? t.target))</th><td>\(e(t.goal))</td>"
-                    h += "<td class=\"num\">\(e(actualText(t, before: true)))</td><td>\(badge(t.statusBefore))</td>"
-                    h += "<td class=\"num\">\(e(actualText(t, before: false)))</td><td>\(badge(t.statusAfter))"
-                    h += (t.statusChanged ? " <strong>(status changes)</strong>" : "") + "</td></tr>\n"
+                    h += "<td class=\"num\">\(e(before))</td><td>\(badge(t.statusBefore))</td>"
+                    h += "<td class=\"num\">\(marked(e(after), after != before))</td><td>\(badge(t.statusAfter, changed: t.statusChanged))</td></tr>\n"
                 }
-                h += "</tbody>\n</table>\n"
+                h += "</tbody>\n</table></div>\n"
             }
-            h += "<h3>Goals whose verdict changes</h3>\n"
+            h += fi ? "<h3>Tavoitteet, joiden arvio muuttuu</h3>\n" : "<h3>Goals whose verdict changes</h3>\n"
             if g.goals.isEmpty {
-                h += "<p>None.</p>\n"
+                h += fi ? "<p>Ei yhtään.</p>\n" : "<p>None.</p>\n"
             } else {
-                h += "<table>\n<thead><tr><th scope=\"col\">Goal</th><th scope=\"col\">Old verdict</th><th scope=\"col\">New verdict</th></tr></thead>\n<tbody>\n"
+                h += fi ? "<table>\n<thead><tr><th scope=\"col\">Tavoite</th><th scope=\"col\">Vanha arvio</th><th scope=\"col\">Uusi arvio</th></tr></thead>\n<tbody>\n"
+                        : "<table>\n<thead><tr><th scope=\"col\">Goal</th><th scope=\"col\">Old verdict</th><th scope=\"col\">New verdict</th></tr></thead>\n<tbody>\n"
                 for c in g.goals {
-                    h += "<tr><th scope=\"row\">\(e(c.label ?? c.goal))</th><td>\(e(verdictText(c.verdictBefore, exists: c.existsBefore)))</td>"
-                    h += "<td>\(e(verdictText(c.verdictAfter, exists: c.existsAfter)))</td></tr>\n"
+                    h += "<tr><th scope=\"row\">\(e(c.label ?? c.goal))</th><td>\(e(verdictText(c.verdictBefore, exists: c.existsBefore, l)))</td>"
+                    h += "<td><mark>\(e(verdictText(c.verdictAfter, exists: c.existsAfter, l)))</mark></td></tr>\n"
                 }
                 h += "</tbody>\n</table>\n"
             }
             h += "</section>\n"
         }
         if !issues.isEmpty {
-            h += "<section>\n<h2>Rejected rows</h2>\n<ul>\n"
+            h += fi ? "<section>\n<h2>Hylätyt rivit</h2>\n<ul>\n" : "<section>\n<h2>Rejected rows</h2>\n<ul>\n"
             for i in issues.prefix(100) { h += "<li>\(e(i.description))</li>\n" }
-            if issues.count > 100 { h += "<li>… and \(issues.count - 100) more</li>\n" }
+            if issues.count > 100 { h += fi ? "<li>… ja \(issues.count - 100) muuta</li>\n" : "<li>… and \(issues.count - 100) more</li>\n" }
             h += "</ul>\n</section>\n"
         }
-        h += "</main>\n<footer class=\"note\"><p>Groups under \(suppressBelow) persons are shown as \"&lt; \(suppressBelow)\".</p></footer>\n"
-        h += "</body>\n</html>\n"
+        h += "</main>\n</body>\n</html>\n"
         return h
     }
 }

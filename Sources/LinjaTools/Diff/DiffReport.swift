@@ -75,6 +75,8 @@ public struct DeclarationChange: Sendable {
 
     public var kind: Kind
     public var name: String
+    /// The declaration's label (Finnish), in whichever version has one.
+    public var label: String?
     public var change: Change
     /// The declaration's text in the old version.
     public var before: String?
@@ -157,6 +159,8 @@ public struct VersionInfo: Sendable {
     /// A directory, or `HEAD:rules/etela-keski-suomi`.
     public var label: String
     public var policy: String
+    /// The area as its rule files name it ("Eteläinen Keski-Suomi").
+    public var area: String?
     public var fingerprint: String
     /// Param overrides, as `name` and the value's text.
     public var overrides: [(name: String, value: String)]
@@ -186,6 +190,10 @@ public struct DiffReport: Sendable {
     /// Up to the requested number of changed clients, explained.
     public var sample: [SampleClient] = []
     public var goals: GoalDiff?
+    /// Outcomes as a Finnish reader names them (the rule files' labels).
+    public var titles: [DiffOutcome: String] = [:]
+    /// Params' labels by name, for the Finnish version line.
+    public var paramTitles: [String: String] = [:]
     /// Rejected rows and other data problems (each once).
     public var issues: [DataIssue] = []
     public var warnings: [DataIssue] = []

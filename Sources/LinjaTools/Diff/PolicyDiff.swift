@@ -32,7 +32,7 @@ public struct PolicyVersion: Sendable {
         let overrides = paramOverrides.sorted { $0.key < $1.key }.compactMap { id, v -> (name: String, value: String)? in
             id >= 0 && id < policy.params.count ? (policy.params[id].name, f.text(v)) : nil
         }
-        return VersionInfo(label: label, policy: policy.name, fingerprint: policy.fingerprint, overrides: overrides)
+        return VersionInfo(label: label, policy: policy.name, area: policy.areas.first?.label, fingerprint: policy.fingerprint, overrides: overrides)
     }
 }
 
@@ -80,6 +80,14 @@ public struct PolicyDiff: Sendable {
         guard a.municipalities.count == b.municipalities.count,
               zip(a.municipalities, b.municipalities).allSatisfy({ $0.name == $1.name && $0.code == $1.code }) else { return false }
         return true
+    }
+
+    /// An outcome as a Finnish reader names it in one version (its labels), nil when the version lacks it.
+    static func finnishTitle(_ o: DiffOutcome, in p: Policy) -> String? {
+        guard let i = p.outcomes.firstIndex(where: { $0.kind.rawValue == o.kind && $0.name == o.name }) else { return nil }
+        let d = o.destination.flatMap { p.outcomes[i].destinations.firstIndex(of: $0) } ?? -1
+        if o.destination != nil, d < 0 { return nil }
+        return p.outcomeTitle(i, destination: d, language: .fi)
     }
 
     /// The declarations that changed (no data needed).
@@ -322,6 +330,10 @@ public struct PolicyDiff: Sendable {
         }
 
         if let period { report.goals = compareGoals(period: period, clients: path, note: note) }
+        for p in old.policy.params + new.policy.params { if let l = p.label { report.paramTitles[p.name] = l } }
+        for o in keys.all {
+            report.titles[o] = PolicyDiff.finnishTitle(o, in: new.policy) ?? PolicyDiff.finnishTitle(o, in: old.policy)
+        }
         return report
     }
 

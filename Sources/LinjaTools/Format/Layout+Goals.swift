@@ -150,6 +150,20 @@ extension Layout {
             expr(v)
             unitLabel(t.unitLabel, after: v)
             if t.perYear { w.text(" per year") }
+        } else if let op = t.comparison, let g = t.given {
+            let at = g.span.isKnown ? src.token(before: g.span.start)?.start : nil
+            w.token(op.rawValue + " ", at: at)
+            w.token("given", at: g.span.isKnown ? g.span.start : nil)
+            switch g.kind {
+            case .euros: w.text(" euros")
+            case .percent: w.text(" percent")
+            case .count:
+                guard let unit = t.unitLabel else { break }
+                let tok = g.span.isKnown ? src.token(after: g.span.end) : nil
+                let bare = tok.map { $0.kind == .identifier && $0.text == unit } ?? false
+                w.text(" ")
+                w.token(bare ? unit : Layout.quote(unit), at: tok?.start)
+            }
         }
     }
 

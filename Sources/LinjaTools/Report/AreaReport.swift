@@ -64,6 +64,11 @@ public struct AreaReport {
         public var shareOfArea: String?
         /// Whether the target means something in the municipality (its verdict may be shown).
         public var isLocal = false
+        /// The municipality's own target as the reader reads it ("≤ 650 000 €"),
+        /// when the data gives each municipality its own (`given euros`).
+        public var ownTarget: String?
+        /// That target as a plain value, for the BI export and JSON.
+        public var targetValue: Value?
     }
 
     /// Whether a target's verdict means something in one municipality: a
@@ -131,6 +136,10 @@ public struct AreaReport {
                 case nil:
                     // Indicator data per municipality: not counts of people unless the policy says so.
                     f.value = report.value(x.value, t)
+                    if let own = x.target, let op = t.comparison {
+                        f.ownTarget = "\(report.comparisonSymbol(op)) \(report.value(own, t))"
+                        f.targetValue = own
+                    }
                 }
                 f.isLocal = local
                 if local, f.value != nil { f.status = x.status }

@@ -81,6 +81,9 @@ public enum BIExport {
                         guard let f = figures[m.id]?.first(where: { $0.target == r.target }), let x = r.byMunicipality[m.id] else { continue }
                         row("municipality", m.name, m.code ?? "", "target", t.name, t.label ?? t.name, f.value == nil ? "" : number(x.value),
                             unit(t), f.hiddenCode ?? "", f.status?.rawValue ?? "", "")
+                        if let own = f.targetValue {
+                            row("municipality", m.name, m.code ?? "", "target_value", t.name, t.label ?? t.name, number(own), unit(t), "", "", "")
+                        }
                     }
                 }
             }

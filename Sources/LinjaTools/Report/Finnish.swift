@@ -38,6 +38,47 @@ public enum ReportLanguage: String, Sendable, CaseIterable {
         return (n < 0 ? "-" : "") + String(digits + out)
     }
 
+    /// A target's status in words: "toteutuu", "ei toteudu"; "met", "missed".
+    public func status(_ s: TargetStatus) -> String {
+        switch (self, s) {
+        case (.fi, .met): return "toteutuu"
+        case (.fi, .near): return "lähellä"
+        case (.fi, .missed): return "ei toteudu"
+        case (.fi, .no_data): return "ei tietoa"
+        case (.fi, .assessed): return "arvioitu"
+        case (.en, .met): return "met"
+        case (.en, .near): return "near"
+        case (.en, .missed): return "missed"
+        case (.en, .no_data): return "no data"
+        case (.en, .assessed): return "assessed"
+        }
+    }
+
+    /// A word after a count, in the number the count takes: "1 asiakas",
+    /// "2 asiakasta" (the singular after 1, the partitive after any other).
+    public func counted(_ n: Int, _ one: String, _ other: String) -> String {
+        "\(count(n)) \(n == 1 ? one : other)"
+    }
+
+    /// A number as text ("180000 €", "1234,5") with its whole part grouped
+    /// by thousands in Finnish from five digits on ("180 000 €"), as `count`.
+    public func grouped(_ text: String) -> String {
+        guard self == .fi else { return text }
+        let chars = Array(text)
+        var start = 0
+        if start < chars.count, chars[start] == "-" { start += 1 }
+        var end = start
+        while end < chars.count, chars[end].isASCII, chars[end].isNumber { end += 1 }
+        let digits = Array(chars[start..<end])
+        guard digits.count >= 5 else { return text }
+        var out: [Character] = []
+        for (i, d) in digits.enumerated() {
+            if i > 0, (digits.count - i) % 3 == 0 { out.append(" ") }
+            out.append(d)
+        }
+        return String(chars[..<start]) + String(out) + String(chars[end...])
+    }
+
     /// A percentage to one decimal with the language's decimal mark: 76,2 %.
     public func percent(_ value: Double) -> String {
         let s = String(format: "%.1f", value)

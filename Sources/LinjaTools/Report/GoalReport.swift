@@ -4,7 +4,7 @@ import Linja
 /// Renders a goal evaluation as a terminal table, JSON, CSV or HTML, in the
 /// area's language (Finnish by default) or English.
 public struct GoalReport {
-    public enum Language: String, Sendable, CaseIterable { case fi, en }
+    public typealias Language = ReportLanguage
 
     public let policy: Policy
     public let evaluation: GoalEvaluation
@@ -32,20 +32,7 @@ public struct GoalReport {
         }
     }
 
-    public func statusText(_ s: TargetStatus) -> String {
-        switch (language, s) {
-        case (.fi, .met): return "toteutuu"
-        case (.fi, .near): return "lähellä"
-        case (.fi, .missed): return "ei toteudu"
-        case (.fi, .no_data): return "ei tietoa"
-        case (.fi, .assessed): return "arvioitu"
-        case (.en, .met): return "met"
-        case (.en, .near): return "near"
-        case (.en, .missed): return "missed"
-        case (.en, .no_data): return "no data"
-        case (.en, .assessed): return "assessed"
-        }
-    }
+    public func statusText(_ s: TargetStatus) -> String { language.status(s) }
 
     /// A symbol as well as a word, so status never rests on colour alone.
     public static func symbol(_ s: TargetStatus) -> String {
@@ -75,7 +62,7 @@ public struct GoalReport {
            let word = t.valueText?.split(separator: " ").last.map(String.init), DurationUnit.words[word] == .weeks {
             return "\(d.days / 7) \(word)"
         }
-        let number = formatter.text(roundedForDisplay(v))
+        let number = reportLanguage.grouped(formatter.text(roundedForDisplay(v)))
         if t.unit == .number, let u = t.unitLabel { return "\(number) \(policy.unitWord(u, after: number))" }
         return number
     }
@@ -99,6 +86,11 @@ public struct GoalReport {
 
     /// The area's actual as shown: hidden when it rests on too few clients.
     public func actualText(_ r: TargetResult, _ t: TargetDef) -> String {
+        if t.valueGiven, r.actual == nil, !r.byMunicipality.isEmpty {
+            let met = r.byMunicipality.values.filter { $0.status == .met }.count
+            let n = r.byMunicipality.count
+            return language == .fi ? "kunnittain: \(met)/\(n) toteutuu" : "by municipality: \(met) of \(n) met"
+        }
         guard let why = actualWithheld(r) else { return value(r.actual, t) }
         if why.hasPrefix("<") { return why }
         return language == .fi ? "piilotettu (alle \(policy.report.suppressBelow) henkilöä)" : "hidden (under \(policy.report.suppressBelow) persons)"
@@ -116,6 +108,10 @@ public struct GoalReport {
 
     public func targetText(_ t: TargetDef, _ r: TargetResult?) -> String {
         if t.qualitative { return t.qualitativeText ?? (language == .fi ? "arvioidaan" : "assessed") }
+        if t.valueGiven, let op = t.comparison {
+            let own = r?.effectiveTarget.map { " (\(language == .fi ? "alue" : "area") \(comparisonSymbol(op)) \(value($0, t)))" } ?? ""
+            return "\(comparisonSymbol(op)) " + (language == .fi ? "kunnan oma tavoite" : "each municipality's own target") + own
+        }
         guard let op = t.comparison, let v = t.value else { return "–" }
         var s = "\(comparisonSymbol(op)) " + (written(t.valueText).map { w in
             guard t.unit == .number, let u = t.unitLabel else { return w }
@@ -165,7 +161,7 @@ public struct GoalReport {
 
     func verdictText(_ g: GoalResult) -> String { g.verdict ?? words.noVerdict }
 
-    var reportLanguage: ReportLanguage { language == .fi ? .fi : .en }
+    var reportLanguage: ReportLanguage { language }
 
     /// The heading and the line under it, in the report's language.
     public func heading() -> (title: String, meta: String) {
@@ -318,6 +314,7 @@ public struct GoalReport {
                 if f.value != nil { local.append(("actual", x.value.map { formatter.json($0) } ?? .null)) }
                 else { local.append(("actual", .object([("hidden", .string(f.hiddenCode ?? "hidden"))]))) }
                 local.append(("status", f.status.map { .string($0.rawValue) } ?? .null))
+                if let own = f.targetValue { local.append(("target", formatter.json(own))) }
                 return (m.name, .object(local))
             })))
         }

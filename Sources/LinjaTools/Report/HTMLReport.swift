@@ -274,7 +274,7 @@ public struct HTMLReport {
                     h += "<h4>\(fi ? "Tavoitteet kunnassa" : "Targets in the municipality")</h4>\n<dl class=\"figures\">\n"
                     for f in withVerdict {
                         let t = policy.targets[f.target]
-                        h += "<dt>\(escape(t.label ?? t.name)) <span class=\"note\">(\(escape(report.targetText(t, nil))))</span></dt>"
+                        h += "<dt>\(escape(t.label ?? t.name)) <span class=\"note\">(\(escape(f.ownTarget ?? report.targetText(t, nil))))</span></dt>"
                         h += "<dd><span class=\"figure\">\(escape(f.value ?? f.hiddenWhy ?? "–"))</span>"
                         h += (f.status.map { " " + pill($0, report.statusText($0)) } ?? "") + "</dd>\n"
                     }

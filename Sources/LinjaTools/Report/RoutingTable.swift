@@ -228,29 +228,9 @@ public struct RoutingTable: Sendable {
         return ""
     }
 
-    /// A figure as text: the number, "< 5" for a small count, ".." for one
-    /// hidden so that a small one cannot be worked out.
-    public func text(_ d: Disclosed, language: ReportLanguage) -> String {
-        switch d {
-        case .shown(let n): return language.count(n)
-        case .hidden(.primary): return "< \(limit)"
-        case .hidden(.secondary): return ".."
-        }
-    }
-
-    /// A figure as JSON: a number, or an object that no reader takes for one.
-    public func json(_ d: Disclosed) -> JSON {
-        switch d {
-        case .shown(let n): return .int(n)
-        case .hidden(.primary): return .object([("hidden", .string("small")), ("below", .int(limit))])
-        case .hidden(.secondary): return .object([("hidden", .string("protects_small"))])
-        }
-    }
-
-    /// What the markers mean, in the reader's language.
-    public func legend(language: ReportLanguage) -> String {
-        language.isFinnish
-            ? "Alle \(limit) henkilön luvut näytetään muodossa \"< \(limit)\"; \"..\" on piilotettu, jottei pientä lukua voi laskea muista luvuista. Nollat näytetään."
-            : "Counts under \(limit) are shown as \"< \(limit)\"; \"..\" is hidden so that a small count cannot be worked out from the others. Zeros are shown."
-    }
+    /// How this table writes its figures (see `DisclosedFormat`).
+    public var format: DisclosedFormat { DisclosedFormat(limit: limit) }
+    public func text(_ d: Disclosed, language: ReportLanguage) -> String { format.text(d, language: language) }
+    public func json(_ d: Disclosed) -> JSON { format.json(d) }
+    public func legend(language: ReportLanguage) -> String { format.legend(language: language) }
 }
