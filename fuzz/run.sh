@@ -67,7 +67,15 @@ dict() {
 # The library's layers, in the order they are built (each may import the
 # ones before it; docs/architecture.md), and LinjaTools for the formatter and
 # the goal reports.
-modules=(LinjaBase LinjaSyntax LinjaModel LinjaSemantics LinjaReference LinjaRuntime LinjaData LinjaGoals Linja LinjaTools)
+modules=(LinjaBase LinjaSyntax LinjaModel LinjaSemantics LinjaReference LinjaRuntime LinjaData LinjaGoals LinjaDisclosure Linja LinjaTools)
+
+# A layer added to the package and not to the list above would fail the
+# build with "no such module" only after minutes of compiling: say so first.
+for d in "$repo"/Sources/Linja*/; do
+    d="$(basename "$d")"
+    [[ "$d" == LinjaDevTools ]] && continue
+    [[ " ${modules[*]} " == *" $d "* ]] || { log "fuzz/run.sh: Sources/$d is not in run.sh's list of modules; add it in build order"; exit 2; }
+done
 
 # The library's sources, copied first: others may edit them while a long
 # build runs.
