@@ -37,7 +37,20 @@ public struct ClientGenerator {
     public let policy: Policy
     public let asOf: Day
     public var adversarial = false
+    /// Clients per caseworker, for a record with a `caseworker` field (seed
+    /// 003's baseline: 139 clients per employment expert, 12/2025).
+    public var clientsPerCaseworker = 139 {
+        didSet { caseworkers = nil }
+    }
+    /// How many clients will be drawn (`writeCSV` sets it): with
+    /// `clientsPerCaseworker`, how many caseworkers each municipality has.
+    public var plannedCount = 1_000 {
+        didSet { caseworkers = nil }
+    }
     var rng: SeededRandom
+    let seed: UInt64
+    /// Each municipality's caseworkers (names), made when first needed.
+    var caseworkers: [Int: [String]]?
     let weights: [(Int, Int)]
     let totalWeight: Int
     let prefix: String
@@ -56,6 +69,7 @@ public struct ClientGenerator {
         self.policy = policy
         self.asOf = asOf
         self.rng = SeededRandom(seed: seed)
+        self.seed = seed
         weights = policy.municipalities.map { ($0.id, ClientGenerator.populations[$0.name] ?? 1_000) }
         totalWeight = weights.reduce(0) { $0 + $1.1 }
         let letters = policy.name.split(separator: "-").compactMap(\.first).map { String($0).uppercased() }.joined()
@@ -73,6 +87,48 @@ public struct ClientGenerator {
     }
 
     func day(_ d: Day, plus n: Int) -> Day { d.adding(days: n) ?? d }
+
+    /// Fictional names for caseworkers (common Finnish first names and surnames, combined).
+    static let firstNames = ["Aino", "Eero", "Helmi", "Ilkka", "Johanna", "Kalle", "Laura", "Mikko", "Noora", "Olli", "Päivi",
+                             "Riikka", "Sami", "Tiina", "Ville", "Anneli", "Jussi", "Katja", "Marko", "Satu", "Timo", "Elina", "Heikki"]
+    static let surnames = ["Virtanen", "Korhonen", "Mäkinen", "Nieminen", "Hämäläinen", "Laine", "Heikkinen", "Koskinen", "Järvinen",
+                           "Lehtonen", "Saarinen", "Salminen", "Heinonen", "Niemi", "Kinnunen", "Turunen", "Salo", "Rantanen",
+                           "Karjalainen", "Pitkänen", "Lahtinen", "Ahonen"]
+
+    /// Each municipality's caseworkers: as many as its share of the planned
+    /// clients needs at `clientsPerCaseworker` each (at least one), with
+    /// names unique in the policy.
+    mutating func caseworkerNames() -> [Int: [String]] {
+        if let c = caseworkers { return c }
+        var out: [Int: [String]] = [:]
+        var k = 0
+        for (id, w) in weights {
+            let share = Double(plannedCount) * Double(w) / Double(max(1, totalWeight))
+            let n = max(1, Int((share / Double(max(1, clientsPerCaseworker))).rounded()))
+            var names: [String] = []
+            for _ in 0..<n {
+                let f = Self.firstNames, s = Self.surnames
+                // 23 × 22 combinations in an order that varies both names; then numbered.
+                let combination = (k * 7) % (f.count * s.count)
+                let round = k / (f.count * s.count)
+                names.append("\(f[combination % f.count]) \(s[combination / f.count])" + (round > 0 ? " \(round + 1)" : ""))
+                k += 1
+            }
+            out[id] = names
+        }
+        caseworkers = out
+        return out
+    }
+
+    /// The caseworker of client `index` in municipality `m`, from a stream of
+    /// its own (so adding the field changes no other value a seed gives);
+    /// about 2 % have none yet.
+    mutating func caseworker(index: Int, municipality m: Int) -> Value {
+        var r = SeededRandom(seed: seed ^ (UInt64(truncatingIfNeeded: index) &* 0xD1B5_4A32_D192_ED03))
+        if r.chance(0.02) { return .missing }
+        guard let names = caseworkerNames()[m], !names.isEmpty else { return .missing }
+        return .text(names[r.int(0...(names.count - 1))])
+    }
 
     /// A date near a boundary the rules care about (month ends, 29 February,
     /// the as-of day itself, exactly N months before it).
@@ -137,6 +193,7 @@ public struct ClientGenerator {
             "dismissed_on_economic_grounds": dismissed.map { .bool($0) } ?? .missing,
             "years_with_last_employer": years.map { .int(Int64($0)) } ?? .missing,
         ]
+        if rec.field("caseworker")?.type.base == .text { byName["caseworker"] = caseworker(index: index, municipality: m) }
         if let f = rec.field("status"), case .enumeration(let id, _) = f.type.base, let i = policy.enums[id].index(of: status) {
             byName["status"] = .enumeration(type: id, index: i)
         }
@@ -185,6 +242,7 @@ public struct ClientGenerator {
     /// Writes `count` clients as CSV in the canonical columns.
     public mutating func writeCSV(count: Int, finnish: Bool = false, to sink: (String) -> Void) {
         guard let rec = policy.record else { return }
+        plannedCount = count
         let sep = finnish ? ";" : ","
         sink(rec.fields.map(\.name).joined(separator: sep) + "\n")
         var chunk = ""

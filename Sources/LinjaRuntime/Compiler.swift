@@ -111,7 +111,11 @@ public struct Compiler {
         return c.program()
     }
 
-    package mutating func program() -> Program {
+    package mutating func program() -> Program { program(keeping: []).program }
+
+    /// The whole policy, and functions compiled before it (with `function`)
+    /// kept callable: their starts move with the code the peephole pass moves.
+    package mutating func program(keeping extra: [Function]) -> (program: Program, functions: [Function]) {
         var rules: [CompiledRule] = []
         var inactive: [Int] = []
         let mCount = policy.municipalities.count
@@ -132,6 +136,7 @@ public struct Compiler {
             starts += r.variants.compactMap { $0.condition?.start }
         }
         starts += letFunctions.compactMap { $0?.start }
+        starts += extra.map(\.start)
         let remap = Compiler.peephole(&code, entries: Set(starts))
         func moved(_ f: Function) -> Function { Function(start: remap[f.start], result: f.result) }
         for i in rules.indices {
@@ -140,11 +145,12 @@ public struct Compiler {
             for v in rules[i].variants.indices { rules[i].variants[v].condition = rules[i].variants[v].condition.map(moved) }
         }
         letFunctions = letFunctions.map { $0.map(moved) }
-        return Program(asOf: asOf, code: code, registerCount: Int(nextRegister), rules: rules, inactiveRules: inactive,
-                       lets: letFunctions, bitsets: bitsets, lists: lists, strings: strings, fallbacks: fallbacks,
-                       spans: spans, context: context,
-                       municipalitySlot: policy.record?.fields.first { $0.type.base == .municipality }?.slot,
-                       outcomeCount: policy.outcomes.count, fieldRegisters: policy.record?.fields.count ?? 0)
+        let program = Program(asOf: asOf, code: code, registerCount: Int(nextRegister), rules: rules, inactiveRules: inactive,
+                              lets: letFunctions, bitsets: bitsets, lists: lists, strings: strings, fallbacks: fallbacks,
+                              spans: spans, context: context,
+                              municipalitySlot: policy.record?.fields.first { $0.type.base == .municipality }?.slot,
+                              outcomeCount: policy.outcomes.count, fieldRegisters: policy.record?.fields.count ?? 0)
+        return (program, extra.map(moved))
     }
 
     /// Compiles a standalone function (a condition, a let, an aggregate filter).

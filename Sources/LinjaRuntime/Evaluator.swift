@@ -271,6 +271,24 @@ public final class Evaluator {
         }
     }
 
+    /// Starts a client for `run(_:row:texts:)`: several functions of one
+    /// client after one start (lets they share are computed once).
+    public func start(row: UnsafePointer<Int64>, texts: [String]) {
+        vm.begin(row: row, texts: texts)
+    }
+
+    /// Runs a function for the client started last. After a failure the
+    /// client is started again, so the next function runs afresh.
+    public func run(_ f: Function, row: UnsafePointer<Int64>, texts: [String]) throws -> Int64 {
+        let v = vm.run(f)
+        if vm.failed {
+            let failure = vm.failure ?? EvalError(message: "the evaluation failed", span: .none)
+            vm.begin(row: row, texts: texts)
+            throw failure
+        }
+        return v
+    }
+
     /// Evaluates a compiled function (an aggregate filter) for a client.
     public func value(of f: Function, row: UnsafePointer<Int64>, texts: [String]) throws -> Int64 {
         vm.begin(row: row, texts: texts)

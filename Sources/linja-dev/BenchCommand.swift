@@ -12,7 +12,8 @@ let benchCommand = Command(
         Prints, each as the median of several runs with min and max: parse + check time,
         compile time, in-memory evaluation in ns per client (one thread, clients already
         parsed), end-to-end CSV → summary and CSV → JSON Lines in clients per second with
-        1 and 2 threads, and peak resident memory. It checks what it timed: the outputs
+        1 and 2 threads, `linja due` over the same file (90 days ahead, JSON Lines, one
+        thread, with its ratio to run → JSON Lines), and peak resident memory. It checks what it timed: the outputs
         with different thread counts are byte-identical, the counts match a plain
         evaluation, and the reference evaluator agrees on a sample.
         """,

@@ -9,7 +9,7 @@ let stderr = Console.err
 let program = CommandLineProgram(
     name: "linja-dev",
     summary: "tools for Linja's developers: benchmark, robustness, differential testing, stress inputs.",
-    commands: [benchCommand, lspBenchCommand, robustnessCommand, differentialCommand, stressCommand, browserCheckCommand, measureCommand])
+    commands: [benchCommand, lspBenchCommand, robustnessCommand, differentialCommand, dueDifferentialCommand, stressCommand, browserCheckCommand, measureCommand])
 let code = program.run(Array(CommandLine.arguments.dropFirst()))
 stdout.flush()
 stderr.flush()

@@ -8,6 +8,7 @@ let stderr = Console.err
 let commands: [Command] = [
     checkCommand,
     runCommand,
+    dueCommand,
     goalsCommand,
     reportCommand,
     testCommand,

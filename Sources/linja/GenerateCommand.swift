@@ -12,6 +12,8 @@ let generateCommand = Command(
         realistic ages, statuses and durations, about 7 % immigrants. The same seed
         gives the same file on every machine. --adversarial puts dates on the
         boundaries rules care about (month ends, 29 February, the as-of day).
+        A record field `caseworker` gets fictional names, each municipality as many
+        caseworkers as its clients need at --clients-per-caseworker, about 2 % none.
         """,
         options: [
             .value("policy", "DIR", "The policy whose record and municipalities to use."),
@@ -20,6 +22,7 @@ let generateCommand = Command(
             .asOf("The date the clients are generated for."),
             .out(),
             .flag("adversarial", "Boundary dates and missing optionals."),
+            .value("clients-per-caseworker", "N", "With a record field `caseworker`: clients per caseworker (default 139, seed 003's baseline)."),
             .csvDialect("fi: semicolons and d.m.yyyy dates."),
             .format("csv|jsonl", "csv (default) or jsonl (JSON Lines); --out x.jsonl means jsonl."),
         ]),
@@ -33,6 +36,7 @@ let generateCommand = Command(
         do { policy = try loadPolicy(policyPath, quietWarnings: true) } catch is PolicyFailure { return Exit.failure }
         var g = ClientGenerator(policy: policy, asOf: asOf, seed: UInt64(seed))
         g.adversarial = args.flag("adversarial")
+        g.clientsPerCaseworker = try args.int("clients-per-caseworker", default: 139, range: 1...10_000_000)
         let finnish = try args.choice("csv-dialect", ["fi", "en"], default: "en") == "fi"
         // The file's name says what it holds: a .jsonl file is JSON Lines, and JSON Lines is never written under a .csv name.
         let named = args.value("out").map { $0.lowercased() }

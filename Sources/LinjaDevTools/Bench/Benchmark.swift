@@ -34,6 +34,8 @@ public struct Benchmark {
         public var failures: [String]
         public var clients: Int
         public var csvBytes: Int
+        /// `linja due` over the same file: a 90-day window, JSON Lines to a file, one thread.
+        public var due: (seconds: Measurement, peakBytes: Int, lines: Int)? = nil
     }
 
     func measure(_ n: Int, _ body: () -> Void) -> Measurement {
@@ -130,6 +132,25 @@ public struct Benchmark {
                 log("\(label), \(t) thread(s): \(Measurement(times).median) s")
             }
         }
+        // `linja due` on the same file: 90 days ahead, JSON Lines to a file, one thread.
+        var due: (Measurement, Int, Int)?
+        do {
+            var times: [Double] = []
+            var peak = 0
+            let outFile = NSTemporaryDirectory() + "linja-bench-\(getpid())-due.out"
+            defer { try? FileManager.default.removeItem(atPath: outFile) }
+            for _ in 0..<max(1, runs / 2 + 1) {
+                let argv = ["due", policyDirectory, "--clients", csv, "--as-of", asOf.description, "--within", "90 days", "--format", "jsonl"]
+                let (seconds, maxRSS, status) = spawn(argv, stdoutPath: outFile, stderrPath: outFile + ".err")
+                if status != 0 { failures.append("linja \(argv.joined(separator: " ")) exited \(status)") }
+                times.append(seconds)
+                peak = max(peak, maxRSS)
+            }
+            let lines = FileManager.default.contents(atPath: outFile).map { $0.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) } } ?? 0
+            due = (Measurement(times), peak, lines)
+            log("due, 90 days: \(Measurement(times).median) s, \(lines) changes")
+        }
+
         // Byte-identical output whatever the thread count; counts as a plain evaluation.
         for label in ["summary", "jsonl"] {
             let all = threads.map { outputs["\(label)-\($0)"] ?? [] }
@@ -151,7 +172,7 @@ public struct Benchmark {
             else { failures.append("summary counts \(fromRun) differ from a plain evaluation \(plainCounts)") }
         }
         return Results(check: check, compile: compile, evalNanosPerClient: eval, endToEnd: endToEnd, checks: checks,
-                       failures: failures, clients: clients, csvBytes: csvBytes)
+                       failures: failures, clients: clients, csvBytes: csvBytes, due: due)
     }
 
     /// Runs `linja` through `linja-dev measure` (this program: the child's
@@ -183,6 +204,13 @@ public struct Benchmark {
             s += String(format: "  CSV → %@ %@  %.2f s (min %.2f, max %.2f), %.0f clients/s, peak %d MB\n",
                         e.label.padding(toLength: 8, withPad: " ", startingAt: 0) as NSString, "\(e.threads) thread\(e.threads == 1 ? " " : "s")" as NSString,
                         e.seconds.median, e.seconds.min, e.seconds.max, rate, e.peakBytes / 1_048_576)
+        }
+        if let due = r.due {
+            let rate = Double(r.clients) / max(due.seconds.median, 1e-9)
+            let run = r.endToEnd.first { $0.label == "jsonl" && $0.threads == 1 }
+            let ratio = run.map { String(format: ", %.1f× run → JSON Lines", due.seconds.median / max($0.seconds.median, 1e-9)) } ?? ""
+            s += String(format: "  due, 90 days → JSON Lines 1 thread  %.2f s (min %.2f, max %.2f), %.0f clients/s, peak %d MB, %d changes%@\n",
+                        due.seconds.median, due.seconds.min, due.seconds.max, rate, due.peakBytes / 1_048_576, due.lines, ratio as NSString)
         }
         for c in r.checks { s += "  ok: \(c)\n" }
         for f in r.failures { s += "  FAILED: \(f)\n" }

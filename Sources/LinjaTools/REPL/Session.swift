@@ -65,6 +65,9 @@ public final class ReplSession {
     /// The data file given with `--clients`, used by `:client from ID` and `:goals`.
     var clientsFile: String?
 
+    /// The last change plan made (`:due`, `:why-not`), with what it was made for.
+    var planCache: (key: String, plan: ChangePlan)?
+
     /// Lines of an input that continues.
     var pending: [String] = []
     /// Errors reported so far (a script's exit status can use it).

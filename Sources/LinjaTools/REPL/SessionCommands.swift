@@ -31,7 +31,8 @@ extension ReplSession {
         ReplCommandInfo(name: "decide", usage: ":decide", summary: "every outcome the client gets, and the rule that gives it"),
         ReplCommandInfo(name: "why", usage: ":why OUTCOME",
                         summary: "why the client gets it: rule, variant, values, source (e.g. :why career_guidance)"),
-        ReplCommandInfo(name: "why-not", usage: ":why-not OUTCOME", summary: "why not, and what would have to change"),
+        ReplCommandInfo(name: "why-not", usage: ":why-not OUTCOME", summary: "why not, what would have to change, and from when time alone would do"),
+        ReplCommandInfo(name: "due", usage: ":due [SPAN]", summary: "outcomes the client gains or loses with time alone, e.g. :due 14 days (default 3 months)"),
         ReplCommandInfo(name: "goals", usage: ":goals [PERIOD] [ACTUALS]",
                         summary: "goals and targets for a period, e.g. :goals 2026-Q1 actuals.csv"),
         ReplCommandInfo(name: "type", usage: ":type EXPR", summary: "an expression's type, without evaluating it"),
@@ -74,6 +75,8 @@ extension ReplSession {
             why(rest)
         case "why-not", "why_not", "whynot":
             whyNot(rest)
+        case "due":
+            due(rest)
         case "goals":
             goals(rest)
         case "type", "t":

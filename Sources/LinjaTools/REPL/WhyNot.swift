@@ -372,6 +372,7 @@ extension ReplSession {
             s += ruleText(rule, explanations[rule.id], details: details)
             for line in Change.all(needed).lines("would apply", indent: "  ") { s += line + "\n" }
         }
+        if let line = timeAloneText(query) { s += line + "\n" }
         output(s)
     }
 
