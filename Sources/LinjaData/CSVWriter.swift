@@ -35,7 +35,8 @@ public enum CSVLineEnding: Sendable, Equatable {
 ///
 /// With `neutralizingFormulas` (every CSV meant for spreadsheets turns it
 /// on: `run --format csv`, `run --summary --format csv`, `goals --format
-/// csv`, `report --export`, the `--skip-invalid` file), a field that a spreadsheet would take for a formula, one starting
+/// csv`, `due --format csv`, `report --export`, the `--skip-invalid`
+/// file), a field that a spreadsheet would take for a formula, one starting
 /// with `=`, `+`, `-` or `@` that is not a plain number (`-5`, `-0,5` stay
 /// as they are), is written with an apostrophe before it (`'=HYPERLINK(…)`),
 /// which spreadsheets read as "this is text". Data that reaches a

@@ -288,6 +288,10 @@ struct BadInputReliabilityParamTests {
         let summaryJSON = try CLI.run(["run", BadInput.eks, "--clients", Reliability.eksClients, "--as-of", BadInput.asOf, "--summary",
                                        "--format", "json"] + param)
         #expect(summaryJSON.stdout.contains("\"param_overrides\": {\n    \"career_guidance_after\": \"2 months\"\n  },"), "\(summaryJSON.stdout.prefix(500))")
+        // due's worklist (CSV): the overridden fingerprint in its policy column.
+        let due = try CLI.run(["due", BadInput.eks, "--clients", Reliability.eksClients, "--as-of", BadInput.asOf, "--within", "14 days",
+                               "--format", "csv"] + param)
+        #expect(due.stdout.contains("\r\n\(o.first?.prefix(12) ?? "?"),2026-03-31,"), "\(due.stdout.prefix(300))")
         // The report: its terminal text lists them, its BI export's policy_version is the overridden fingerprint.
         let report = try CLI.run(["report", BadInput.eks, "--export", "-"] + param)
         let plainReport = try CLI.run(["report", BadInput.eks, "--export", "-"])
@@ -397,6 +401,7 @@ struct BadInputReliabilityOutputTests {
             ["fmt", "-"],
             ["generate", "clients", "--policy", BadInput.eks, "--count", "100", "--as-of", BadInput.asOf],
             ["diff", BadInput.eks, BadInput.eks, "--clients", Reliability.eksClients, "--as-of", BadInput.asOf],
+            ["due", BadInput.eks, "--clients", Reliability.eksClients, "--as-of", BadInput.asOf, "--within", "14 days"],
         ]
         for args in commands {
             guard let full = FileHandle(forWritingAtPath: "/dev/full") else { Issue.record("no /dev/full"); return }
@@ -495,6 +500,11 @@ struct BadInputReliabilityOutputTests {
         #expect(a.status == 2)
         #expect(a.stderr.contains("linja run: standard output is the input file '\(clients)'"), "\(a.stderr)")
         #expect(FileManager.default.contents(atPath: clients) == before)
+        // due's rejects file onto its clients.
+        let due = try CLI.run(["due", BadInput.eks, "--clients", clients, "--as-of", BadInput.asOf, "--within", "14 days", "--skip-invalid", clients])
+        #expect(due.status == 2)
+        #expect(due.stderr.contains("linja due: '\(clients)' is an input of this command"), "\(due.stderr)")
+        #expect(FileManager.default.contents(atPath: clients) == before)
     }
 
     @Test("[output.not-a-regular-file] --out naming a FIFO, a symbolic link or a directory is refused, and the FIFO or link is left as it was")
@@ -505,6 +515,10 @@ struct BadInputReliabilityOutputTests {
         let f = try CLI.run(["report", BadInput.pk, "--out", fifo])
         #expect(f.status == 2)
         #expect(f.stderr.contains("linja report: '\(fifo)' is not a regular file (a device, pipe or socket)"), "\(f.stderr)")
+        let due = try CLI.run(["due", BadInput.eks, "--clients", Reliability.eksClients, "--as-of", BadInput.asOf, "--within", "14 days",
+                               "--out", fifo])
+        #expect(due.status == 2)
+        #expect(due.stderr.contains("linja due: '\(fifo)' is not a regular file"), "\(due.stderr)")
         var st = stat()
         #expect(lstat(fifo, &st) == 0 && st.st_mode & S_IFMT == S_IFIFO, "the FIFO was replaced")
         let target = dir + "/target.html"
@@ -556,6 +570,10 @@ struct BadInputReliabilityOutputTests {
             #expect(r.stdout.contains("," + shown + ","), "\(id): \(r.stdout.prefix(2000))")
         }
         #expect(r.stdout.contains(",-5,") && r.stdout.contains(",A-1,"), "plain numbers and text stay: \(r.stdout.prefix(2000))")
+        // due's worklist as CSV.
+        let due = try CLI.run(["due", BadInput.eks, "--clients", path, "--as-of", BadInput.asOf, "--within", "3 months", "--format", "csv"])
+        #expect(due.status == 0, "\(due.stderr)")
+        #expect(due.stdout.contains(",\"'=HYPERLINK(\"\"http://x\"\")\",") && due.stdout.contains(",'@SUM(A1),"), "\(due.stdout.prefix(2000))")
         // The rejects file, and the goal table's notes from indicator data.
         let bad = BadInput.file("c.csv", BadInput.csv(BadInput.row(id: "=1+1", status: "x")))
         let rejects = bad + ".rejected.csv"
