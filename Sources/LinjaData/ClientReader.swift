@@ -20,12 +20,14 @@ public struct DataIssue: Error, Sendable, CustomStringConvertible, Equatable {
         self.message = message
     }
 
+    /// The issue as people read it; control characters from the data (an
+    /// escape sequence in a value the message quotes) are shown as escapes.
     public var description: String {
         var s = "\(path):\(row)"
         if let c = column { s += ":\(c)" }
         s += ": "
         if let f = field { s += "field '\(f)': " }
-        return s + message
+        return TerminalText.visible(s + message)
     }
 }
 
@@ -208,6 +210,9 @@ public final class FieldParser: Sendable {
             }
         case .int:
             if let i = FieldParser.integer(b), i != Slot.missing { return .slot(i) }
+            if Fixed.isOutOfRange(bytes: b, decimalComma: false) {
+                return .bad("'\(show())' is outside the range of whole numbers (±\(Int64.max))")
+            }
             return .bad("expected a whole number, got '\(show())'")
         case .decimal, .money, .percent:
             var body = b
@@ -218,6 +223,9 @@ public final class FieldParser: Sendable {
                 body = FieldParser.trimmed(UnsafeRawBufferPointer(rebasing: body[0..<(body.count - 3)]))
             }
             if let f = Fixed.parse(bytes: body, decimalComma: decimalComma) { return .slot(f.raw) }
+            if Fixed.isOutOfRange(bytes: body, decimalComma: decimalComma) {
+                return .bad("'\(show())' is outside the range of numbers (±\(Fixed.greatest.formatted(decimalComma: decimalComma)))")
+            }
             return .bad("expected a number\(decimalComma ? " (decimal comma)" : ""), got '\(show())'")
         case .date:
             if let d = Day.parse(bytes: b) { return .slot(Int64(d.number)) }
@@ -258,6 +266,8 @@ public final class ClientReader {
     public let format: Format
     public let record: RecordType
     public private(set) var warnings: [DataIssue] = []
+    /// The unknown JSON keys already warned about.
+    var warnedKeys = Set<String>()
     public private(set) var dialect: CSVDialect?
     /// The row (CSV record or JSON line) last read.
     public private(set) var row = 1
@@ -310,7 +320,11 @@ public final class ClientReader {
             if header.isEmpty { throw DataIssue(path: path, row: 1, message: "the file is empty: expected a header row") }
         case .jsonl:
             do {
-                jsonl = try JSONLinesReader(path: path)
+                let r = try JSONLinesReader(path: path)
+                // A file that cannot be read at all is a problem of the file
+                // (row 1, nothing read), as for CSV, not of its "line 0".
+                try r.begin()
+                jsonl = r
                 csv = nil
             } catch {
                 throw DataIssue(path: path, row: 1, message: "\(error)")
@@ -484,7 +498,9 @@ public final class ClientReader {
         rawFields = Array(repeating: "", count: record.fields.count)
         for (i, kv) in object.enumerated() {
             guard let slot = byName[ClientReader.key(kv.key)] else {
-                if !warnings.contains(where: { $0.message.contains("'\(kv.key)'") }) {
+                // Once per key, found in a set: a search of the warnings made
+                // a row of many unknown keys quadratic (30,000 took minutes).
+                if warnedKeys.insert(kv.key).inserted {
                     warnings.append(DataIssue(path: path, row: row, column: i + 1, message: "unknown key '\(kv.key)' is ignored"))
                 }
                 continue

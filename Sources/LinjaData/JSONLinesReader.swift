@@ -105,6 +105,13 @@ public final class JSONLinesReader {
         self.source = source
     }
 
+    /// Reads the start of the input now (as `next()` would first), so that a
+    /// file that cannot be read at all (a directory) fails when it is opened,
+    /// not as its first line.
+    public func begin() throws(JSONLinesError) {
+        if !started { try start() }
+    }
+
     /// Skips a byte-order mark at the start of the input.
     private func start() throws(JSONLinesError) {
         started = true
