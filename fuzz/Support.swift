@@ -8,8 +8,8 @@ enum Fuzz {
     /// The repository root: `LINJA_ROOT`, else the working directory's
     /// ancestor that holds `rules/` (run.sh runs from the repository).
     static let repoRoot: String = {
-        if let r = ProcessInfo.processInfo.environment["LINJA_ROOT"] { return PolicyLoader.normalize(r) }
-        var dir = PolicyLoader.normalize(FileManager.default.currentDirectoryPath)
+        if let r = ProcessInfo.processInfo.environment["LINJA_ROOT"] { return Paths.normalize(r) }
+        var dir = Paths.normalize(FileManager.default.currentDirectoryPath)
         while dir != "/" {
             if FileManager.default.fileExists(atPath: dir + "/rules/common") { return dir }
             dir = (dir as NSString).deletingLastPathComponent
@@ -27,7 +27,7 @@ enum Fuzz {
                 try? FileManager.default.removeItem(atPath: base + "/" + e)
             }
         }
-        let dir = PolicyLoader.normalize(base + "/linja-fuzz-\(getpid())")
+        let dir = Paths.normalize(base + "/linja-fuzz-\(getpid())")
         try? FileManager.default.removeItem(atPath: dir)
         try! FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         atexit { try? FileManager.default.removeItem(atPath: Fuzz.scratch) }

@@ -16,6 +16,7 @@
 //   checks clean again with the same diagnostics (code, severity, message).
 import Foundation
 import Linja
+import LinjaTools
 
 enum CheckHarness {
     static let rulesTree = Fuzz.scratch + "/rules"
@@ -49,14 +50,14 @@ enum CheckHarness {
         }
         guard syntaxClean else { return }
         let formatted: String
-        switch Formatter.format(SourceFile(path: "input.linja", bytes: bytes)) {
+        switch LinjaTools.Formatter.format(SourceFile(path: "input.linja", bytes: bytes)) {
         case .success(let text):
             formatted = text
         case .failure(let ds):
             if ds.allSatisfy({ $0.code == .nestingTooDeep }) { return }
             Fuzz.fail("a file without syntax errors does not format", Fuzz.render(ds))
         }
-        switch Formatter.format(SourceFile(path: "input.linja", text: formatted)) {
+        switch LinjaTools.Formatter.format(SourceFile(path: "input.linja", text: formatted)) {
         case .success(let again):
             if again != formatted {
                 Fuzz.fail("formatting is not idempotent", "--- formatted once:\n\(formatted)\n--- twice:\n\(again)")

@@ -15,6 +15,7 @@
 //   itself and would refuse; this harness fails on any refusal).
 import Foundation
 import Linja
+import LinjaTools
 
 enum ParserHarness {
     static func run(_ bytes: [UInt8]) {
@@ -28,9 +29,9 @@ enum ParserHarness {
         Fuzz.log("parser: \(parsed.declarations.count) declarations, \(syntaxClean ? "syntax clean" : "syntax errors")\n"
                  + Fuzz.render(Array(parsed.diagnostics.prefix(10))))
         guard syntaxClean else { return }
-        switch Formatter.format(file) {
+        switch LinjaTools.Formatter.format(file) {
         case .success(let formatted):
-            switch Formatter.format(SourceFile(path: "input.linja", text: formatted)) {
+            switch LinjaTools.Formatter.format(SourceFile(path: "input.linja", text: formatted)) {
             case .success(let twice):
                 if twice != formatted { Fuzz.fail("formatting is not idempotent", "--- once:\n\(formatted)\n--- twice:\n\(twice)") }
             case .failure(let ds):

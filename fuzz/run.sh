@@ -3,7 +3,7 @@
 #
 #   fuzz/run.sh [HARNESS|all] [SECONDS]     (default: all, 60 seconds each)
 #
-# HARNESS is check, parser_mutations, csv or indicators. Each one is built
+# HARNESS is check, parser_mutations, compile, csv, indicators or goals. Each one is built
 # into fuzz/.out/ (git-ignored) with swiftc directly, never through SwiftPM,
 # run for SECONDS on fuzz/corpus/HARNESS (plus seeds made fresh from rules/
 # and Tests/), and its corpus is then minimised (-merge=1 into a fresh
@@ -31,7 +31,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(dirname "$here")"
 out="${FUZZ_OUT:-$here/.out}"
 sanitizers="${FUZZ_SANITIZERS:-fuzzer,address}"
-harnesses=(check parser_mutations csv indicators)
+harnesses=(check parser_mutations compile csv indicators goals)
 which="${1:-all}"
 seconds="${2:-60}"
 
@@ -49,27 +49,41 @@ max_len() {
     case "$1" in
         check) echo 4096 ;;             # a few declarations; keeps ~1000 exec/s
         parser_mutations) echo 32768 ;; # the largest file under rules/ is ~29 kB
+        compile) echo 65536 ;;          # room for long chains of lets and many rules (issue 17, items 2, 4, 8)
         csv|indicators) echo 4096 ;;    # a header and a few dozen rows
+        goals) echo 16384 ;;            # every target of rules/pohjois-karjala, several times over
     esac
 }
 
 dict() {
     case "$1" in
-        check|parser_mutations) echo "$here/dict/linja.dict" ;;
-        csv|indicators) echo "$here/dict/data.dict" ;;
+        check|parser_mutations|compile) echo "$here/dict/linja.dict" ;;
+        csv|indicators|goals) echo "$here/dict/data.dict" ;;
     esac
 }
 
 # MARK: Building
 
-# The library's sources (Sources/Linja and the formatter of LinjaTools),
-# copied first: others may edit them while a long build runs.
+# The library's layers, in the order they are built (each may import the
+# ones before it; docs/architecture.md), and LinjaTools for the formatter and
+# the goal reports.
+modules=(LinjaBase LinjaSyntax LinjaModel LinjaSemantics LinjaReference LinjaRuntime LinjaData LinjaGoals LinjaDisclosure Linja LinjaTools)
+
+# A layer added to the package and not to the list above would fail the
+# build with "no such module" only after minutes of compiling: say so first.
+for d in "$repo"/Sources/Linja*/; do
+    d="$(basename "$d")"
+    [[ "$d" == LinjaDevTools ]] && continue
+    [[ " ${modules[*]} " == *" $d "* ]] || { log "fuzz/run.sh: Sources/$d is not in run.sh's list of modules; add it in build order"; exit 2; }
+done
+
+# The library's sources, copied first: others may edit them while a long
+# build runs.
 snapshot_sources() {
-    local dest="$1" fresh="$out/src.new"
+    local dest="$1" fresh="$out/src.new" m
     rm -rf "$fresh"
-    mkdir -p "$fresh/LinjaTools"
-    cp -R "$repo/Sources/Linja" "$fresh/Linja"
-    cp -R "$repo/Sources/LinjaTools/Format" "$fresh/LinjaTools/Format"
+    mkdir -p "$fresh"
+    for m in "${modules[@]}"; do cp -R "$repo/Sources/$m" "$fresh/$m"; done
     if [[ -d "$dest" ]] && diff -rq "$dest" "$fresh" >/dev/null 2>&1; then
         rm -rf "$fresh"
         return 1 # unchanged
@@ -79,21 +93,23 @@ snapshot_sources() {
     return 0
 }
 
-# One static library per sanitizer set: module `Linja` = Sources/Linja plus
-# the formatter (Sources/LinjaTools/Format), whose `import Linja` then names
-# its own module and is ignored.
+# One set of static libraries per sanitizer set, one per module, as SwiftPM
+# would build them (the same module names, so `import Linja` and `import
+# LinjaTools` mean what they mean in the package).
 build_library() {
     local san="$1" lib="$out/lib-${1//,/-}"
-    local src="$lib/src"
+    local src="$lib/src" m
     mkdir -p "$lib"
-    if snapshot_sources "$src" || [[ ! -f "$lib/libLinja.a" ]]; then
+    if snapshot_sources "$src" || [[ ! -f "$lib/libLinjaTools.a" ]]; then
         log "building the library (-sanitize=$san; a few minutes)…"
-        rm -f "$lib/libLinja.a"
-        (cd "$src" && find . -name '*.swift' | sort > "$lib/sources.txt" &&
-            swiftc -sanitize="$san" -parse-as-library -O -g -suppress-warnings \
-                -module-name Linja -emit-library -static \
-                -emit-module -emit-module-path "$lib/Linja.swiftmodule" \
-                -o "$lib/libLinja.a" $(cat "$lib/sources.txt")) >&2 || return 1
+        rm -f "$lib"/lib*.a
+        for m in "${modules[@]}"; do
+            (cd "$src/$m" && find . -name '*.swift' | sort > "$lib/sources-$m.txt" &&
+                swiftc -sanitize="$san" -parse-as-library -O -wmo -g -suppress-warnings \
+                    -package-name Linja -module-name "$m" -emit-library -static -I "$lib" \
+                    -emit-module -emit-module-path "$lib/$m.swiftmodule" \
+                    -o "$lib/lib$m.a" $(cat "$lib/sources-$m.txt")) >&2 || return 1
+        done
     fi
     echo "$lib"
 }
@@ -104,14 +120,16 @@ build_harness() {
     bin="$out/bin/$name-fuzzer${3:-}"
     mkdir -p "$out/bin"
     local files=("$here/Support.swift" "$here/harness_$name.swift")
-    case "$name" in check|parser_mutations) files+=("$here/Mutator.swift") ;; esac
-    local stale=0 f
-    [[ -x "$bin" && ! "$lib/libLinja.a" -nt "$bin" ]] || stale=1
+    case "$name" in check|parser_mutations|compile) files+=("$here/Mutator.swift") ;; esac
+    local stale=0 f libs=() m
+    # Static libraries: each before the ones it uses.
+    for ((m = ${#modules[@]} - 1; m >= 0; m--)); do libs+=("-l${modules[$m]}"); done
+    [[ -x "$bin" && ! "$lib/libLinjaTools.a" -nt "$bin" ]] || stale=1
     for f in "${files[@]}"; do if [[ "$f" -nt "$bin" ]]; then stale=1; fi; done
     if [[ "$stale" == 1 ]]; then
         log "building $name (-sanitize=$san)…"
-        swiftc -sanitize="$san" -parse-as-library -O -g -use-ld=lld \
-            -I "$lib" -L "$lib" -lLinja \
+        swiftc -sanitize="$san" -parse-as-library -O -g -use-ld=lld -package-name Linja \
+            -I "$lib" -L "$lib" "${libs[@]}" \
             "${files[@]}" -o "$bin" >&2 || return 1
     fi
     echo "$bin"
@@ -126,13 +144,13 @@ make_seeds() {
     rm -rf "$dir"
     mkdir -p "$dir"
     case "$name" in
-        check|parser_mutations)
+        check|parser_mutations|compile)
             local i=0 f
             while IFS= read -r f; do
                 i=$((i + 1))
                 cp "$f" "$dir/$(printf '%03d' $i)-$(basename "$f")"
             done < <(find "$repo/rules" "$repo/Tests" -name '*.linja' -o -name '*.linja.formatted' | sort)
-            if [[ "$name" == check ]]; then
+            if [[ "$name" == check || "$name" == compile ]]; then
                 # Files cut at blank lines into pieces that fit -max_len,
                 # importing ../common as the areas' files do.
                 while IFS= read -r f; do
@@ -147,8 +165,22 @@ make_seeds() {
                 # Whole policies in one file (a policy that checks clean).
                 cat "$repo"/rules/common/*.linja > "$dir/policy-common.linja"
             fi
+            if [[ "$name" == compile ]]; then
+                # Shapes the compiler once broke on (issue 17): a long chain
+                # of lets, lets that use the one before twice, many rules.
+                local k
+                { echo 'import "../common"'; echo 'let c0 = age + 1'
+                  for ((k = 1; k < 300; k++)); do echo "let c$k = c$((k - 1)) + 1"; done
+                  echo 'rule chain when c299 > 340 then flag long_term_unemployed'; } > "$dir/gen-let-chain.linja"
+                { echo 'import "../common"'; echo 'let d0 = age'
+                  for ((k = 1; k <= 40; k++)); do echo "let d$k = d$((k - 1)) + d$((k - 1))"; done
+                  echo 'rule doubled when d40 > 0 then flag long_term_unemployed'; } > "$dir/gen-shared-lets.linja"
+                { echo 'import "../common"'
+                  for ((k = 0; k < 600; k++)); do echo "rule many_$k when age > $((k % 90)) then flag long_term_unemployed"; done
+                } > "$dir/gen-many-rules.linja"
+            fi
             ;;
-        csv|indicators)
+        csv|indicators|goals)
             cp "$here/seeds/$name"/* "$dir/" 2>/dev/null || true
             ;;
     esac
@@ -227,9 +259,9 @@ run_one() {
 
 case "$which" in
     all) list=("${harnesses[@]}") ;;
-    check|parser_mutations|csv|indicators) list=("$which") ;;
+    check|parser_mutations|compile|csv|indicators|goals) list=("$which") ;;
     -h|--help) sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) log "unknown harness '$which' (check, parser_mutations, csv, indicators or all)"; exit 2 ;;
+    *) log "unknown harness '$which' (check, parser_mutations, compile, csv, indicators, goals or all)"; exit 2 ;;
 esac
 
 overall=0

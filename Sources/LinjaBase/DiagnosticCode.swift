@@ -126,10 +126,17 @@ public enum DiagnosticCode: String, Sendable, CaseIterable, Codable {
     /// A target counts in a unit word (`tapahtumaa`) that no `unit` declaration
     /// gives a form after 1 for: outputs would read "1 tapahtumaa".
     case unitWithoutForms = "W903"
+    /// A name mixes letters of two scripts (a Cyrillic `і` among Latin
+    /// letters), so it can look like another name and not be it.
+    case mixedScript = "W904"
+    /// A bidirectional control character (U+202E and its kin) in a comment
+    /// or a string: it can make the text read otherwise than it runs
+    /// ("Trojan Source").
+    case bidiControl = "W905"
 
     public var defaultSeverity: Severity {
         switch self {
-        case .unused, .neverMissing, .unitWithoutForms: return .warning
+        case .unused, .neverMissing, .unitWithoutForms, .mixedScript, .bidiControl: return .warning
         default: return .error
         }
     }

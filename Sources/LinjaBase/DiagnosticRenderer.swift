@@ -1,5 +1,8 @@
 /// Turns diagnostics into text people read (`path:line:col: error[L404]: …`,
 /// the source line, a caret under the span) or JSON for editors and scripts.
+/// In text, control characters from the rule files (in a quoted line, a
+/// name, a path) are shown as escapes (`TerminalText`), never sent to the
+/// terminal.
 public struct DiagnosticRenderer: Sendable {
     public var color: Bool
 
@@ -18,18 +21,19 @@ public struct DiagnosticRenderer: Sendable {
         case .warning: sev = paint("warning", "1;33")
         case .note: sev = paint("note", "1;36")
         }
-        let loc = d.location.map { "\($0): " } ?? ""
-        out += "\(paint(loc, "1"))\(sev)[\(d.code.rawValue)]: \(paint(d.message, "1"))\n"
+        let visible = { (s: String) in TerminalText.visible(s) }
+        let loc = d.location.map { "\(visible($0.description)): " } ?? ""
+        out += "\(paint(loc, "1"))\(sev)[\(d.code.rawValue)]: \(paint(visible(d.message), "1"))\n"
         out += snippet(d.span, marker: "^")
         if let help = d.help {
-            out += "   \(paint("help", "1;32")): \(help)\n"
+            out += "   \(paint("help", "1;32")): \(visible(help))\n"
         }
         for note in d.notes {
             if let s = note.span, let l = s.location {
-                out += "   \(paint("note", "1;36")): \(note.message) (\(l))\n"
+                out += "   \(paint("note", "1;36")): \(visible(note.message)) (\(visible(l.description)))\n"
                 out += snippet(s, marker: "-")
             } else {
-                out += "   \(paint("note", "1;36")): \(note.message)\n"
+                out += "   \(paint("note", "1;36")): \(visible(note.message))\n"
             }
         }
         return out
@@ -40,14 +44,15 @@ public struct DiagnosticRenderer: Sendable {
         guard let file = span.file else { return "" }
         let line = file.line(of: span.start)
         let range = file.lineRange(line)
-        let text = file.lineText(line)
+        let text = TerminalText.visible(file.lineText(line), keepingTabs: true)
         let gutter = String(line)
         let pad = String(repeating: " ", count: gutter.count)
         // Characters before the span, and under it (to the end of the line).
         let startInLine = min(max(span.start, range.lowerBound), range.upperBound)
         let endInLine = min(max(span.end, startInLine), range.upperBound)
-        let before = String(decoding: file.bytes[range.lowerBound..<startInLine], as: UTF8.self)
-        let under = String(decoding: file.bytes[startInLine..<endInLine], as: UTF8.self)
+        // Measured as shown: an escaped control character is several columns wide.
+        let before = TerminalText.visible(String(decoding: file.bytes[range.lowerBound..<startInLine], as: UTF8.self), keepingTabs: true)
+        let under = TerminalText.visible(String(decoding: file.bytes[startInLine..<endInLine], as: UTF8.self), keepingTabs: true)
         var prefix = ""
         for ch in before { prefix.append(ch == "\t" ? "\t" : " ") }
         let width = max(1, under.count)

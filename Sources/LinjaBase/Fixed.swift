@@ -1,4 +1,7 @@
-/// An exact decimal: an `Int64` count of millionths (scale 10^6). Range about ±9.2e12.
+/// An exact decimal: an `Int64` count of millionths (scale 10^6). The range
+/// is symmetric, ±9223372036854.775807: `Int64.min` millionths is never a
+/// value (the compiled evaluator uses it to mean "missing"), so parsing and
+/// arithmetic give nil where a result would be that.
 ///
 /// Policy values (`69.9 %`, `3.82`) must compare and add exactly, so `0.1 + 0.2 == 0.3`
 /// holds; `Double` cannot promise that and Foundation's `Decimal` is too slow here.
@@ -23,8 +26,16 @@ public struct Fixed: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// The whole number `integer`, or nil if it does not fit.
     public init?(integer: Int) {
         let (raw, overflow) = Int64(integer).multipliedReportingOverflow(by: Fixed.scale)
-        guard !overflow else { return nil }
+        guard !overflow, raw != Int64.min else { return nil }
         self.raw = raw
+    }
+
+    /// The largest value; the smallest is its negation.
+    public static let greatest = Fixed(raw: Int64.max)
+
+    /// A value, unless `raw` is the one raw value outside the range.
+    static func inRange(_ raw: Int64) -> Fixed? {
+        raw == Int64.min ? nil : Fixed(raw: raw)
     }
 
     /// Numeric order.
@@ -35,7 +46,8 @@ public struct Fixed: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// Parses "3.82", "-1.5", "+100": an optional sign, digits, then optionally a
     /// separator and 1...6 digits. With `decimalComma` both ',' and '.' separate
     /// (Finnish data uses either); otherwise only '.'. Nil for "", "1.", ".5",
-    /// more than 6 fractional digits, overflow or any other character.
+    /// more than 6 fractional digits, a value outside the range (see
+    /// `isOutOfRange`) or any other character.
     public static func parse(_ text: Substring, decimalComma: Bool = false) -> Fixed? {
         if let result = text.utf8.withContiguousStorageIfAvailable({ buffer in
             parse(bytes: UnsafeRawBufferPointer(buffer), decimalComma: decimalComma)
@@ -91,25 +103,39 @@ public struct Fixed: Hashable, Comparable, Sendable, CustomStringConvertible {
         let (scaled, o1) = integer.multipliedReportingOverflow(by: UInt64(Fixed.scale))
         let (magnitude, o2) = scaled.addingReportingOverflow(fraction)
         guard !o1, !o2 else { return nil }
-        if negative {
-            // Magnitudes up to 2^63 fit: 2^63 itself is Int64.min.
-            guard magnitude <= UInt64(Int64.max) + 1 else { return nil }
-            return Fixed(raw: 0 &- Int64(truncatingIfNeeded: magnitude))
-        }
+        // The range is symmetric: -2^63 millionths is not a value.
         guard magnitude <= UInt64(Int64.max) else { return nil }
-        return Fixed(raw: Int64(magnitude))
+        return Fixed(raw: negative ? -Int64(magnitude) : Int64(magnitude))
+    }
+
+    /// Whether `bytes` are written as a number (`parse`'s form) but its value
+    /// lies outside the range, so a reader can say so rather than "not a number".
+    public static func isOutOfRange(bytes: UnsafeRawBufferPointer, decimalComma: Bool) -> Bool {
+        var i = 0
+        if i < bytes.count, bytes[i] == UInt8(ascii: "-") || bytes[i] == UInt8(ascii: "+") { i += 1 }
+        let digitsStart = i
+        while i < bytes.count, bytes[i] &- UInt8(ascii: "0") <= 9 { i += 1 }
+        guard i > digitsStart else { return false }
+        if i < bytes.count {
+            guard bytes[i] == UInt8(ascii: ".") || (decimalComma && bytes[i] == UInt8(ascii: ",")) else { return false }
+            i += 1
+            let fractionStart = i
+            while i < bytes.count, bytes[i] &- UInt8(ascii: "0") <= 9 { i += 1 }
+            guard i == bytes.count, (1...fractionDigits).contains(i - fractionStart) else { return false }
+        }
+        return parse(bytes: bytes, decimalComma: decimalComma) == nil
     }
 
     /// Exact sum, or nil on overflow.
     public func adding(_ o: Fixed) -> Fixed? {
         let (result, overflow) = raw.addingReportingOverflow(o.raw)
-        return overflow ? nil : Fixed(raw: result)
+        return overflow ? nil : Fixed.inRange(result)
     }
 
     /// Exact difference, or nil on overflow.
     public func subtracting(_ o: Fixed) -> Fixed? {
         let (result, overflow) = raw.subtractingReportingOverflow(o.raw)
-        return overflow ? nil : Fixed(raw: result)
+        return overflow ? nil : Fixed.inRange(result)
     }
 
     /// Product rounded to 6 decimals half away from zero, or nil on overflow.
@@ -124,6 +150,18 @@ public struct Fixed: Hashable, Comparable, Sendable, CustomStringConvertible {
         guard o.raw != 0 else { return nil }
         // |raw * 10^6| < 2^83, so the Int128 numerator is exact.
         return Fixed.rounded(Int128(raw) * Int128(Fixed.scale), dividedBy: Int128(o.raw))
+    }
+
+    /// The value rounded to `digits` decimals (0...6), half away from zero,
+    /// or nil when the rounded value does not fit (near the limits of the
+    /// range, where rounding up would overflow).
+    public func rounded(fractionDigits digits: Int) -> Fixed? {
+        var unit: Int64 = 1
+        for _ in 0..<(Fixed.fractionDigits - min(max(digits, 0), Fixed.fractionDigits)) { unit *= 10 }
+        guard unit > 1 else { return self }
+        let q = Fixed.rounded(Int128(raw), dividedBy: Int128(unit))
+        guard let q, let raw = Int64(exactly: Int128(q.raw) * Int128(unit)) else { return nil }
+        return Fixed.inRange(raw)
     }
 
     /// True when there is no fractional part.
@@ -175,7 +213,7 @@ public struct Fixed: Hashable, Comparable, Sendable, CustomStringConvertible {
             quotient += (numerator < 0) == (denominator < 0) ? 1 : -1
         }
         guard let raw = Int64(exactly: quotient) else { return nil }
-        return Fixed(raw: raw)
+        return inRange(raw)
     }
 
     /// Appends the decimal digits of `value`, left-padded with zeros to `minimumWidth`.

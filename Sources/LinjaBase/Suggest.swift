@@ -26,29 +26,41 @@ public enum Suggest {
     }
 
     /// Optimal-string-alignment distance (Levenshtein plus adjacent swaps),
-    /// stopping early once every path exceeds `limit`.
+    /// stopping early once every path exceeds `limit`. With a limit only the
+    /// band of cells within `limit` of the diagonal is computed (a cell off
+    /// it costs more than `limit` anyway), so the work is linear in the
+    /// words' length: a misspelt name of 100,000 characters is answered at once.
     public static func distance(_ a: [Character], _ b: [Character], limit: Int = Int.max) -> Int {
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }
         if abs(a.count - b.count) > limit { return limit + 1 }
-        var prev2 = [Int](repeating: 0, count: b.count + 1)
-        var prev = Array(0...b.count)
-        var cur = [Int](repeating: 0, count: b.count + 1)
+        let band = min(limit, max(a.count, b.count))
+        // Cells outside the band hold `outside`, more than any limit reached.
+        let outside = band + 1
+        var prev2 = [Int](repeating: outside, count: b.count + 1)
+        var prev = [Int](repeating: outside, count: b.count + 1)
+        var cur = [Int](repeating: outside, count: b.count + 1)
+        for j in 0...min(b.count, band) { prev[j] = j }
         for i in 1...a.count {
-            cur[0] = i
-            var rowMin = cur[0]
-            for j in 1...b.count {
-                let cost = a[i - 1] == b[j - 1] ? 0 : 1
-                var v = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
-                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
-                    v = min(v, prev2[j - 2] + 1)
+            let lo = max(1, i - band), hi = min(b.count, i + band)
+            cur[0] = i <= band ? i : outside
+            if lo > 1 { cur[lo - 1] = outside }
+            var rowMin = lo == 1 ? cur[0] : outside
+            if lo <= hi {
+                for j in lo...hi {
+                    let cost = a[i - 1] == b[j - 1] ? 0 : 1
+                    var v = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+                    if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
+                        v = min(v, prev2[j - 2] + 1)
+                    }
+                    cur[j] = min(v, outside)
+                    rowMin = min(rowMin, cur[j])
                 }
-                cur[j] = v
-                rowMin = min(rowMin, v)
             }
+            if hi < b.count { cur[hi + 1] = outside }
             if rowMin > limit { return limit + 1 }
             (prev2, prev, cur) = (prev, cur, prev2)
         }
-        return prev[b.count]
+        return min(prev[b.count], outside)
     }
 }

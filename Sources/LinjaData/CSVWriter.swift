@@ -33,6 +33,16 @@ public enum CSVLineEnding: Sendable, Equatable {
 /// The writer only writes text: formatting numbers (e.g. with a decimal
 /// comma for the semicolon dialect) is the caller's job.
 ///
+/// With `neutralizingFormulas` (every CSV meant for spreadsheets turns it
+/// on: `run --format csv`, `run --summary --format csv`, `goals --format
+/// csv`, `due --format csv`, `report --export`, the `--skip-invalid`
+/// file), a field that a spreadsheet would take for a formula, one starting
+/// with `=`, `+`, `-` or `@` that is not a plain number (`-5`, `-0,5` stay
+/// as they are), is written with an apostrophe before it (`'=HYPERLINK(…)`),
+/// which spreadsheets read as "this is text". Data that reaches a
+/// spreadsheet from a client export cannot then run as a formula; the
+/// price is that such a field does not read back exactly.
+///
 /// I/O errors are sticky: after one, every call throws it. Call `close()`
 /// (or `flush()`) to see errors; `deinit` flushes what it can but cannot
 /// report failure. Not thread-safe.
@@ -41,6 +51,8 @@ public final class CSVWriter {
     public let dialect: CSVDialect
     /// The record terminator.
     public let lineEnding: CSVLineEnding
+    /// Whether fields a spreadsheet would run as formulas get an apostrophe before them.
+    public var neutralizingFormulas = false
 
     private enum Sink {
         case memory
@@ -247,6 +259,14 @@ public final class CSVWriter {
     }
 
     private func appendField(_ field: UnsafeRawBufferPointer) {
+        if neutralizingFormulas, CSVWriter.looksLikeFormula(field) {
+            var guarded = [UInt8(ascii: "'")]
+            guarded.append(contentsOf: field)
+            neutralizingFormulas = false
+            defer { neutralizingFormulas = true }
+            guarded.withUnsafeBytes { appendField($0) }
+            return
+        }
         if failure != nil { return }
         if isClosed {
             failure = .io("the CSV writer is closed")
@@ -271,6 +291,28 @@ public final class CSVWriter {
         } else {
             append(field)
         }
+    }
+
+    /// Whether a spreadsheet would take the field for a formula: it starts
+    /// with `=`, `+`, `-` or `@` and is not a plain number (an optional
+    /// sign, digits, and a decimal point or comma with digits).
+    static func looksLikeFormula(_ field: UnsafeRawBufferPointer) -> Bool {
+        guard let first = field.first else { return false }
+        switch first {
+        case UInt8(ascii: "="), UInt8(ascii: "@"): return true
+        case UInt8(ascii: "+"), UInt8(ascii: "-"): break
+        default: return false
+        }
+        var i = 1, digits = 0
+        while i < field.count, field[i] &- UInt8(ascii: "0") <= 9 { i += 1; digits += 1 }
+        guard digits > 0 else { return true }
+        if i < field.count, field[i] == UInt8(ascii: ".") || field[i] == UInt8(ascii: ",") {
+            i += 1
+            let start = i
+            while i < field.count, field[i] &- UInt8(ascii: "0") <= 9 { i += 1 }
+            if i == start { return true }
+        }
+        return i != field.count
     }
 
     private func writeByteOrderMark() {

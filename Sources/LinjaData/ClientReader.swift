@@ -85,6 +85,12 @@ public final class ClientReader: @unchecked Sendable {
             try readHeader()
             if header.isEmpty { throw DataIssue(path: path, row: 1, message: "the file is empty: expected a header row") }
         case .jsonl:
+            // A file that cannot be read at all (a directory) is a problem
+            // of the file (row 1, nothing read), as for CSV, not of a line.
+            var probe: UInt8 = 0
+            do { _ = try input.read(into: &probe, at: 0, maximum: 1) } catch {
+                throw DataIssue(path: path, row: 1, message: error.message)
+            }
             dataStart = 0
             dataLine = 1
             dataRow = 1

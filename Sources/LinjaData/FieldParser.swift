@@ -73,12 +73,14 @@ public struct DataIssue: Error, Sendable, CustomStringConvertible, Equatable {
         return copy
     }
 
+    /// The issue as people read it; control characters from the data (an
+    /// escape sequence in a value the message quotes) are shown as escapes.
     public var description: String {
         var s = "\(path):\(row)"
         if let c = column { s += ":\(c)" }
         s += ": "
         if let f = field { s += "field '\(f)': " }
-        return s + message
+        return TerminalText.visible(s + message)
     }
 }
 
@@ -357,6 +359,9 @@ public final class FieldParser: Sendable {
             }
         case .int:
             if let i = FieldParser.integer(b), i != Slot.missing { return .slot(i) }
+            if Fixed.isOutOfRange(bytes: b, decimalComma: false) {
+                return .bad("'\(show())' is outside the range of whole numbers (±\(Int64.max))")
+            }
             return .bad("expected a whole number, got '\(show())'")
         case .decimal, .money, .percent:
             var body = b
@@ -367,6 +372,9 @@ public final class FieldParser: Sendable {
                 body = FieldParser.trimmed(UnsafeRawBufferPointer(rebasing: body[0..<(body.count - 3)]))
             }
             if let f = Fixed.parse(bytes: body, decimalComma: decimalComma) { return .slot(f.raw) }
+            if Fixed.isOutOfRange(bytes: body, decimalComma: decimalComma) {
+                return .bad("'\(show())' is outside the range of numbers (±\(Fixed.greatest.formatted(decimalComma: decimalComma)))")
+            }
             return .bad("expected a number\(decimalComma ? " (decimal comma)" : ""), got '\(show())'")
         case .date:
             if let d = Day.parse(bytes: b) { return .slot(Int64(d.number)) }

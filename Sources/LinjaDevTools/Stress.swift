@@ -14,13 +14,18 @@ public struct StressCase: Sendable {
     public var limit: Double
     /// What must hold of the run: failures, empty when it passed.
     public var expect: @Sendable (_ status: Int32, _ stdout: String, _ stderr: String) -> [String]
+    /// The `linja` command line, given the policy directory and a scratch
+    /// directory for other inputs: `linja check POLICY` unless said otherwise.
+    public var arguments: @Sendable (_ policy: String, _ scratch: String) -> [String]
 
     public init(id: String, summary: String, limit: Double, files: @escaping @Sendable () -> [(name: String, bytes: [UInt8])],
+                arguments: @escaping @Sendable (String, String) -> [String] = { policy, _ in ["check", policy] },
                 expect: @escaping @Sendable (Int32, String, String) -> [String]) {
         self.id = id
         self.summary = summary
         self.limit = limit
         self.files = files
+        self.arguments = arguments
         self.expect = expect
     }
 }
@@ -65,6 +70,17 @@ public enum Stress {
         return Array(s.utf8)
     }
 
+    /// `count` rules, each with a let of its own and an outcome, none of
+    /// which applies to a client with `n` = 0.
+    public static func manyRules(_ count: Int) -> [UInt8] {
+        var s = ""
+        s.reserveCapacity(count * 110)
+        for i in 0..<count {
+            s += "let value_\(i) = client.n + \(i)\noutcome flag f_\(i)\nrule r_\(i) when value_\(i) > \(i) then flag f_\(i)\n"
+        }
+        return Array(s.utf8)
+    }
+
     static func commentBlock(bytes: Int) -> (bytes: [UInt8], lines: Int) {
         let line = Array("# Tämä on pitkä kommenttilohko, jota mikään ei lue; se vain kasvattaa tiedostoa.\n".utf8)
         let count = bytes / line.count + 1
@@ -93,6 +109,22 @@ public enum Stress {
                        if !err.contains("big.linja:\(line):23: \(sentinelError)") { f.append("stderr: \(err.prefix(2000))") }
                        return f
                    }),
+        // Issue 17, item 8: compiling copied the whole program per rule; 100,000 rules took minutes.
+        StressCase(id: "rules.many-rules", summary: "linja run on 100,000 rules (each with a let and an outcome) compiles in linear time",
+                   limit: 120,
+                   files: { [("rules.linja", manyRules(100_000))] },
+                   arguments: { policy, scratch in
+                       _ = FileManager.default.createFile(atPath: scratch + "/clients.csv", contents: Data("id,municipality,n,started\nA1,Keuruu,0,\n".utf8))
+                       return ["run", policy, "--clients", scratch + "/clients.csv", "--as-of", "2026-01-01", "--format", "jsonl"]
+                   },
+                   expect: { status, out, err in
+                       var f: [String] = []
+                       if status != 0 { f.append("exit \(status), not 0: \(err.prefix(2000))") }
+                       if !out.hasPrefix("{\"id\":\"A1\",\"municipality\":\"Keuruu\"") || !out.contains("\"outcomes\":[]") {
+                           f.append("stdout: \(out.prefix(500))")
+                       }
+                       return f
+                   }),
     ]
 
     public struct Outcome: Sendable {
@@ -115,7 +147,7 @@ public enum Stress {
                 size += f.bytes.count
                 _ = FileManager.default.createFile(atPath: dir + "/policy/" + f.name, contents: Data(f.bytes))
             }
-            let (status, out, err, seconds, killed) = runLimited(linja, ["check", dir + "/policy"], limit: c.limit)
+            let (status, out, err, seconds, killed) = runLimited(linja, c.arguments(dir + "/policy", dir), limit: c.limit)
             var failures = killed ? ["did not finish within \(Int(c.limit)) s"] : []
             if !killed { failures += c.expect(status, out, err) }
             log("[\(c.id)] \(c.summary): \(size) bytes in \(String(format: "%.1f", seconds)) s"

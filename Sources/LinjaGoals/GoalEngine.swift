@@ -128,7 +128,11 @@ public struct GoalEngine {
     }
 
     /// Computes every aggregate over the clients a reader gives.
-    public func aggregate(_ next: (inout ClientBatch) -> Bool?, asOf: Day) -> ClientAggregates {
+    /// Aggregates over the clients `next` gives. A client that cannot be
+    /// counted is kept in `failures` and, when `failed` is given, reported
+    /// through it at once (so the caller can name the row it just read).
+    public func aggregate(_ next: (inout ClientBatch) -> Bool?, asOf: Day,
+                          failed: ((EvalError) -> Void)? = nil) -> ClientAggregates {
         let nodes = aggregateNodes().map(\.node)
         var result = ClientAggregates(accumulators: Array(repeating: [:], count: nodes.count), nodes: nodes)
         guard let record = policy.record, !nodes.isEmpty else { return result }
@@ -151,6 +155,18 @@ public struct GoalEngine {
             batch.removeAll()
             guard let got = next(&batch) else { break }
             if !got { continue }
+            // A client whose data the record rules out (a birth date after
+            // as_of) is not counted, and is reported.
+            let ruledOut: EvalError? = batch.slots.withUnsafeBufferPointer { p in
+                guard let row = p.baseAddress else { return nil }
+                do { try evaluator.checkRecord(row: row) } catch { return error as? EvalError }
+                return nil
+            }
+            if let e = ruledOut {
+                if result.failures.count < 100 { result.failures.append(e) }
+                failed?(e)
+                continue
+            }
             result.clients += 1
             batch.slots.withUnsafeBufferPointer { p in
                 guard let row = p.baseAddress else { return }
@@ -186,6 +202,7 @@ public struct GoalEngine {
                         }
                     } catch let e as EvalError {
                         if result.failures.count < 100 { result.failures.append(e) }
+                        failed?(e)
                     } catch {}
                 }
             }

@@ -66,6 +66,18 @@ public enum IndicatorReader {
         let aCol = col(["assessment", "arvio"])
         let nCol = col(["note", "huomio", "selite"])
         let gCol = col(["target_value", "tavoitearvo"])
+        // A field given by two columns (`value` twice, or `value` and `arvo`):
+        // which one is meant cannot be told, so nothing is read, as for client data.
+        for (field, names) in [("target", ["target", "tavoite", "mittari"]), ("period", ["period", "kausi", "jakso"]),
+                               ("value", ["value", "arvo", "toteuma"]), ("municipality", ["municipality", "kunta"]),
+                               ("assessment", ["assessment", "arvio"]), ("note", ["note", "huomio", "selite"]),
+                               ("target_value", ["target_value", "tavoitearvo"])] {
+            let columns = header.indices.filter { names.contains(header[$0]) }
+            if columns.count > 1 {
+                return ([], [DataIssue(path: path, row: 1, column: columns[1] + 1, field: field,
+                                       message: "two columns give this field (columns \(columns[0] + 1) and \(columns[1] + 1))")])
+            }
+        }
         if vCol == nil, aCol == nil {
             return ([], [DataIssue(path: path, row: 1, message: "missing column 'value' (or 'assessment' for qualitative targets)")])
         }

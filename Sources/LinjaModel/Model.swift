@@ -143,7 +143,17 @@ public struct Field: Sendable {
     public var valueMap: [String: Value]
     public var defaultValue: Value?
     public var span: Span
+    /// `not after as_of`: a value after the evaluation date makes the client
+    /// one that cannot be decided (a birth date in the future is a data
+    /// error, not a client who is -7,973 years old). Where it is declared.
+    public var notAfterAsOf: Span? = nil
     public var required: Bool { !type.isOptional }
+
+    /// The error for a client whose value of this field is `day`, after `asOf`.
+    public func afterAsOf(_ day: Day, asOf: Day) -> EvalError {
+        EvalError(message: "`\(name)` is \(day), after as_of \(asOf) (the record says `not after as_of`)",
+                  span: notAfterAsOf ?? span)
+    }
 
     package init(slot: Int, name: String, label: String?, type: LType, columns: [String], valueMap: [String: Value], defaultValue: Value?, span: Span) {
         self.slot = slot

@@ -59,13 +59,15 @@ public enum Operators {
 
     public static func arith(_ op: BinaryOp, _ x: Value, _ y: Value, span: Span) throws -> Value {
         func overflow() -> EvalError { EvalError(message: "the result is too large", span: span) }
+        // Integers, like decimals, range over ±(2^63 - 1): Int64.min is the
+        // compiled evaluator's "missing", so both evaluators call it overflow.
         switch (op, x, y) {
         case (.add, .int(let a), .int(let b)):
-            let (r, o) = a.addingReportingOverflow(b); if o { throw overflow() }; return .int(r)
+            let (r, o) = a.addingReportingOverflow(b); if o || r == Int64.min { throw overflow() }; return .int(r)
         case (.sub, .int(let a), .int(let b)):
-            let (r, o) = a.subtractingReportingOverflow(b); if o { throw overflow() }; return .int(r)
+            let (r, o) = a.subtractingReportingOverflow(b); if o || r == Int64.min { throw overflow() }; return .int(r)
         case (.mul, .int(let a), .int(let b)):
-            let (r, o) = a.multipliedReportingOverflow(by: b); if o { throw overflow() }; return .int(r)
+            let (r, o) = a.multipliedReportingOverflow(by: b); if o || r == Int64.min { throw overflow() }; return .int(r)
         case (.add, .date(let d), .duration(let du)), (.add, .duration(let du), .date(let d)):
             guard let r = du.added(to: d) else { throw EvalError(message: "the date is outside the calendar", span: span) }
             return .date(r)

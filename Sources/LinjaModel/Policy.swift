@@ -28,6 +28,10 @@ public final class Policy: @unchecked Sendable {
     public let unitWords: [UnitDef]
     public let fixtures: [Fixture]
     public let tests: [CheckedTest]
+    /// Params given other values for one run (`--param`), as `name = value`,
+    /// sorted by name; empty for the policy as written. They are part of
+    /// `fingerprint` (see `withOverrides`).
+    public private(set) var paramOverrides: [(name: String, value: String)] = []
 
     let municipalityByName: [String: Int]
     let municipalityByCode: [String: Int]
@@ -66,6 +70,37 @@ public final class Policy: @unchecked Sendable {
         }
         self.municipalityByName = byName
         self.municipalityByCode = byCode
+    }
+
+    /// The same policy with params overridden for one run: its fingerprint
+    /// is SHA-256 over the rule files' fingerprint and each `name = value`,
+    /// so every output made with overrides carries an id of its own (never
+    /// the default run's), and `paramOverrides` lists them. With no
+    /// overrides, the policy itself.
+    public func withOverrides(_ overrides: [Int: Value]) -> Policy {
+        guard !overrides.isEmpty else { return self }
+        let formatter = ValueFormatter(policy: self)
+        let listed = overrides.compactMap { id, v in id < params.count ? (name: params[id].name, value: formatter.text(v)) : nil }
+            .sorted { $0.name < $1.name }
+        var h = SHA256Hasher()
+        h.update(Array("\(fingerprint)\n".utf8))
+        for o in listed { h.update(Array("param \(o.name) = \(o.value)\n".utf8)) }
+        let copy = Policy(directory: directory, root: root, units: units, fingerprint: SHA256.hexString(h.finalize()),
+                          diagnostics: diagnostics, areas: areas, municipalities: municipalities, groups: groups, enums: enums,
+                          record: record, outcomes: outcomes, params: params, lets: lets, rules: rules, goals: goals,
+                          targets: targets, verdicts: verdicts, report: report, fixtures: fixtures, tests: tests)
+        copy.paramOverrides = listed
+        return copy
+    }
+
+    /// "career_guidance_after = 2 months, …": the overrides as a reader sees them.
+    public var overridesText: String {
+        paramOverrides.map { "\($0.name) = \($0.value)" }.joined(separator: ", ")
+    }
+
+    /// The overrides as a JSON object, `{"name": "value"}`.
+    public var overridesJSON: JSON {
+        .object(paramOverrides.map { ($0.name, .string($0.value)) })
     }
 
     public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }

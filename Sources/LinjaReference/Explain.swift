@@ -171,9 +171,10 @@ public struct Explainer {
     }
 
     static func render(_ c: ConditionExplanation, indent: String, top: Bool) -> String {
-        var s = indent + (top ? "when " : "") + oneLine(c.text) + "  → " + c.value + "\n"
+        var s = indent + (top ? "when " : "") + TerminalText.visible(oneLine(c.text)) + "  → " + c.value + "\n"
         if !c.facts.isEmpty {
-            s += indent + "    " + c.facts.map { "\(oneLine($0.expression)) = \($0.value)" }.joined(separator: "; ") + "\n"
+            // Values come from client data: control characters are shown as escapes.
+            s += indent + "    " + c.facts.map { "\(TerminalText.visible(oneLine($0.expression))) = \(TerminalText.visible($0.value))" }.joined(separator: "; ") + "\n"
         }
         for p in c.parts { s += render(p, indent: indent + "  ", top: false) }
         return s

@@ -22,6 +22,10 @@ public struct ReferenceDecider {
         var municipality = -1
         if let s = mslot, s < client.count, case .municipality(let m) = client[s] { municipality = m }
         guard let asOf = context.asOf else { return Decision(outcomes: [], statuses: nil) }
+        // A date the record declares `not after as_of` that is after it: not decided.
+        for f in policy.record?.fields ?? [] where f.notAfterAsOf != nil {
+            if f.slot < client.count, case .date(let d) = client[f.slot], d > asOf { throw f.afterAsOf(d, asOf: asOf) }
+        }
         for rule in policy.rules {
             if !rule.isActive(on: asOf) { statuses.append(.inactive); continue }
             if !rule.applies(in: municipality) { statuses.append(.outOfScope); continue }

@@ -34,6 +34,8 @@ extension Compiler {
             return .reg(Int32(slot))
         case .letRef(let l):
             if Self.inlined(policy.lets[l].type) {
+                inlined += 1
+                if inlined > Self.inlineLimit { throw Unsupported() }
                 return try operand(policy.lets[l].expr)
             }
             guard letFunctions[l] != nil else { throw Unsupported() }
@@ -166,12 +168,55 @@ extension Compiler {
         }
     }
 
-    func collectLets(_ e: TExpr, into out: inout Set<Int>) {
-        if case .letRef(let l) = e.kind {
-            if out.insert(l).inserted, l < policy.lets.count { collectLets(policy.lets[l].expr, into: &out) }
-            return
+    /// The lets the code of `e` calls: those it names, and through the
+    /// inlined lets it names, those they name (ascending).
+    func calledLets(_ e: TExpr) -> [Int] {
+        var found = Set<Int>()
+        var seenInlined = Set<Int>()
+        var work = [e]
+        while let x = work.popLast() {
+            if case .letRef(let l) = x.kind {
+                guard l < policy.lets.count else { continue }
+                if Self.inlined(policy.lets[l].type) {
+                    if seenInlined.insert(l).inserted { work.append(policy.lets[l].expr) }
+                } else {
+                    found.insert(l)
+                }
+                continue
+            }
+            x.forEachChild { work.append($0) }
         }
-        e.forEachChild { collectLets($0, into: &out) }
+        return found.sorted()
+    }
+
+    /// `calledLets` of a let's definition, found once.
+    func calledLets(ofLet l: Int) -> [Int] {
+        if let known = memo.calls[l] { return known }
+        let calls = calledLets(policy.lets[l].expr).filter { $0 != l }
+        memo.calls[l] = calls
+        return calls
+    }
+
+    /// Compiles every let the code of `e` calls that is not compiled yet,
+    /// each after the lets it calls (a depth-first walk with an explicit
+    /// stack), so that no function's code interleaves another's.
+    mutating func compileLets(usedBy e: TExpr) {
+        var open = Set<Int>()
+        for root in calledLets(e) where letFunctions[root] == nil {
+            var work: [(let: Int, next: Int)] = [(root, 0)]
+            open.insert(root)
+            while let (l, next) = work.last {
+                let deps = calledLets(ofLet: l)
+                if next < deps.count {
+                    work[work.count - 1].next = next + 1
+                    let d = deps[next]
+                    if letFunctions[d] == nil, open.insert(d).inserted { work.append((d, 0)) }
+                    continue
+                }
+                work.removeLast()
+                if letFunctions[l] == nil { letFunction(l) }
+            }
+        }
     }
 
     /// The let's code, compiled once; a body the compiler cannot lower runs
@@ -179,12 +224,14 @@ extension Compiler {
     @discardableResult
     mutating func letFunction(_ l: Int) -> Function {
         if let f = letFunctions[l] { return f }
-        // Lets it uses come first, so that no function's code interleaves another's.
-        var deps = Set<Int>()
-        collectLets(policy.lets[l].expr, into: &deps)
-        deps.remove(l)
-        for d in deps.sorted() where !Self.inlined(policy.lets[d].type) { letFunction(d) }
+        // Lets it calls come first, so that no function's code interleaves another's.
+        compileLets(usedBy: policy.lets[l].expr)
+        if let f = letFunctions[l] { return f }
         let start = code.count
+        let savedInlined = inlined
+        inlined = 0
+        defer { inlined = savedInlined }
+        compiledLets.append(l)
         do {
             let body = policy.lets[l].expr
             let r: Int32

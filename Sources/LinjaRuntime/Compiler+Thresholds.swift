@@ -10,7 +10,13 @@ extension Compiler {
     func fields(of e: TExpr, into out: inout Set<Int>) {
         switch e.kind {
         case .field(let s): out.insert(s)
-        case .letRef(let l): if l < policy.lets.count { fields(of: policy.lets[l].expr, into: &out) }
+        case .letRef(let l):
+            guard l < policy.lets.count else { return }
+            if let known = memo.fields[l] { out.formUnion(known); return }
+            var own = Set<Int>()
+            fields(of: policy.lets[l].expr, into: &own)
+            memo.fields[l] = own
+            out.formUnion(own)
         case .aggregate: out.insert(-1)
         default: e.forEachChild { fields(of: $0, into: &out) }
         }
@@ -23,7 +29,12 @@ extension Compiler {
         switch e.kind {
         case .field: return e.type.base == .date ? 1 : nil
         case .unwrap(let a): return direction(a)
-        case .letRef(let l): return l < policy.lets.count ? direction(policy.lets[l].expr) : nil
+        case .letRef(let l):
+            guard l < policy.lets.count else { return nil }
+            if let known = memo.direction[l] { return known }
+            let d = direction(policy.lets[l].expr)
+            memo.direction[l] = .some(d)
+            return d
         case .since(let a):
             // span(a, as_of) compared with a duration: end > start + d falls as start rises.
             return direction(a).map { -$0 }

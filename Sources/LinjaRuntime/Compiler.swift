@@ -20,7 +20,22 @@ public struct Compiler {
     var spans: [Span] = []
     var letFunctions: [Function?]
     let context: EvalContext
+    /// Whether each let reads the client, directly or through other lets.
     var clientLets: [Bool]
+    /// Evaluates client-independent expressions; it holds the value of
+    /// every let that reads no client, computed once.
+    var constants: ReferenceEvaluator
+    /// Facts about lets, found once per let (a let shared by many others
+    /// would otherwise be walked once per path to it).
+    let memo = LetMemo()
+    /// Lets compiled so far, in order: a function that falls back to the
+    /// reference evaluator takes back those compiled for it.
+    var compiledLets: [Int] = []
+    /// Inlined lets expanded in the function being compiled: past
+    /// `inlineLimit` the function runs through the reference evaluator
+    /// instead (lets that name each other twice would double each time).
+    var inlined = 0
+    static let inlineLimit = 4096
     /// Whether comparisons may be folded into thresholds (off while emitting the general fallback).
     var folding = true
 
@@ -40,8 +55,54 @@ public struct Compiler {
         self.context = EvalContext(policy: policy, asOf: asOf, paramOverrides: paramOverrides, period: period)
         self.letFunctions = Array(repeating: nil, count: policy.lets.count)
         self.nextRegister = Int32(policy.record?.fields.count ?? 0)
-        self.clientLets = []
-        self.clientLets = policy.lets.map { readsClient($0.expr) }
+        self.clientLets = Array(repeating: true, count: policy.lets.count)
+        self.constants = ReferenceEvaluator(context: context, client: [])
+        // Each let after the lets it names: what is known of them is known
+        // when it is needed, and nothing recurses down a chain of lets.
+        for l in Compiler.letOrder(policy.lets) {
+            let def = policy.lets[l]
+            clientLets[l] = readsClient(def.expr)
+            if !clientLets[l] { _ = try? constants.eval(TExpr(.letRef(l), def.type, def.span)) }
+        }
+    }
+
+    /// Every let after the lets its definition names (a depth-first walk
+    /// with an explicit stack; a cycle, which the checker reports, is cut).
+    static func letOrder(_ lets: [LetDef]) -> [Int] {
+        var state = Array(repeating: UInt8(0), count: lets.count) // 0 new, 1 open, 2 done
+        var order: [Int] = []
+        order.reserveCapacity(lets.count)
+        for root in lets.indices where state[root] == 0 {
+            var work: [(let: Int, deps: [Int], next: Int)] = [(root, directLets(lets[root].expr), 0)]
+            state[root] = 1
+            while !work.isEmpty {
+                let top = work.count - 1
+                if work[top].next < work[top].deps.count {
+                    let d = work[top].deps[work[top].next]
+                    work[top].next += 1
+                    if d >= 0, d < lets.count, state[d] == 0 {
+                        state[d] = 1
+                        work.append((d, directLets(lets[d].expr), 0))
+                    }
+                    continue
+                }
+                state[work[top].let] = 2
+                order.append(work[top].let)
+                work.removeLast()
+            }
+        }
+        return order
+    }
+
+    /// The lets an expression names itself, in ascending order.
+    static func directLets(_ e: TExpr) -> [Int] {
+        var found = Set<Int>()
+        var work = [e]
+        while let x = work.popLast() {
+            if case .letRef(let l) = x.kind { found.insert(l); continue }
+            x.forEachChild { work.append($0) }
+        }
+        return found.sorted()
     }
 
     /// Compiles the whole policy.
@@ -94,13 +155,11 @@ public struct Compiler {
 
     /// Compiles a standalone function (a condition, a let, an aggregate filter).
     public mutating func function(_ e: TExpr) -> Function {
-        let savedCode = code
-        let savedLets = letFunctions
+        let codeMark = code.count, letMark = compiledLets.count
+        inlined = 0
         do {
             // Lets used by the function are compiled first, out of line.
-            var lets = Set<Int>()
-            collectLets(e, into: &lets)
-            for l in lets.sorted() where !Self.inlined(policy.lets[l].type) { _ = letFunction(l) }
+            compileLets(usedBy: e)
             let start = code.count
             if e.type == .bool {
                 let r = fresh()
@@ -111,8 +170,11 @@ public struct Compiler {
             emit(Instr(.ret, a: r))
             return Function(start: start, result: r)
         } catch {
-            code = savedCode
-            letFunctions = savedLets
+            // Truncated rather than restored from a copy: a copy of the
+            // code per function made compiling quadratic in the rules.
+            code.removeSubrange(codeMark...)
+            for l in compiledLets[letMark...] { letFunctions[l] = nil }
+            compiledLets.removeSubrange(letMark...)
             let start = code.count
             let r = fresh()
             fallbacks.append(e)
@@ -143,8 +205,7 @@ public struct Compiler {
     func readsClient(_ e: TExpr) -> Bool {
         switch e.kind {
         case .field, .aggregate: return true
-        case .letRef(let l):
-            return l < clientLets.count ? clientLets[l] : (l < policy.lets.count ? readsClient(policy.lets[l].expr) : true)
+        case .letRef(let l): return l < clientLets.count ? clientLets[l] : true
         default:
             var found = false
             e.forEachChild { if !found && readsClient($0) { found = true } }
@@ -155,7 +216,7 @@ public struct Compiler {
     func constant(_ e: TExpr) -> Value? {
         guard !readsClient(e) else { return nil }
         if case .constant(let v) = e.kind { return v }
-        var ev = ReferenceEvaluator(context: context, client: [])
+        var ev = constants
         return try? ev.eval(e)
     }
 
@@ -164,4 +225,16 @@ public struct Compiler {
         emit(Instr(.loadConst, a: r, imm: v))
         return r
     }
+}
+
+/// What the compiler has found out about each let, kept by reference so
+/// that its non-mutating helpers can remember it.
+final class LetMemo {
+    /// The record fields a let reads, through other lets.
+    var fields: [Int: Set<Int>] = [:]
+    /// How a let moves with its one date field (`direction`); `.some(nil)` is "unknown".
+    var direction: [Int: Int?] = [:]
+    /// The lets a let's compiled code calls: those it names, and those
+    /// named by the inlined lets it names.
+    var calls: [Int: [Int]] = [:]
 }

@@ -14,6 +14,8 @@ public final class Evaluator {
     let vm: VM
     let municipalitySlot: Int
     let municipalityCount: Int
+    /// The date fields declared `not after as_of`, by slot.
+    let notAfterAsOf: [(slot: Int, field: Field)]
 
     /// One active rule: indexes into the flat tables.
     struct RuleCode {
@@ -60,6 +62,7 @@ public final class Evaluator {
         self.vm = VM(program: program, record: policy.record ?? RecordType(name: "client", label: nil, fields: [], span: .none))
         self.municipalitySlot = program.municipalitySlot ?? -1
         self.municipalityCount = policy.municipalities.count
+        self.notAfterAsOf = (policy.record?.fields ?? []).filter { $0.notAfterAsOf != nil && $0.type.base == .date }.map { ($0.slot, $0) }
         var fns: [Function] = []
         func fn(_ f: Function?) -> Int32 {
             guard let f else { return -1 }
@@ -161,11 +164,32 @@ public final class Evaluator {
         return v
     }
 
+    /// Fails for a client whose date fields declared `not after as_of` lie
+    /// after the evaluation date (a birth date of 9999-12-31): such a client
+    /// is reported as one that cannot be decided, never decided on it.
+    @inline(__always)
+    public func checkRecord(row: UnsafePointer<Int64>) throws {
+        for k in notAfterAsOf.indices {
+            let (slot, field) = notAfterAsOf[k]
+            let v = row[slot]
+            if v != Slot.missing, v > Int64(program.asOf.number) {
+                throw field.afterAsOf(Day(number: Int32(truncatingIfNeeded: v)), asOf: program.asOf)
+            }
+        }
+    }
+
     /// The hot path: the gives for one client, left in the give buffer.
     /// The counts live in locals while rules run (stored properties of a
     /// class pay a run-time exclusivity check on every change).
     @inline(__always)
     func collect(row: UnsafePointer<Int64>, texts: [String], statuses: inout [RuleStatus]?) throws {
+        if !notAfterAsOf.isEmpty {
+            do { try checkRecord(row: row) } catch {
+                giveCount = 0
+                firedCount = 0
+                throw error
+            }
+        }
         vm.begin(row: row, texts: texts)
         let vm = self.vm
         let valid = vm.valid

@@ -55,6 +55,8 @@ final class Checker {
     var letIndex: [String: Int] = [:]
     var letState: [Int: LetState] = [:]
     var letStack: [Int] = []
+    /// `letUsesClient`'s answers, by let.
+    var letReadsClient: [Int: Bool] = [:]
     var letOrder: [String] = []
     var letList: [(String, Decl<LetDecl>)] = []
     var rules: [Rule] = []
@@ -346,8 +348,17 @@ final class Checker {
             var columns = [f.header.name.text]
             for c in f.columns where !columns.contains(c) { columns.append(c) }
             let slot = fields.count
-            fields.append(Field(slot: slot, name: f.header.name.text, label: f.header.label, type: type, columns: columns,
-                                valueMap: [:], defaultValue: nil, span: f.header.name.span))
+            var field = Field(slot: slot, name: f.header.name.text, label: f.header.label, type: type, columns: columns,
+                              valueMap: [:], defaultValue: nil, span: f.header.name.span)
+            if let clause = f.notAfterAsOf {
+                if type.base == .date || type.isError {
+                    field.notAfterAsOf = clause
+                } else {
+                    diags.error(.typeMismatch, "`not after as_of` needs a date, and field `\(f.header.name.text)` is \(type.a)", at: clause,
+                                help: "only a date can lie after the evaluation date")
+                }
+            }
+            fields.append(field)
             fieldIndex[f.header.name.text] = slot
         }
         record = RecordType(name: rd.header.name.text, label: rd.header.label, fields: fields, span: rd.header.span)

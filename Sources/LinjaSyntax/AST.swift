@@ -224,6 +224,9 @@ public struct FieldDecl: Equatable, Sendable {
     public var values: [ValueMapping]
     /// The value a test or REPL client takes when it does not give one.
     public var defaultValue: Expr?
+    /// `not after as_of`: a date the data may not put after the evaluation
+    /// date (a birth date); where the clause is written.
+    public var notAfterAsOf: Span? = nil
 }
 
 public struct RecordDecl: Equatable, Sendable {

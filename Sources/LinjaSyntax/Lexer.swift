@@ -81,6 +81,41 @@ public struct Lexer {
             }
         }
         tokens.append(Token(kind: .eof, text: "", start: b.count, end: b.count, atLineStart: !lineHasToken))
+        warnBidiControls()
+    }
+
+    /// Warns of each bidirectional control character in a comment or a
+    /// string (elsewhere it is already an unexpected character): it can
+    /// make a line read otherwise than it runs.
+    mutating func warnBidiControls() {
+        // E2 80 8E/8F (LRM, RLM), E2 80 AA…AE, E2 81 A6…A9, D8 9C (ALM).
+        var k = 0
+        var commentIndex = 0, tokenIndex = 0
+        while k + 1 < b.count {
+            let len: Int
+            if b[k] == 0xE2, k + 2 < b.count,
+               (b[k + 1] == 0x80 && (b[k + 2] == 0x8E || b[k + 2] == 0x8F || (0xAA...0xAE).contains(b[k + 2])))
+                || (b[k + 1] == 0x81 && (0xA6...0xA9).contains(b[k + 2])) {
+                len = 3
+            } else if b[k] == 0xD8, b[k + 1] == 0x9C {
+                len = 2
+            } else {
+                k += 1
+                continue
+            }
+            while commentIndex < comments.count, comments[commentIndex].end <= k { commentIndex += 1 }
+            while tokenIndex < tokens.count, tokens[tokenIndex].end <= k { tokenIndex += 1 }
+            let inComment = commentIndex < comments.count && comments[commentIndex].start <= k
+            let inString = tokenIndex < tokens.count && tokens[tokenIndex].start <= k
+                && tokens[tokenIndex].kind == .string
+            if inComment || inString, let (u, _) = scalar(at: k) {
+                let code = Self.codePoint(u)
+                diagnostics.append(Diagnostic(.bidiControl, "a bidirectional control character (\(code) \(u.properties.name ?? "")) in a \(inComment ? "comment" : "string")",
+                                              at: span(k, k + len),
+                                              help: "it can make the line read otherwise than it runs; remove it, or write the text without it"))
+            }
+            k += len
+        }
     }
 
     mutating func lexComment() {
@@ -228,7 +263,48 @@ public struct Lexer {
         if let kw = Keyword(rawValue: text) {
             emit(.keyword(kw), text, s, i)
         } else {
+            if b[s..<i].contains(where: { $0 >= 0x80 }) { warnMixedScript(text, s, i) }
             emit(.identifier, text, s, i)
+        }
+    }
+
+    /// `U+0456`: a code point as Unicode writes it.
+    static func codePoint(_ u: Unicode.Scalar) -> String {
+        let hex = String(u.value, radix: 16, uppercase: true)
+        return "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+    }
+
+    /// The scripts whose letters look alike, by code point; other letters
+    /// (and digits, `_`, marks) mix with anything.
+    enum Script: String { case Latin, Greek, Cyrillic, Armenian, Cherokee }
+
+    static func script(_ u: Unicode.Scalar) -> Script? {
+        switch u.value {
+        case 0x41...0x5A, 0x61...0x7A, 0xC0...0x24F, 0x1E00...0x1EFF, 0xFF21...0xFF3A, 0xFF41...0xFF5A: return .Latin
+        case 0x370...0x3FF, 0x1F00...0x1FFF: return .Greek
+        case 0x400...0x52F, 0x1C80...0x1C8F, 0x2DE0...0x2DFF, 0xA640...0xA69F: return .Cyrillic
+        case 0x531...0x58F: return .Armenian
+        case 0x13A0...0x13FF, 0xAB70...0xABBF: return .Cherokee
+        default: return nil
+        }
+    }
+
+    /// Warns of a name whose letters come from two of the scripts that
+    /// look alike: `lіmit` with a Cyrillic `і` is not `limit`.
+    mutating func warnMixedScript(_ text: String, _ s: Int, _ e: Int) {
+        var first: (Script, Unicode.Scalar)?
+        for u in text.unicodeScalars {
+            guard let sc = Self.script(u) else { continue }
+            guard let (f, fu) = first else { first = (sc, u); continue }
+            guard sc != f else { continue }
+            // Name the letter of the script that is in the minority: the odd one out.
+            let counts = text.unicodeScalars.reduce(into: [Script: Int]()) { c, x in if let y = Self.script(x) { c[y, default: 0] += 1 } }
+            let odd = (counts[sc] ?? 0) <= (counts[f] ?? 0) ? u : fu
+            let oddScript = Self.script(odd) ?? sc
+            diagnostics.append(Diagnostic(.mixedScript, "`\(text)` mixes \(f.rawValue) and \(sc.rawValue) letters",
+                                          at: span(s, e),
+                                          help: "`\(odd)` is \(oddScript.rawValue) (\(Self.codePoint(odd)) \(odd.properties.name ?? "")); a name in one script cannot pass for another"))
+            return
         }
     }
 

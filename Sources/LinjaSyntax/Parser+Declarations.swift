@@ -68,6 +68,7 @@ extension Parser {
     /// field_clause  = "column" STRING { "," STRING }
     ///               | "values" "{" value_map { "," value_map } "}"
     ///               | "default" expr
+    ///               | "not" "after" "as_of"
     ///               | attribute ;
     /// value_map     = ( STRING | NUMBER ) ":" expr ;
     mutating func parseRecord(_ doc: [String]) throws -> RecordDecl {
@@ -113,6 +114,11 @@ extension Parser {
                     p.openBlocks.removeLast()
                 } else if p.acceptWord("default") {
                     field.defaultValue = try p.parseExpr()
+                } else if p.at(.not) {
+                    let clause = p.advance()
+                    guard p.acceptWord("after") else { throw p.fail("`after as_of`", after: "`not` in field `\(name.text)`") }
+                    _ = try p.expect(.as_of, after: "`not after`")
+                    field.notAfterAsOf = p.span(from: clause.start)
                 } else {
                     break
                 }

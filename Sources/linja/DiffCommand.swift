@@ -113,6 +113,9 @@ let diffCommand = Command(
         diff.sampleSize = sample
         diff.period = period
         diff.actuals = args.value("actuals")
+        let inputs = [args.value("actuals"), clients == "-" ? nil : clients].compactMap { $0 }
+            + ruleFilePaths(oldPolicy) + ruleFilePaths(newPolicy)
+        let target = try OutputTarget(path: args.value("out"), inputs: inputs)
 
         // Standard input is kept in a file: each version may read it.
         var spooled: String?
@@ -153,7 +156,7 @@ let diffCommand = Command(
         case "html": text = report.html(language: language)
         default: text = report.table(language: language)
         }
-        try writeOutput(text, to: args.value("out"))
+        target.write(text)
         let bad = report.issues.count
         if bad > 0 {
             let more = bad - min(printed, maxErrors)

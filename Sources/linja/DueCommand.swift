@@ -50,13 +50,15 @@ let dueCommand = Command(
         options.finnishCSV = try args.choice("csv-dialect", ["fi", "en"], default: "en") == "fi"
         options.by = args.value("by")
         let maxErrors = try args.int("max-errors", default: 20, range: 0...1_000_000)
-        let policy: Policy
-        do { policy = try loadPolicy(policyPath, quietWarnings: true) } catch is PolicyFailure { return Exit.failure }
+        let loaded: Policy
+        do { loaded = try loadPolicy(policyPath, quietWarnings: true) } catch is PolicyFailure { return Exit.failure }
+        // Every output records the overrides: they are part of its fingerprint.
+        let overrides = try paramOverrides(args.all("param"), policy: loaded)
+        let policy = loaded.withOverrides(overrides)
         let window: DayWindow
         do { window = try DuePipeline.window(within, asOf: asOf, policy: policy) } catch let e as DuePipeline.OptionError {
             throw UsageError(message: "--within " + e.message)
         }
-        let overrides = try paramOverrides(args.all("param"), policy: policy)
         let pipeline: DuePipeline
         do { pipeline = try DuePipeline(policy: policy, window: window, paramOverrides: overrides, options: options) } catch let e as DuePipeline.OptionError {
             throw UsageError(message: "--by: " + e.message)
@@ -68,35 +70,28 @@ let dueCommand = Command(
         }
         reader.rejectDuplicateIDs = !args.flag("allow-repeated-ids")
         for w in reader.warnings { stderr.line("warning: \(w)") }
-        var skipWriter: CSVWriter?
-        if let skip = args.value("skip-invalid") {
-            do {
-                skipWriter = try CSVWriter(path: skip)
-                try skipWriter?.writeRecord(["row", "column", "field", "reason"] + reader.header)
-            } catch { throw InputError(message: "cannot write \(skip): \(error)") }
-        }
-        let sink: Output
-        if let path = args.value("out"), path != "-" {
-            guard FileManager.default.createFile(atPath: path, contents: nil) else { throw InputError(message: "cannot write \(path)") }
-            let fd = open(path, O_WRONLY | O_TRUNC)
-            guard fd >= 0 else { throw InputError(message: "cannot write \(path)") }
-            sink = Output(fd: fd)
-        } else {
-            sink = stdout
-        }
+        // The outputs are checked and opened before any work: none may be an
+        // input, and files are written beside their paths and renamed into
+        // place when complete (OutputFile).
+        let inputs = (clients == "-" ? [] : [clients]) + ruleFilePaths(policy)
+        try Console.refuseOutput(onto: inputs)
+        let rejects = try args.value("skip-invalid").map { try RejectsFile(path: $0, inputs: inputs, header: reader.header) }
+        let file = try args.value("out").flatMap { $0 == "-" ? nil : try OutputFile(path: $0, inputs: inputs) }
+        func emit(_ bytes: [UInt8]) { if let file { file.write(bytes: bytes) } else { stdout.write(bytes: bytes) } }
+        func emit(_ text: String) { if let file { file.write(text) } else { stdout.write(text) } }
         var shownErrors = 0
-        pipeline.run(reader, out: { sink.write(bytes: $0) }, reject: { issue, raw in
-            if let w = skipWriter {
-                try? w.writeRecord([String(issue.row), issue.column.map(String.init) ?? "", issue.field ?? "", issue.message] + raw)
+        pipeline.run(reader, out: { emit($0) }, reject: { issue, raw in
+            if let rejects {
+                rejects.write([String(issue.row), issue.column.map(String.init) ?? "", issue.field ?? "", issue.message] + raw)
             } else if shownErrors < maxErrors {
                 stderr.line("error: \(issue)")
                 shownErrors += 1
             }
         })
-        try? skipWriter?.close()
+        rejects?.commit()
         switch options.format {
-        case .table: sink.write(Worklist(pipeline: pipeline).table())
-        case .html: sink.write(Worklist(pipeline: pipeline).html())
+        case .table: emit(Worklist(pipeline: pipeline).table())
+        case .html: emit(Worklist(pipeline: pipeline).html())
         case .jsonl, .csv:
             let c = pipeline.counts
             stderr.line("linja due: \(c.read) read, \(c.decided) decided, \(c.rejected) rejected; "
@@ -105,10 +100,12 @@ let dueCommand = Command(
         if ProcessInfo.processInfo.environment["LINJA_DUE_STATS"] != nil {
             stderr.line("decisions: \(pipeline.decisions), watches: \(pipeline.plan.watches.count), shared days: \(pipeline.plan.sharedDays)")
         }
-        sink.flush()
-        if sink !== stdout { close(sink.fd) }
+        if let file {
+            file.commit()
+            stderr.line("wrote \(file.path)")
+        }
         let c = pipeline.counts
-        if c.rejected > 0, skipWriter == nil {
+        if c.rejected > 0, rejects == nil {
             if c.rejected > shownErrors { stderr.line("… and \(c.rejected - shownErrors) more bad row\(c.rejected - shownErrors == 1 ? "" : "s")") }
             stderr.line("\(c.rejected) of \(c.read) rows rejected; \(c.decided) decided")
             return Exit.usage

@@ -45,6 +45,8 @@ let fmtCommand = Command(
             paths = try FormatFiles.collect(args.positional)
         } catch let e as FormatFiles.MissingPath {
             throw InputError(message: "no such file or directory: \(e.path)")
+        } catch let e as FormatFiles.Unreadable {
+            throw InputError(message: e.reason)
         }
         let results = paths.map { FormatFiles.format(path: $0) }
         if let bad = results.first(where: \.unreadable) {
@@ -62,11 +64,11 @@ let fmtCommand = Command(
         }
         for r in changed {
             guard let text = r.formatted else { continue }
-            do {
-                try Data(text.utf8).write(to: URL(fileURLWithPath: r.path), options: .atomic)
-            } catch {
-                throw InputError(message: "cannot write \(r.path): \(error.localizedDescription)")
-            }
+            // The file itself, where a link inside the tree leads: written
+            // beside it and renamed into place, its permissions kept.
+            let file = try OutputFile(path: Paths.real(r.path) ?? r.path)
+            file.write(text)
+            file.commit()
         }
         return Exit.ok
     })

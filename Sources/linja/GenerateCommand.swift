@@ -50,13 +50,13 @@ let generateCommand = Command(
             if format == "jsonl" { g.writeJSONLines(count: count, to: sink) } else { g.writeCSV(count: count, finnish: finnish, to: sink) }
         }
         if let out = args.value("out"), out != "-" {
-            guard let fh = FileHandle(forWritingAtPath: out) ?? { FileManager.default.createFile(atPath: out, contents: nil) ? FileHandle(forWritingAtPath: out) : nil }() else {
-                throw InputError(message: "cannot write \(out)")
-            }
-            try fh.truncate(atOffset: 0)
-            write { fh.write(Data($0.utf8)) }
-            try fh.close()
+            // Written beside the path and renamed into place when complete:
+            // a full disk ends the run with exit 2 and leaves no partial file.
+            let file = try OutputFile(path: out, inputs: ruleFilePaths(policy))
+            write { file.write($0) }
+            file.commit()
         } else {
+            try Console.refuseOutput(onto: ruleFilePaths(policy))
             write { stdout.write($0) }
         }
         return Exit.ok

@@ -26,8 +26,11 @@ let goalsCommand = Command(
         ]),
     run: { args in
         guard let policyPath = args.positional.first else { throw UsageError(message: "give the policy directory") }
-        let policy: Policy
-        do { policy = try loadPolicy(policyPath, quietWarnings: true) } catch is PolicyFailure { return Exit.failure }
+        let loaded: Policy
+        do { loaded = try loadPolicy(policyPath, quietWarnings: true) } catch is PolicyFailure { return Exit.failure }
+        // Every output records the overrides: they are part of its fingerprint.
+        let overrides = try paramOverrides(args.all("param"), policy: loaded)
+        let policy = loaded.withOverrides(overrides)
         let periodText = args.value("period") ?? policy.report.samplePeriod?.description
         guard let pt = periodText else { throw UsageError(message: "--period is required (e.g. 2026-Q1)") }
         guard let period = Period.parse(pt) else { throw UsageError(message: "--period must be 2026, 2026-Q1 or 2026-03, not '\(pt)'") }
@@ -35,7 +38,8 @@ let goalsCommand = Command(
         if args.value("clients") != nil, asOf == nil { throw UsageError(message: "--clients needs --as-of") }
         let format = try args.choice("format", ["table", "json", "csv", "html"], default: "table")
         let lang = GoalReport.Language(rawValue: try args.choice("lang", ["fi", "en"], default: "fi")) ?? .fi
-        let overrides = try paramOverrides(args.all("param"), policy: policy)
+        let inputs = [args.value("actuals"), args.value("clients")].compactMap { $0 } + ruleFilePaths(policy)
+        let target = try OutputTarget(path: args.value("out"), inputs: inputs)
         let run = GoalRun.run(policy: policy, period: period, actuals: args.value("actuals"), clients: args.value("clients"),
                               asOf: asOf, paramOverrides: overrides)
         for w in run.warnings { stderr.line("warning: \(w)") }
@@ -48,23 +52,6 @@ let goalsCommand = Command(
         case "html": text = HTMLReport(policy: policy, goals: report, summary: nil).render()
         default: text = report.table()
         }
-        try writeOutput(text, to: args.value("out"))
+        target.write(text)
         return run.issues.isEmpty ? Exit.ok : Exit.usage
     })
-
-/// Writes to a file, or standard output when no file is given.
-func writeOutput(_ text: String, to path: String?) throws {
-    guard let p = path, p != "-" else {
-        stdout.write(text)
-        return
-    }
-    guard FileManager.default.createFile(atPath: p, contents: Data(text.utf8)) else {
-        throw InputError(message: "cannot write \(p)")
-    }
-    stderr.line("wrote \(p)")
-}
-
-/// Writes bytes to a file, or standard output when no file is given.
-func writeOutput(bytes: [UInt8], to path: String?) throws {
-    try writeOutput(String(decoding: bytes, as: UTF8.self), to: path)
-}

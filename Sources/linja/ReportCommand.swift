@@ -24,19 +24,26 @@ let reportCommand = Command(
         ]),
     run: { args in
         guard let policyPath = args.positional.first else { throw UsageError(message: "give the policy directory, e.g. rules/pohjois-karjala") }
-        let policy: Policy
-        do { policy = try loadPolicy(policyPath, quietWarnings: true) } catch is PolicyFailure { return Exit.failure }
+        let loaded: Policy
+        do { loaded = try loadPolicy(policyPath, quietWarnings: true) } catch is PolicyFailure { return Exit.failure }
+        // Every output records the overrides: they are part of its fingerprint.
+        let overrides = try paramOverrides(args.all("param"), policy: loaded)
+        let policy = loaded.withOverrides(overrides)
         let s = policy.report
         let clients = args.value("clients") ?? s.sampleClients
         let asOf = try args.date("as-of") ?? s.sampleAsOf
         let actuals = args.value("actuals") ?? (args.value("clients") == nil ? s.sampleActuals : nil)
         let periodText = args.value("period") ?? s.samplePeriod?.description
         let lang = GoalReport.Language(rawValue: try args.choice("lang", ["fi", "en"], default: "fi")) ?? .fi
-        let overrides = try paramOverrides(args.all("param"), policy: policy)
         guard clients != nil || periodText != nil else {
             throw UsageError(message: "the policy declares no sample data: give --clients FILE --as-of DATE and/or --actuals FILE --period P")
         }
         if clients != nil, asOf == nil { throw UsageError(message: "--clients needs --as-of") }
+        let inputs = [clients, actuals].compactMap { $0 } + ruleFilePaths(policy)
+        try Console.refuseOutput(onto: inputs)
+        // Both files checked and opened before any work.
+        let htmlTarget = try args.value("out").map { try OutputTarget(path: $0, inputs: inputs) }
+        let exportTarget = try args.value("export").map { try OutputTarget(path: $0, inputs: inputs) }
         var bad = 0
         var summary: Summary?
         var runCounts: RunPipeline.Counts?
@@ -56,13 +63,15 @@ let reportCommand = Command(
             summary = pipeline.summary
             let c = pipeline.counts
             runCounts = c
-            stdout.write(RoutingTable(summary: pipeline.summary).text(language: lang == .fi ? .fi : .en, header: lang == .fi ? [
+            // The --param overrides, when given, under the heading.
+            let overridden = policy.paramOverrides.isEmpty ? [] : [(lang == .fi ? "Muutetut parametrit: " : "Params overridden: ") + policy.overridesText]
+            stdout.write(RoutingTable(summary: pipeline.summary).text(language: lang == .fi ? .fi : .en, header: (lang == .fi ? [
                 "\(policy.areas.first?.label ?? policy.name): ohjaukset ja oikeudet kunnittain, tilanne \(ReportLanguage.fi.date(day))",
                 "Asiakkaita: \(c.read) luettu, \(c.decided) ratkaistu, \(c.rejected + c.failed) hylätty",
             ] : [
                 "\(policy.areas.first?.label ?? policy.name): routing by municipality as of \(day)",
                 "Clients: \(c.read) read, \(c.decided) decided, \(c.rejected + c.failed) rejected",
-            ]))
+            ]) + overridden))
         }
         var goalReport: GoalReport?
         if let pt = periodText {
@@ -76,12 +85,12 @@ let reportCommand = Command(
                 stdout.write("\n" + report.table())
             }
         }
-        if let export = args.value("export") {
+        if let target = exportTarget {
             let area = AreaReport(policy: policy, summary: summary, goals: goalReport, counts: runCounts)
-            try writeOutput(bytes: BIExport.csv(area), to: export)
+            target.write(bytes: BIExport.csv(area))
         }
-        if let out = args.value("out") {
-            try writeOutput(HTMLReport(policy: policy, goals: goalReport, summary: summary, counts: runCounts).render(), to: out)
+        if let target = htmlTarget {
+            target.write(HTMLReport(policy: policy, goals: goalReport, summary: summary, counts: runCounts).render())
         }
         return bad > 0 ? Exit.usage : Exit.ok
     })

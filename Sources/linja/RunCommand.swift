@@ -45,9 +45,11 @@ let runCommand = Command(
         if options.summary, options.format == .jsonl {
             throw UsageError(message: "--summary prints a table, JSON (--format json) or CSV (--format csv)")
         }
-        let policy: Policy
-        do { policy = try loadPolicy(policyPath, quietWarnings: true) } catch is PolicyFailure { return Exit.failure }
-        let overrides = try paramOverrides(args.all("param"), policy: policy)
+        let loaded: Policy
+        do { loaded = try loadPolicy(policyPath, quietWarnings: true) } catch is PolicyFailure { return Exit.failure }
+        let overrides = try paramOverrides(args.all("param"), policy: loaded)
+        // Every output records the overrides: they are part of its fingerprint.
+        let policy = loaded.withOverrides(overrides)
         let reader: ClientReader
         let inputFormat = try args.value("input-format").map { _ in
             ClientReader.Format(rawValue: try args.choice("input-format", ClientReader.Format.allCases.map(\.rawValue), default: "csv")) ?? .csv
@@ -57,25 +59,22 @@ let runCommand = Command(
             return Exit.usage
         }
         reader.rejectDuplicateIDs = !args.flag("allow-repeated-ids")
+        // Neither standard output nor the rejects file may be an input.
+        let inputs = (clients == "-" ? [] : [clients]) + ruleFilePaths(policy)
+        try Console.refuseOutput(onto: inputs)
+        let rejects = try args.value("skip-invalid").map { try RejectsFile(path: $0, inputs: inputs, header: reader.header) }
         for w in reader.warnings { stderr.line("warning: \(w)") }
-        var skipWriter: CSVWriter?
-        if let skip = args.value("skip-invalid") {
-            do {
-                skipWriter = try CSVWriter(path: skip)
-                try skipWriter?.writeRecord(["row", "column", "field", "reason"] + reader.header)
-            } catch { throw InputError(message: "cannot write \(skip): \(error)") }
-        }
         var shownErrors = 0
         let pipeline = RunPipeline(policy: policy, asOf: asOf, paramOverrides: overrides, options: options)
         pipeline.run(reader, out: { stdout.write(bytes: $0) }, reject: { issue, raw in
-            if let w = skipWriter {
-                try? w.writeRecord([String(issue.row), issue.column.map(String.init) ?? "", issue.field ?? "", issue.message] + raw)
+            if let rejects {
+                rejects.write([String(issue.row), issue.column.map(String.init) ?? "", issue.field ?? "", issue.message] + raw)
             } else if shownErrors < options.maxErrors {
                 stderr.line("error: \(issue)")
                 shownErrors += 1
             }
         }, warn: { stderr.line("warning: \($0)") })
-        try? skipWriter?.close()
+        rejects?.commit()
         let c = pipeline.counts
         let bad = c.rejected + c.failed
         if let only = options.only, !pipeline.foundOnly {
@@ -89,15 +88,40 @@ let runCommand = Command(
             case .csv: stdout.write(bytes: table.csv(asOf: asOf, finnish: options.finnishCSV))
             case .table, .jsonl:
                 stdout.write(table.text(language: .en, header: [
-                    "Policy \(policy.name)  fingerprint \(policy.shortFingerprint)  as of \(asOf)",
+                    "Policy \(policy.name)  fingerprint \(policy.shortFingerprint)"
+                        + (policy.paramOverrides.isEmpty ? "" : "  with \(policy.overridesText)") + "  as of \(asOf)",
                     "Clients: \(c.read) read, \(c.decided) decided, \(c.rejected + c.failed) rejected",
                 ], unused: pipeline.summary.unused))
             }
         }
-        if bad > 0, skipWriter == nil {
+        if bad > 0, rejects == nil {
             if bad > shownErrors { stderr.line("… and \(bad - shownErrors) more bad row\(bad - shownErrors == 1 ? "" : "s")") }
             stderr.line("\(bad) of \(c.read) rows rejected; \(c.decided) decided")
             return Exit.usage
         }
         return Exit.ok
     })
+
+/// The `--skip-invalid` file: each rejected row with its reason, as CSV for
+/// people to open in a spreadsheet and fix. Written through an
+/// `OutputFile` (standard output for "-"), so a write error ends the run.
+final class RejectsFile {
+    let file: OutputFile?
+    let csv = CSVWriter()
+
+    init(path: String, inputs: [String], header: [String]) throws {
+        file = path == "-" ? nil : try OutputFile(path: path, inputs: inputs)
+        // Opened in spreadsheets: client data must not run as formulas there.
+        csv.neutralizingFormulas = true
+        write(["row", "column", "field", "reason"] + header)
+    }
+
+    func write(_ fields: [String]) {
+        csv.clearMemory()
+        // Into memory, which cannot fail; the file's writes can, and end the run.
+        try? csv.writeRecord(fields)
+        if let file { file.write(bytes: csv.bytes) } else { stdout.write(bytes: csv.bytes) }
+    }
+
+    func commit() { file?.commit() }
+}

@@ -1,11 +1,24 @@
 import Foundation
 
 /// Buffered output to a file descriptor, written in large blocks.
+///
+/// A write that fails ends the program (`Console.writeFailed`): with exit 2
+/// and a message naming the output, or, for a pipe whose reader has gone
+/// (EPIPE), quietly, as a closed pipe always ends a command-line program.
+/// No command goes on computing what it can no longer write, and none
+/// exits 0 after losing output.
 public final class Output: @unchecked Sendable {
     public let fd: Int32
+    /// What messages call this output: "standard output", "'report.html'".
+    public let name: String
     var buffer: [UInt8] = []
-    public init(fd: Int32) {
+    /// For tests of full disks (`LINJA_FAULT_WRITE_LIMIT`): the bytes this
+    /// output may still write before its writes fail with ENOSPC.
+    var faultBudget: Int?
+
+    public init(fd: Int32, name: String = "the output") {
         self.fd = fd
+        self.name = name
         buffer.reserveCapacity(1 << 16)
     }
     public func write(_ s: String) {
@@ -17,16 +30,46 @@ public final class Output: @unchecked Sendable {
         buffer.append(contentsOf: bytes)
         if buffer.count >= 1 << 16 { flush() }
     }
+
+    /// Writes out the buffer; a failure ends the program.
     public func flush() {
+        if let error = drain() {
+            Console.writeFailed(name, errno: error)
+        }
+    }
+
+    /// Writes out the buffer; the errno of a failure, or nil.
+    func drain() -> Int32? {
+        defer { buffer.removeAll(keepingCapacity: true) }
         var offset = 0
         while offset < buffer.count {
-            let n = buffer.withUnsafeBytes { p in Foundation.write(fd, p.baseAddress! + offset, buffer.count - offset) }
-            if n <= 0 { break }
-            offset += n
+            var count = buffer.count - offset
+            if let budget = faultBudget {
+                if budget == 0 { return ENOSPC }
+                count = min(count, budget)
+            }
+            let n = buffer.withUnsafeBytes { p -> Int in
+                guard let base = p.baseAddress else { return 0 }
+                return Foundation.write(fd, base + offset, count)
+            }
+            if n > 0 {
+                offset += n
+                if let budget = faultBudget { faultBudget = budget - n }
+                continue
+            }
+            let error = n < 0 ? errno : EIO
+            if error == EINTR { continue }
+            if error == EAGAIN || error == EWOULDBLOCK {
+                // A non-blocking descriptor: wait until it takes more.
+                var p = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+                _ = poll(&p, 1, -1)
+                continue
+            }
+            return error
         }
-        buffer.removeAll(keepingCapacity: true)
+        return nil
     }
-    deinit { flush() }
+    deinit { _ = drain() }
 }
 
 /// Exit codes scripts can trust.
@@ -49,6 +92,39 @@ public func useColor(fd: Int32) -> Bool {
 /// Standard output and error, buffered; the command-line programs are
 /// single-threaded where they write.
 public enum Console {
-    public static let out = Output(fd: 1)
-    public static let err = Output(fd: 2)
+    public static let out = Output(fd: 1, name: "standard output")
+    public static let err = Output(fd: 2, name: "standard error")
+
+    /// The program and command messages are written for ("linja run"); the
+    /// dispatcher sets it.
+    nonisolated(unsafe) public static var command = "linja"
+
+    /// Ends the program after a failed write to `name`: unfinished output
+    /// files are removed (none is left looking complete), then a closed
+    /// pipe ends it quietly, as the signal would have, and anything else
+    /// with a message and exit 2.
+    public static func writeFailed(_ name: String, errno error: Int32) -> Never {
+        OutputFile.removeUnfinished()
+        if error == EPIPE {
+            signal(SIGPIPE, SIG_DFL)
+            raise(SIGPIPE)
+            _exit(128 + SIGPIPE)
+        }
+        if name != err.name {
+            _ = err.drain()
+            let message = "\(command): cannot write \(name): \(String(cString: strerror(error)))\n"
+            _ = message.withCString { Foundation.write(2, $0, strlen($0)) }
+        }
+        exit(Exit.usage)
+    }
+
+    /// Refuses to run when standard output is one of `inputs` (`>> clients.csv`
+    /// would read what it appends for ever): the same device and inode.
+    public static func refuseOutput(onto inputs: [String]) throws {
+        var st = stat()
+        guard fstat(1, &st) == 0, st.st_mode & S_IFMT == S_IFREG else { return }
+        if let input = inputs.first(where: { OutputFile.sameFile(st, $0) }) {
+            throw InputError(message: "standard output is the input file '\(input)'; write the output to another file")
+        }
+    }
 }

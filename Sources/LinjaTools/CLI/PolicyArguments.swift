@@ -17,6 +17,11 @@ public func loadPolicy(_ path: String, quietWarnings: Bool = false) throws -> Po
     return policy
 }
 
+/// The rule files a policy was read from: inputs no output may replace.
+public func ruleFilePaths(_ policy: Policy) -> [String] {
+    policy.units.flatMap { $0.files.map(\.file.path) }
+}
+
 /// The policy has errors (already printed): exit 1.
 public struct PolicyFailure: Error {
     public init() {}

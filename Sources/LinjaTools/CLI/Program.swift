@@ -56,6 +56,7 @@ public struct CommandLineProgram: Sendable {
             err.line("Run '\(name) --help' for the commands.")
             return Exit.usage
         }
+        Console.command = "\(name) \(cmd.spec.name)"
         do {
             let parsed = try cmd.spec.parse(Array(arguments.dropFirst()))
             if parsed.flag("help") {

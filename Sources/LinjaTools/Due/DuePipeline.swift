@@ -147,6 +147,8 @@ public final class DuePipeline {
         self.fieldTypes = record.fields.map(\.type)
         self.formatter = ValueFormatter(policy: policy)
         self.csv = CSVWriter(dialect: options.finnishCSV ? .semicolon : .comma, continuing: true)
+        // A worklist opened in spreadsheets: ids and labels cannot run as formulas.
+        csv.neutralizingFormulas = true
         self.municipalityJSON = policy.municipalities.map { Array(JSON.quoted($0.name).utf8) }
         self.provenanceJSON = Array(",\"as_of\":\"\(window.asOf)\",\"policy\":\"\(policy.shortFingerprint)\",\"date\":".utf8)
         self.dateJSON = (0...window.length).map { Array("\"\(window.day($0))\"".utf8) }

@@ -9,34 +9,55 @@ public enum FormatFiles {
         public var path: String
     }
 
+    /// A `.linja` entry that is not read: a link out of the tree, a device,
+    /// a pipe (see `PolicyLoader.unreadableReason`).
+    public struct Unreadable: Error, Sendable {
+        public var path: String
+        public var reason: String
+    }
+
     /// The `.linja` files at or under `paths`, in the order given (a
-    /// directory's files sorted, recursively, skipping hidden entries), each once.
+    /// directory's files sorted, recursively, skipping hidden entries), each
+    /// once. In a directory, links are followed only inside it, each real
+    /// directory once, and every `.linja` entry must be a regular file inside
+    /// it; a file named on its own must be a regular file.
     public static func collect(_ paths: [String]) throws -> [String] {
         var out: [String] = []
         var seen = Set<String>()
-        let fm = FileManager.default
+        var problem: Unreadable?
         func add(_ p: String) {
-            if seen.insert(Paths.normalize(p)).inserted { out.append(p) }
+            if seen.insert(Paths.real(p) ?? Paths.normalize(p)).inserted { out.append(p) }
         }
-        func walk(_ dir: String, depth: Int) {
+        func walk(_ dir: String, tree: String, visited: inout Set<String>, depth: Int) {
             guard depth < 32 else { return }
-            let entries = ((try? fm.contentsOfDirectory(atPath: dir)) ?? []).sorted()
+            let entries = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted()
             for e in entries where !e.hasPrefix(".") {
                 let sub = dir.hasSuffix("/") ? dir + e : dir + "/" + e
-                var isDir: ObjCBool = false
-                guard fm.fileExists(atPath: sub, isDirectory: &isDir) else { continue }
-                if isDir.boolValue {
-                    walk(sub, depth: depth + 1)
-                } else if e.hasSuffix(".linja") {
-                    add(sub)
+                if e.hasSuffix(".linja") {
+                    if let reason = PolicyLoader.unreadableReason(sub, inside: [tree]) {
+                        if problem == nil { problem = Unreadable(path: sub, reason: reason) }
+                    } else {
+                        add(sub)
+                    }
+                    continue
                 }
+                guard Paths.kind(sub) == .directory, let real = Paths.real(sub), Paths.isInside(real, tree),
+                      visited.insert(real).inserted else { continue }
+                walk(sub, tree: tree, visited: &visited, depth: depth + 1)
             }
         }
         for p in paths {
-            var isDir: ObjCBool = false
-            guard fm.fileExists(atPath: p, isDirectory: &isDir) else { throw MissingPath(path: p) }
-            if isDir.boolValue { walk(p, depth: 0) } else { add(p) }
+            switch Paths.kind(p) {
+            case .missing: throw MissingPath(path: p)
+            case .directory:
+                guard let tree = Paths.real(p) else { throw MissingPath(path: p) }
+                var visited: Set<String> = [tree]
+                walk(p, tree: tree, visited: &visited, depth: 0)
+            case .regular: add(p)
+            case .other: throw Unreadable(path: p, reason: "`\(p)` is not a regular file (a device, pipe or socket)")
+            }
         }
+        if let problem { throw problem }
         return out
     }
 

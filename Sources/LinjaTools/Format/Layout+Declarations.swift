@@ -104,6 +104,9 @@ extension Layout {
                 w.align { expr(d) }
             })
         }
+        if let s = f.notAfterAsOf {
+            items.append(clause("not after as_of", at: s.isKnown ? s.start : nil) {})
+        }
         clauses(items)
     }
 

@@ -129,7 +129,10 @@ extension Layout {
             expr(y, Precedence.additive)
         case .since(let operand):
             w.token("since ", at: at)
-            expr(operand, Precedence.primary)
+            // `since since d` parses as written: printed `since (since d)`,
+            // each `since` would add a level of nesting, and enough of them
+            // would pass the parser's limit (fuzz finding F12).
+            if case .since = operand.kind { expr(operand, Precedence.prefix) } else { expr(operand, Precedence.primary) }
         case .call(let name, let args):
             w.token(name.text + "(", at: at)
             w.group {

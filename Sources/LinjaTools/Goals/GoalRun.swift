@@ -33,10 +33,10 @@ public struct GoalRun {
                     case .rejected(let issue): issues.append(issue); return false
                     case .end: return nil
                     }
-                }, asOf: day)
-                for f in aggregates?.failures ?? [] {
-                    issues.append(DataIssue(path: c, row: 0, message: "a client could not be counted: \(f)"))
-                }
+                }, asOf: day, failed: { f in
+                    // Named by the row just read, never "row 0".
+                    issues.append(DataIssue(path: c, row: reader.row, message: "a client could not be counted: \(f)"))
+                })
             } catch let e as DataIssue {
                 issues.append(e)
             } catch {

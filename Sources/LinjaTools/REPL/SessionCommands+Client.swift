@@ -21,7 +21,7 @@ extension ReplSession {
         }
         if let m = record.fields.first(where: { $0.type.base == .municipality }), m.slot < client.count,
            case .municipality = client[m.slot] {
-            title += " (\(ValueFormatter(policy: policy).text(client[m.slot])))"
+            title += " (\(TerminalText.visible(ValueFormatter(policy: policy).text(client[m.slot]))))"
         }
         return title
     }
@@ -210,7 +210,8 @@ extension ReplSession {
         var rows: [(String, String, String)] = []
         for f in record.fields {
             let v = f.slot < client.count ? client[f.slot] : .missing
-            var text = v.isMissing ? (f.type.isOptional ? "missing" : "(not set)") : formatter.text(v)
+            // Values from a data file: control characters shown as escapes.
+            var text = v.isMissing ? (f.type.isOptional ? "missing" : "(not set)") : TerminalText.visible(formatter.text(v))
             if changedFields.contains(f.slot) { text += " *" }
             rows.append((f.name, text, f.label ?? ""))
         }
@@ -257,8 +258,8 @@ extension ReplSession {
             client[field.slot] = v
             changedFields.insert(field.slot)
             let formatter = ValueFormatter(policy: policy)
-            let was = old.isMissing ? (field.type.isOptional ? "missing" : "not set") : formatter.text(old)
-            say("\(field.name) = \(v.isMissing ? "missing" : formatter.text(v)) (was \(was))")
+            let was = old.isMissing ? (field.type.isOptional ? "missing" : "not set") : TerminalText.visible(formatter.text(old))
+            say("\(field.name) = \(v.isMissing ? "missing" : TerminalText.visible(formatter.text(v))) (was \(was))")
         case .failure(let message):
             fail("\(field.name): \(message.text)")
         }

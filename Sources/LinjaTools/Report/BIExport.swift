@@ -18,6 +18,9 @@ public enum BIExport {
 
     public static func csv(_ area: AreaReport) -> [UInt8] {
         let w = CSVWriter(dialect: .comma, byteOrderMark: true)
+        // Meant for spreadsheets: names and labels from the rule files
+        // cannot run as formulas (CSVWriter.neutralizingFormulas).
+        w.neutralizingFormulas = true
         try? w.writeRecord(columns.map(\.name))
         for r in rows(area) { try? w.writeRecord(r) }
         return w.bytes

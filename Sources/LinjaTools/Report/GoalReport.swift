@@ -126,10 +126,11 @@ public struct GoalReport {
         return s
     }
 
-    /// Computed values are shown to one decimal (JSON and CSV keep them exact).
+    /// Computed values are shown to one decimal (JSON and CSV keep them
+    /// exact). A value so near the end of the range that rounding would
+    /// overflow is shown as it is.
     public func roundedForDisplay(_ v: Value) -> Value {
-        let tenth = Fixed.scale / 10
-        func r(_ f: Fixed) -> Fixed { Fixed(raw: (f.raw + (f.raw >= 0 ? tenth / 2 : -tenth / 2)) / tenth * tenth) }
+        func r(_ f: Fixed) -> Fixed { f.rounded(fractionDigits: 1) ?? f }
         switch v {
         case .decimal(let f): return .decimal(r(f))
         case .percent(let f): return .percent(r(f))
@@ -171,12 +172,14 @@ public struct GoalReport {
             if let a = evaluation.asOf { meta.append("tilanne \(l.date(a))") }
             if let c = evaluation.clients { meta.append("\(l.count(c)) asiakas\(c == 1 ? "" : "ta")") }
             meta.append("säännöstön tunniste \(policy.shortFingerprint)")
+            if !policy.paramOverrides.isEmpty { meta.append("muutetut parametrit: \(policy.overridesText)") }
             return ("\(area): tavoitteiden toteuma \(l.period(evaluation.period))", meta.joined(separator: " · "))
         }
         var meta = ["Period \(evaluation.period)"]
         if let a = evaluation.asOf { meta.append("as of \(a)") }
         if let c = evaluation.clients { meta.append("\(c) client\(c == 1 ? "" : "s")") }
         meta.append("policy \(policy.name) \(policy.shortFingerprint)")
+        if !policy.paramOverrides.isEmpty { meta.append("with \(policy.overridesText)") }
         return ("\(area): goals \(evaluation.period)", meta.joined(separator: " · "))
     }
 
@@ -241,7 +244,7 @@ public struct GoalReport {
                 out += rows([(t.label ?? t.name) + level, baselineText(t), targetText(t, r), actualText(r, t), statusLabel(r)])
             }
             for note in g.notes where !note.isEmpty {
-                out += "  · \(note)\n"
+                out += "  · \(TerminalText.visible(note))\n"
             }
         }
         return out
@@ -253,6 +256,7 @@ public struct GoalReport {
         let area = localArea
         var pairs: [(String, JSON)] = [("policy", .string(policy.fingerprint)), ("policy_name", .string(policy.name)),
                                        ("period", .string(evaluation.period.description))]
+        if !policy.paramOverrides.isEmpty { pairs.append(("param_overrides", policy.overridesJSON)) }
         if let a = evaluation.asOf { pairs.append(("as_of", .string(a.description))) }
         if let c = evaluation.clients { pairs.append(("clients", .int(c))) }
         pairs.append(("goals", .array(evaluation.goals.map { g in
@@ -317,13 +321,13 @@ public struct GoalReport {
         return .object(pairs)
     }
 
+    /// The goal table as CSV for BI tools and spreadsheets, through the one
+    /// CSV writer (notes and assessments from indicator data cannot run as
+    /// spreadsheet formulas).
     public func csv(finnish: Bool) -> String {
-        let sep = finnish ? ";" : ","
         let f = ValueFormatter(policy: policy, decimalComma: finnish)
-        func field(_ s: String) -> String {
-            if s.contains(sep) || s.contains("\"") || s.contains("\n") { return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
-            return s
-        }
+        let writer = CSVWriter(dialect: finnish ? .semicolon : .comma)
+        writer.neutralizingFormulas = true
         func plain(_ v: Value?) -> String {
             guard let v else { return "" }
             switch v {
@@ -332,9 +336,8 @@ public struct GoalReport {
             default: return f.text(v)
             }
         }
-        var out = ["policy", "period", "goal", "goal_label", "goal_level", "verdict", "target", "label", "level", "comparison",
-                   "target_value", "unit", "per_year", "prorated_target", "baseline", "actual", "status", "assessment", "note"]
-            .joined(separator: sep) + "\r\n"
+        try? writer.writeRecord(["policy", "period", "goal", "goal_label", "goal_level", "verdict", "target", "label", "level", "comparison",
+                                 "target_value", "unit", "per_year", "prorated_target", "baseline", "actual", "status", "assessment", "note"])
         for g in evaluation.goals {
             let goal = policy.goals[g.goal]
             for r in g.targets {
@@ -345,10 +348,11 @@ public struct GoalReport {
                            t.perYear ? "true" : "false", r.prorated != nil ? plain(r.effectiveTarget) : "",
                            t.baseline.map { plain($0) } ?? (t.baselineText ?? ""), actualWithheld(r) == nil ? plain(r.actual) : "", r.status.rawValue,
                            r.assessment ?? "", r.note ?? ""]
-                out += row.map(field).joined(separator: sep) + "\r\n"
+                // Into memory, which cannot fail.
+                try? writer.writeRecord(row)
             }
         }
-        return out
+        return String(decoding: writer.bytes, as: UTF8.self)
     }
 }
 

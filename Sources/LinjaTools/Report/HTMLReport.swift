@@ -97,6 +97,7 @@ public struct HTMLReport {
         if let g = area.goals { parts.append((fi ? "kausi " : "period ") + language.period(g.evaluation.period)) }
         if let c = area.read { parts.append(fi ? "\(language.count(c.decided)) asiakasta" : "\(c.decided) clients") }
         parts.append((fi ? "säännöstön tunniste " : "policy version ") + policy.shortFingerprint)
+        if !policy.paramOverrides.isEmpty { parts.append((fi ? "muutetut parametrit: " : "with ") + policy.overridesText) }
         return parts.joined(separator: " · ")
     }
 

@@ -61,9 +61,12 @@ extension RoutingTable {
                 ("clients", blockClients[bi].map(json) ?? .null),
             ]))
         }
+        // The --param overrides beside the fingerprint they are part of.
+        let overrides: [(String, JSON)] = policy.paramOverrides.isEmpty ? [] : [("param_overrides", policy.overridesJSON)]
         return .object([
             ("policy", .string(policy.name)),
             ("fingerprint", .string(policy.fingerprint)),
+        ] + overrides + [
             ("as_of", .string(asOf.description)),
             ("suppressed_below", .int(limit)),
             ("counts", .object([("read", .int(counts.read)), ("decided", .int(counts.decided)),
@@ -98,6 +101,9 @@ extension RoutingTable {
     /// `count` or, for a hidden one, empty with `hidden` saying why.
     public func csv(asOf: Day, finnish: Bool) -> [UInt8] {
         let w = CSVWriter(dialect: finnish ? .semicolon : .comma, byteOrderMark: finnish)
+        // Meant for spreadsheets: municipality, group and outcome names
+        // cannot run as formulas (CSVWriter.neutralizingFormulas).
+        w.neutralizingFormulas = true
         let date = finnish ? ReportLanguage.fi.date(asOf) : asOf.description
         try? w.writeRecord(["policy", "as_of", "place_kind", "place", "outcome_kind", "outcome", "target", "label", "count", "hidden"])
         func row(_ kind: String, _ place: String, _ key: Summary.OutcomeKey?, _ d: Disclosed) {

@@ -33,6 +33,8 @@ public final class DecisionRenderer {
         self.explainer = explainer
         self.formatter = ValueFormatter(policy: policy, decimalComma: finnishCSV)
         self.csv = CSVWriter(dialect: finnishCSV ? .semicolon : .comma, continuing: true)
+        // Ids and names from client data must not run as spreadsheet formulas.
+        csv.neutralizingFormulas = true
         self.municipalityJSON = policy.municipalities.map { Array(JSON.quoted($0.name).utf8) }
         var fragments: [Int: [UInt8]] = [:]
         for r in policy.rules {
@@ -64,7 +66,9 @@ public final class DecisionRenderer {
         case .table:
             return "\(pad("id", 14)) \(pad("municipality", 18)) outcomes\n"
         case .json:
-            return "{\n  \"policy\": \(JSON.quoted(policy.name)),\n  \"fingerprint\": \"\(policy.fingerprint)\",\n  \"as_of\": \"\(asOf)\",\n  \"clients\": ["
+            return "{\n  \"policy\": \(JSON.quoted(policy.name)),\n  \"fingerprint\": \"\(policy.fingerprint)\",\n"
+                + (policy.paramOverrides.isEmpty ? "" : "  \"param_overrides\": \(policy.overridesJSON.compact),\n")
+                + "  \"as_of\": \"\(asOf)\",\n  \"clients\": ["
         case .jsonl:
             return ""
         case .csv:
@@ -83,7 +87,8 @@ public final class DecisionRenderer {
     public func footer(read: Int, decided: Int, rejected: Int) -> String {
         switch format {
         case .table:
-            return "\n\(decided) decided, \(rejected) rejected of \(read) read; policy \(policy.name) \(policy.shortFingerprint), as of \(asOf)\n"
+            return "\n\(decided) decided, \(rejected) rejected of \(read) read; policy \(policy.name) \(policy.shortFingerprint)"
+                + (policy.paramOverrides.isEmpty ? "" : " with \(policy.overridesText)") + ", as of \(asOf)\n"
         case .json:
             return "\n  ],\n  \"counts\": {\"read\": \(read), \"decided\": \(decided), \"rejected\": \(rejected)}\n}\n"
         case .jsonl, .csv:
@@ -137,7 +142,9 @@ public final class DecisionRenderer {
         let mName = municipality.map { policy.municipalities[$0].name } ?? ""
         switch format {
         case .table:
-            var s = "\(pad(id, 14)) \(pad(mName, 18)) " + (decision.outcomes.isEmpty ? "–" : decision.outcomes.map(outcomeText).joined(separator: ", ")) + "\n"
+            // An id from the data is shown with its control characters escaped:
+            // a newline in it would forge a row, an escape sequence reach the terminal.
+            var s = "\(pad(TerminalText.visible(id), 14)) \(pad(mName, 18)) " + (decision.outcomes.isEmpty ? "–" : decision.outcomes.map(outcomeText).joined(separator: ", ")) + "\n"
             if explain, let st = decision.statuses {
                 for r in explainer.explain(values, statuses: st) where r.status != .outOfScope && r.status != .inactive {
                     let mark: String

@@ -123,7 +123,8 @@ public struct Summary: Sendable {
     }
 
     public func table(counts c: RunPipeline.Counts) -> String {
-        var s = "Policy \(policy.name)  fingerprint \(policy.shortFingerprint)  as of \(asOf)\n"
+        var s = "Policy \(policy.name)  fingerprint \(policy.shortFingerprint)"
+            + (policy.paramOverrides.isEmpty ? "" : "  with \(policy.overridesText)") + "  as of \(asOf)\n"
         s += "Clients: \(c.read) read, \(c.decided) decided, \(c.rejected + c.failed) rejected\n"
         s += "Counts under \(threshold) are shown as \"< \(threshold)\".\n\n"
         let cols = municipalityColumns
@@ -155,6 +156,7 @@ public struct Summary: Sendable {
         return .object([
             ("policy", .string(policy.name)),
             ("fingerprint", .string(policy.fingerprint)),
+            ("param_overrides", policy.overridesJSON),
             ("as_of", .string(asOf.description)),
             ("suppressed_below", .int(threshold)),
             ("counts", .object([("read", .int(c.read)), ("decided", .int(c.decided)), ("rejected", .int(c.rejected + c.failed))])),

@@ -56,7 +56,9 @@ public enum MutationTester {
             let decimals = text.split(separator: ".").dropFirst().first?.count ?? 0
             var unit: Int64 = Fixed.scale
             for _ in 0..<decimals { unit /= 10 }
-            return [Fixed(raw: f.raw - unit), Fixed(raw: f.raw + unit)].filter { $0.raw >= 0 }.map {
+            // A literal at the end of the range has no neighbour past it.
+            let step = Fixed(raw: unit)
+            return [f.subtracting(step), f.adding(step)].compactMap { $0 }.filter { $0.raw >= 0 }.map {
                 $0.formatted(minimumFractionDigits: decimals)
             }
         }

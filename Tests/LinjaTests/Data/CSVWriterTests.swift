@@ -192,3 +192,41 @@ struct CSVWriterTests {
         }
     }
 }
+
+/// Spreadsheet formulas in data (issue 17, item 14): with
+/// `neutralizingFormulas` a field a spreadsheet would run gets an apostrophe.
+@Suite struct CSVWriterFormulaTests {
+    @Test(arguments: [
+        ("=HYPERLINK(\"http://x\")", "\"'=HYPERLINK(\"\"http://x\"\")\""), ("+1+2", "'+1+2"), ("@SUM(A1)", "'@SUM(A1)"),
+        ("-1+2", "'-1+2"), ("-", "'-"), ("+", "'+"), ("-1.", "'-1."), ("=", "'="),
+        ("-5", "-5"), ("+5", "+5"), ("-0,5", "\"-0,5\""), ("-3.82", "-3.82"), ("A-1", "A-1"), ("", ""), ("x=1", "x=1"),
+    ])
+    func formulasGetAnApostropheAndNumbersStay(field: String, written: String) throws {
+        let w = CSVWriter(lineEnding: .lf, continuing: true)
+        w.neutralizingFormulas = true
+        try w.writeRecord(["a", field, "b"])
+        #expect(String(decoding: w.bytes, as: UTF8.self) == "a,\(written),b\n")
+    }
+
+    @Test func withoutTheOptionTheFieldIsWrittenAsItIs() throws {
+        let w = CSVWriter(lineEnding: .lf, continuing: true)
+        try w.writeRecord(["=1+1", "@x"])
+        #expect(String(decoding: w.bytes, as: UTF8.self) == "=1+1,@x\n")
+    }
+}
+
+/// Control characters on a terminal (issue 17, item 14).
+@Suite struct TerminalTextTests {
+    @Test(arguments: [
+        ("A1", "A1"), ("A1\nA2", "A1\\nA2"), ("\u{1B}[31mred", "\\u{1B}[31mred"), ("tab\there", "tab\\there"),
+        ("\r", "\\r"), ("\u{7F}", "\\u{7F}"), ("\u{85}", "\\u{85}"), ("abc\u{202E}def", "abc\\u{202E}def"),
+        ("\u{2066}x\u{2069}", "\\u{2066}x\\u{2069}"), ("Jämsä – ok", "Jämsä – ok"), ("\0", "\\u{0}"),
+    ])
+    func controlCharactersAreShownAsEscapes(text: String, shown: String) {
+        #expect(TerminalText.visible(text) == shown)
+    }
+
+    @Test func tabsCanBeKept() {
+        #expect(TerminalText.visible("\tlet a\u{1B}", keepingTabs: true) == "\tlet a\\u{1B}")
+    }
+}

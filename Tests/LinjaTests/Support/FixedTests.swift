@@ -22,7 +22,7 @@ private func parseBytes(_ text: String, decimalComma: Bool) -> Fixed? {
     @Test(arguments: [
         ("3.82", Int64(3_820_000)), ("-1.5", -1_500_000), ("100", 100_000_000), ("+2", 2_000_000),
         ("0.000001", 1), ("-0.000001", -1), ("-0", 0), ("0", 0), ("007.50", 7_500_000), ("69.9", 69_900_000),
-        ("9223372036854.775807", .max), ("-9223372036854.775808", .min), ("1.000000", 1_000_000),
+        ("9223372036854.775807", .max), ("-9223372036854.775807", -.max), ("1.000000", 1_000_000),
     ])
     func parseReadsExactDecimals(text: String, raw: Int64) {
         #expect(Fixed.parse(Substring(text)) == Fixed(raw: raw))
@@ -32,7 +32,7 @@ private func parseBytes(_ text: String, decimalComma: Bool) -> Fixed? {
 
     @Test(arguments: [
         "", "-", "+", "1.", ".5", "-.5", "+.5", "1.1234567", "1.0000000", "abc", "1e5", " 1", "1 ", "1.2.3",
-        "9223372036854.775808", "-9223372036854.775809", "99999999999999999999", "18446744073709.551616",
+        "9223372036854.775808", "-9223372036854.775808", "-9223372036854.775809", "99999999999999999999", "18446744073709.551616",
         "--1", "+-1", "1_000", "0x10", "1,5", "½", "１", "1.5 ", "-1.", "1\u{7F}",
     ])
     func parseRejectsMalformedOrOutOfRange(text: String) {
@@ -105,21 +105,21 @@ private func parseBytes(_ text: String, decimalComma: Bool) -> Fixed? {
         #expect(f(text).formatted(minimumFractionDigits: digits) == expected)
     }
 
-    @Test(arguments: ["3.82", "100", "-0.5", "0.000001", "69.9", "-9223372036854.775808", "123456.789012"])
+    @Test(arguments: ["3.82", "100", "-0.5", "0.000001", "69.9", "-9223372036854.775807", "123456.789012"])
     func canonicalTextRoundTrips(text: String) {
         #expect(f(text).formatted() == text)
     }
 
     @Test func formattedValuesParseBack() {
         var raw: Int64 = 1
-        var values: [Int64] = [0, .max, .min, -1]
+        var values: [Int64] = [0, .max, -.max, -1]
         for _ in 0..<62 {
             values.append(raw)
             values.append(-raw)
             values.append(raw &+ 7)
             raw = raw &* 3 &+ 1
         }
-        for value in values {
+        for value in values where value != .min {
             let fixed = Fixed(raw: value)
             #expect(Fixed.parse(Substring(fixed.formatted())) == fixed)
             #expect(Fixed.parse(Substring(fixed.formatted(decimalComma: true)), decimalComma: true) == fixed)
@@ -160,18 +160,54 @@ private func parseBytes(_ text: String, decimalComma: Bool) -> Fixed? {
     }
 
     @Test func overflowReturnsNil() {
-        let max = Fixed(raw: .max), min = Fixed(raw: .min), tiny = Fixed(raw: 1)
+        let max = Fixed(raw: .max), min = Fixed(raw: -.max), tiny = Fixed(raw: 1)
         #expect(max.adding(tiny) == nil)
         #expect(min.subtracting(tiny) == nil)
         #expect(min.adding(Fixed(raw: -1)) == nil)
         #expect(max.subtracting(Fixed(raw: -1)) == nil)
         #expect(max.multiplied(by: f("2")) == nil)
-        #expect(min.multiplied(by: f("-1")) == nil)
+        #expect(max.multiplied(by: f("-1")) == min)
         #expect(f("10000000").multiplied(by: f("10000000")) == nil)
         #expect(max.divided(by: f("0.5")) == nil)
-        #expect(min.divided(by: f("-1")) == nil)
         #expect(max.multiplied(by: f("1")) == max)
         #expect(min.divided(by: f("1")) == min)
+        #expect(min.divided(by: f("-1")) == max)
+    }
+
+    /// -2^63 millionths is the compiled evaluator's "missing": no parse and
+    /// no arithmetic gives it, so data can never be read as missing (issue 17, item 16).
+    @Test func theMissingSentinelIsNeverAValue() {
+        let min = Fixed(raw: -.max), tiny = Fixed(raw: 1)
+        #expect(Fixed.parse("-9223372036854.775808") == nil)
+        #expect(min.subtracting(tiny) == nil)
+        #expect(min.adding(Fixed(raw: -1)) == nil)
+        #expect(f("-4611686018427.387904").multiplied(by: f("2")) == nil)
+        #expect(Fixed(raw: -.max).rounded(fractionDigits: 1) == nil)
+    }
+
+    @Test(arguments: [
+        ("-9223372036854.775808", true), ("9223372036854.775808", true), ("99999999999999999999", true),
+        ("1.5", false), ("abc", false), ("1.1234567", false), ("-", false), ("9223372036854.775807", false),
+    ])
+    func outOfRangeIsToldFromNotANumber(text: String, outOfRange: Bool) {
+        var copy = text
+        #expect(copy.withUTF8 { Fixed.isOutOfRange(bytes: UnsafeRawBufferPointer($0), decimalComma: false) } == outOfRange)
+    }
+
+    @Test(arguments: [
+        ("3.84", 1, "3.8"), ("3.85", 1, "3.9"), ("-3.85", 1, "-3.9"), ("2.5", 0, "3"), ("-2.5", 0, "-3"),
+        ("1.234567", 6, "1.234567"), ("9223372036854.7", 1, "9223372036854.7"),
+    ])
+    func roundingIsHalfAwayFromZero(text: String, digits: Int, expected: String) {
+        #expect(f(text).rounded(fractionDigits: digits) == f(expected))
+    }
+
+    /// Rounding 9223372036854.77 up to one decimal would pass the end of the
+    /// range: nil, never a trap (the goal table's overflow, issue 17 item 1).
+    @Test func roundingPastTheEndOfTheRangeIsNil() {
+        #expect(f("9223372036854.77").rounded(fractionDigits: 1) == nil)
+        #expect(f("-9223372036854.77").rounded(fractionDigits: 1) == nil)
+        #expect(f("9223372036854.74").rounded(fractionDigits: 1) == f("9223372036854.7"))
     }
 
     @Test(arguments: [(0, Int64(0)), (-3, -3_000_000), (9_223_372_036_854, 9_223_372_036_854_000_000)])
