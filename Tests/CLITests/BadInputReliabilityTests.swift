@@ -329,8 +329,8 @@ struct BadInputReliabilityGoalTests {
     func aValueNearTheLimit() throws {
         let path = BadInput.file("actuals.csv", "target,period,value\ninitial_f2f,2026-Q1,9223372036854.77 %\n")
         // JSON and CSV keep the digits; the HTML and the table group them by
-        // thousands in Finnish (the table wraps the cell within its column).
-        for (format, shown) in [("table", "9 223 372 036"), ("html", "9 223 372 036 854,77 %"),
+        // thousands in Finnish with no-break spaces (a wrapped cell never splits the number).
+        for (format, shown) in [("table", "9\u{00A0}223\u{00A0}372\u{00A0}036\u{00A0}854,77\u{00A0}%"), ("html", "9\u{00A0}223\u{00A0}372\u{00A0}036\u{00A0}854,77\u{00A0}%"),
                                 ("json", "9223372036854.77"), ("csv", "9223372036854.77")] {
             let r = try CLI.run(["goals", BadInput.pk, "--period", "2026-Q1", "--actuals", path, "--format", format], env: ["NO_COLOR": "1"])
             #expect(!r.signalled, "\(format): linja crashed: \(r.stderr.prefix(1000))")
@@ -339,11 +339,11 @@ struct BadInputReliabilityGoalTests {
         }
         // Too near the end to round to one decimal: shown as it is.
         let table = try CLI.run(["goals", BadInput.pk, "--period", "2026-Q1", "--actuals", path], env: ["NO_COLOR": "1"])
-        #expect(table.stdout.contains("854,77 %"), "\(table.stdout)")
+        #expect(table.stdout.contains("854,77\u{00A0}%"), "\(table.stdout)")
         // The REPL's :goals renders the same table.
         let repl = try CLI.run(["repl", BadInput.pk], stdin: ":goals 2026-Q1 \(path)\n:quit\n", env: ["NO_COLOR": "1"])
         #expect(!repl.signalled, "linja repl crashed: \(repl.stderr.prefix(1000))")
-        #expect(repl.stdout.contains("9 223 372 036") && repl.stdout.contains("854,77 %"), "\(repl.stdout.prefix(3000))")
+        #expect(repl.stdout.contains("9\u{00A0}223\u{00A0}372\u{00A0}036\u{00A0}854,77\u{00A0}%"), "\(repl.stdout.prefix(3000))")
     }
 }
 

@@ -33,7 +33,7 @@ extension LanguageServer {
                               "note", "to", "nothing", "responsible", "municipalities", "group", "column", "values", "default",
                               "measured", "reported", "assessed", "baseline", "level", "for", "target", "near", "prorate",
                               "assessment", "suppress", "sample", "as_of", "period", "client", "actuals", "expect", "examples",
-                              "check", "given", "each"]
+                              "check", "given", "each", "after"]
     /// Words inside expressions.
     static let expressionWords = ["and", "or", "not", "is", "if", "then", "else", "since", "otherwise", "true", "false",
                                   "missing", "present", "as_of", "case", "of", "where", "among", "in", "count", "share",

@@ -26,13 +26,14 @@ public enum ReportLanguage: String, Sendable, CaseIterable {
         }
     }
 
-    /// A whole number with a space between thousands in Finnish (1 445), as is.
+    /// A whole number with a no-break space between thousands in Finnish from
+    /// five digits on (12 445), so that a wrapped cell never splits it.
     public func count(_ n: Int) -> String {
         guard self == .fi, abs(n) >= 10_000 else { return String(n) }
         var digits = Array(String(abs(n)))
         var out: [Character] = []
         while digits.count > 3 {
-            out = [" "] + digits.suffix(3) + out
+            out = ["\u{00A0}"] + digits.suffix(3) + out
             digits.removeLast(3)
         }
         return (n < 0 ? "-" : "") + String(digits + out)
@@ -61,7 +62,8 @@ public enum ReportLanguage: String, Sendable, CaseIterable {
     }
 
     /// A number as text ("180000 €", "1234,5") with its whole part grouped
-    /// by thousands in Finnish from five digits on ("180 000 €"), as `count`.
+    /// by thousands in Finnish from five digits on ("180 000 €", with a no-break
+    /// space so that a wrapped cell never splits the number), as `count`.
     public func grouped(_ text: String) -> String {
         guard self == .fi else { return text }
         let chars = Array(text)
@@ -73,10 +75,18 @@ public enum ReportLanguage: String, Sendable, CaseIterable {
         guard digits.count >= 5 else { return text }
         var out: [Character] = []
         for (i, d) in digits.enumerated() {
-            if i > 0, (digits.count - i) % 3 == 0 { out.append(" ") }
+            if i > 0, (digits.count - i) % 3 == 0 { out.append("\u{00A0}") }
             out.append(d)
         }
-        return String(chars[..<start]) + String(out) + String(chars[end...])
+        // A unit right after a grouped number stays with it too ("180 000 €").
+        var fraction = end
+        if fraction + 1 < chars.count, chars[fraction] == "," || chars[fraction] == ".", chars[fraction + 1].isNumber {
+            fraction += 1
+            while fraction < chars.count, chars[fraction].isASCII, chars[fraction].isNumber { fraction += 1 }
+        }
+        var rest = String(chars[fraction...])
+        if rest.hasPrefix(" "), rest.count <= 4 { rest = "\u{00A0}" + rest.dropFirst() }
+        return String(chars[..<start]) + String(out) + String(chars[end..<fraction]) + rest
     }
 
     /// A percentage to one decimal with the language's decimal mark: 76,2 %.
