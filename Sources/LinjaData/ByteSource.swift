@@ -27,6 +27,9 @@ struct ByteSource: ~Copyable {
     private enum Origin {
         case descriptor(Int32, closeWhenDone: Bool)
         case memory([UInt8])
+        /// Positional reads from `next` on (a worker's range of a file or a
+        /// spooled stream).
+        case positional(PositionalInput, next: Int)
     }
 
     private var origin: Origin
@@ -45,6 +48,9 @@ struct ByteSource: ~Copyable {
     /// True once the origin reported end of input. Bytes may still be
     /// buffered.
     private(set) var isAtEnd = false
+    /// The input position of `base[0]`: the bytes dropped by `refill` so far
+    /// (plus the start, for a positional source).
+    private(set) var offset = 0
 
     /// The smallest window, so that a tiny chunk size does not also mean a
     /// tiny buffer that has to grow many times.
@@ -84,6 +90,16 @@ struct ByteSource: ~Copyable {
         base = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
     }
 
+    /// Reads `input` from position `start` on, `chunkSize` bytes at a time.
+    init(input: PositionalInput, start: Int, chunkSize: Int) {
+        origin = .positional(input, next: start)
+        name = input.name
+        offset = start
+        self.chunkSize = max(1, chunkSize)
+        capacity = max(self.chunkSize, ByteSource.minimumCapacity)
+        base = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+    }
+
     deinit {
         base.deallocate()
         if case .descriptor(let fd, closeWhenDone: true) = origin {
@@ -112,6 +128,7 @@ struct ByteSource: ~Copyable {
                 memmove(base, base + shift, kept)
             }
             count = kept
+            offset += shift
         }
         if count == capacity {
             grow()
@@ -133,6 +150,20 @@ struct ByteSource: ~Copyable {
             try refill(keepingFrom: 0)
         }
         return count >= n
+    }
+
+    /// Reads, dropping the bytes before `keep`, until at least `n` bytes
+    /// from `keep` on are buffered or the input ends. Returns how far the
+    /// kept bytes moved.
+    mutating func fill(keepingFrom keep: Int, atLeast n: Int) throws(DataIOFailure) -> Int {
+        var shift = 0
+        var k = keep
+        while count - k < n && !isAtEnd {
+            let s = try refill(keepingFrom: k)
+            shift += s
+            k -= s
+        }
+        return shift
     }
 
     private mutating func grow() {
@@ -166,6 +197,10 @@ struct ByteSource: ~Copyable {
                 if code == EINTR { continue }
                 throw DataIOFailure.fromErrno("cannot read \(name)", code: code)
             }
+        case .positional(let input, let next):
+            let n = try input.read(into: destination, at: next, maximum: maximum)
+            origin = .positional(input, next: next + n)
+            return n
         }
     }
 }

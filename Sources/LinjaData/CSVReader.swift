@@ -52,8 +52,17 @@ public struct CSVPosition: Sendable, Equatable, Hashable {
 /// for the next record, except `unterminatedQuote` and `io`, which end it.
 public enum CSVError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A quoted field never closes; it would run to the end of the input.
-    /// The position is where the opening quote is.
+    /// The position is where the opening quote is. The record is rejected
+    /// through that line, and reading resumes on the next line.
     case unterminatedQuote(CSVPosition)
+    /// A quoted field spans more lines than a quoted field may, or its
+    /// record grows past the longest record: almost always a stray quote.
+    /// The position is where the opening quote is; the record is rejected
+    /// through that line, and reading resumes on the next line.
+    case quotedFieldTooLong(CSVPosition, maxLines: Int, maxBytes: Int)
+    /// A record longer than the longest record, without a quote to blame;
+    /// its first line is rejected, and reading resumes on the next line.
+    case recordTooLong(CSVPosition, maxBytes: Int)
     /// A `"` inside a field that did not start with one (e.g. `ab"c`).
     case quoteInUnquotedField(CSVPosition)
     /// Text after the closing quote of a quoted field (e.g. `"ab"c`).
@@ -71,6 +80,11 @@ public enum CSVError: Error, Equatable, Sendable, CustomStringConvertible {
         switch self {
         case .unterminatedQuote(let p):
             return "unterminated quoted field in record \(p.record) (the quote opened at line \(p.line), column \(p.column))"
+        case .quotedFieldTooLong(let p, let maxLines, let maxBytes):
+            return "the quoted field opened at line \(p.line), column \(p.column) of record \(p.record) runs past "
+                + "\(maxLines) lines or \(CSVError.size(maxBytes)) (a stray quote?); the record is rejected through that line"
+        case .recordTooLong(let p, let maxBytes):
+            return "record \(p.record) (line \(p.line)) is longer than \(CSVError.size(maxBytes)); its first line is rejected"
         case .quoteInUnquotedField(let p):
             return "quote inside an unquoted field in record \(p.record), column \(p.column) (line \(p.line)); a field with quotes must be enclosed in quotes and its quotes doubled"
         case .textAfterClosingQuote(let p):
@@ -82,6 +96,13 @@ public enum CSVError: Error, Equatable, Sendable, CustomStringConvertible {
         case .io(let message):
             return message
         }
+    }
+
+    /// A byte count as people read it: "8 MiB", "300 bytes".
+    static func size(_ bytes: Int) -> String {
+        if bytes >= 1 << 20, bytes % (1 << 20) == 0 { return "\(bytes >> 20) MiB" }
+        if bytes >= 1 << 10, bytes % (1 << 10) == 0 { return "\(bytes >> 10) KiB" }
+        return "\(bytes) bytes"
     }
 }
 
@@ -167,7 +188,7 @@ public final class CSVReader {
         scanner.initialize(to: CSVScanner(source: source, separator: detected.separator, start: start))
         // Fully initialised from here on: `deinit` frees the scanner even if
         // reading the header throws.
-        guard try scanner.pointee.next() else { return }
+        guard try next() else { return }
         header = scanner.pointee.strings()
         scanner.pointee.expectedFieldCount = header.count
     }
@@ -185,8 +206,50 @@ public final class CSVReader {
     /// can log it and call `next()` again. After `unterminatedQuote` or `io`
     /// there is nothing more to read and `next()` returns false.
     public func next() throws(CSVError) -> Bool {
-        try scanner.pointee.next()
+        issue = nil
+        switch scanner.pointee.next() {
+        case .end:
+            return false
+        case .failed(let failure):
+            throw CSVError.io(failure.message)
+        case .rejected:
+            throw error(scanner.pointee.problem)
+        case .record:
+            guard let problem = scanner.pointee.problem else { return true }
+            if case .ragged(let expected, let got) = problem {
+                issue = .raggedRow(record: record, line: line, expected: expected, got: got)
+                return true
+            }
+            throw error(problem)
+        }
     }
+
+    /// The current record's problem as an error, in the record's terms.
+    private func error(_ problem: CSVProblem?) -> CSVError {
+        let record = scanner.pointee.record
+        let maxLines = scanner.pointee.maxQuotedLines
+        let maxBytes = scanner.pointee.maxRecordBytes
+        switch problem {
+        case .unterminatedQuote(let l, let c)?:
+            return .unterminatedQuote(CSVPosition(record: record, line: l, column: c))
+        case .quotedFieldTooLong(let l, let c)?:
+            return .quotedFieldTooLong(CSVPosition(record: record, line: l, column: c), maxLines: maxLines, maxBytes: maxBytes)
+        case .recordTooLong(let l)?:
+            return .recordTooLong(CSVPosition(record: record, line: l, column: 1), maxBytes: maxBytes)
+        case .quoteInUnquotedField(let l, let c)?:
+            return .quoteInUnquotedField(CSVPosition(record: record, line: l, column: c))
+        case .textAfterClosingQuote(let l, let c)?:
+            return .textAfterClosingQuote(CSVPosition(record: record, line: l, column: c))
+        case .invalidUTF8(let l, let c)?:
+            return .invalidUTF8(CSVPosition(record: record, line: l, column: c))
+        case .ragged(let expected, let got)?:
+            return .raggedRow(record: record, line: scanner.pointee.recordLine, expected: expected, got: got)
+        case nil:
+            return .io("the record could not be read")
+        }
+    }
+
+    private var issue: CSVError?
 
     /// The current record's number (the header is 1, the first data
     /// record 2). After an error, the number of the record that failed.
@@ -202,7 +265,7 @@ public final class CSVReader {
     /// A non-fatal problem with the current record: `.raggedRow` when its
     /// field count differs from the header's. The record is still delivered.
     public var recordIssue: CSVError? {
-        scanner.pointee.issue
+        issue
     }
 
     /// The number of fields in the current record.
@@ -242,7 +305,7 @@ public final class CSVReader {
     /// Counts `,` and `;` outside quotes on the first non-blank line.
     /// Semicolon wins ties. A header with neither is one column; it is read
     /// with `;` so that decimal commas in its values stay inside the field.
-    private static func detectDialect(_ source: inout ByteSource, from start: Int) throws(DataIOFailure) -> CSVDialect {
+    static func detectDialect(_ source: inout ByteSource, from start: Int) throws(DataIOFailure) -> CSVDialect {
         let quote = UInt8(ascii: "\""), cr = UInt8(ascii: "\r"), lf = UInt8(ascii: "\n")
         var commas = 0
         var semicolons = 0

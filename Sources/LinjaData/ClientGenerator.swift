@@ -54,6 +54,7 @@ public struct ClientGenerator {
     let weights: [(Int, Int)]
     let totalWeight: Int
     let prefix: String
+    let formatter: ValueFormatter
 
     /// Approximate populations (Statistics Finland, 2024, rounded): used only
     /// to weight synthetic clients by municipality.
@@ -74,6 +75,7 @@ public struct ClientGenerator {
         totalWeight = weights.reduce(0) { $0 + $1.1 }
         let letters = policy.name.split(separator: "-").compactMap(\.first).map { String($0).uppercased() }.joined()
         prefix = letters.isEmpty ? "C" : letters
+        formatter = ValueFormatter(policy: policy)
     }
 
     mutating func municipality() -> Int {
@@ -235,7 +237,7 @@ public struct ClientGenerator {
         case .missing: return ""
         case .bool(let b): return b ? "true" : "false"
         case .set(let items): return items.map { csvText($0, f) }.joined(separator: "|")
-        default: return ValueFormatter(policy: policy).text(v)
+        default: return formatter.text(v)
         }
     }
 

@@ -3,295 +3,60 @@ import LinjaBase
 import LinjaSyntax
 import LinjaModel
 
-/// A problem with a data file, named by its row and column as a spreadsheet
-/// numbers them (the header is row 1).
-public struct DataIssue: Error, Sendable, CustomStringConvertible, Equatable {
-    public var path: String
-    public var row: Int
-    public var column: Int?
-    public var field: String?
-    public var message: String
-
-    public init(path: String, row: Int, column: Int? = nil, field: String? = nil, message: String) {
-        self.path = path
-        self.row = row
-        self.column = column
-        self.field = field
-        self.message = message
-    }
-
-    /// The issue as people read it; control characters from the data (an
-    /// escape sequence in a value the message quotes) are shown as escapes.
-    public var description: String {
-        var s = "\(path):\(row)"
-        if let c = column { s += ":\(c)" }
-        s += ": "
-        if let f = field { s += "field '\(f)': " }
-        return TerminalText.visible(s + message)
-    }
-}
-
-/// An exact-bytes lookup table (open addressing, FNV-1a), so that the common
-/// case of reading a code or name as written costs no `String`.
-struct ByteTable: Sendable {
-    /// All keys' bytes, one after another; a slot holds (offset, length, value).
-    let bytes: [UInt8]
-    let slotOffset: [Int32]
-    let slotLength: [Int32]
-    let slotValue: [Int64]
-    let mask: Int
-
-    init(_ entries: [(String, Int64)]) {
-        var size = 16
-        while size < entries.count * 4 { size <<= 1 }
-        mask = size - 1
-        var bytes: [UInt8] = []
-        var off = [Int32](repeating: -1, count: size)
-        var len = [Int32](repeating: 0, count: size)
-        var val = [Int64](repeating: 0, count: size)
-        for (k, v) in entries {
-            let kb = Array(k.utf8)
-            var i = kb.withUnsafeBytes { ByteTable.hash($0) } & mask
-            while off[i] >= 0 {
-                let o = Int(off[i]), l = Int(len[i])
-                if l == kb.count, Array(bytes[o..<(o + l)]) == kb { break }
-                i = (i + 1) & mask
-            }
-            if off[i] < 0 {
-                off[i] = Int32(bytes.count)
-                len[i] = Int32(kb.count)
-                bytes += kb
-            }
-            val[i] = v
-        }
-        self.bytes = bytes
-        slotOffset = off
-        slotLength = len
-        slotValue = val
-    }
-
-    @inline(__always)
-    static func hash(_ b: UnsafeRawBufferPointer) -> Int {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for x in b { h = (h ^ UInt64(x)) &* 0x100_0000_01b3 }
-        return Int(truncatingIfNeeded: h & 0x7FFF_FFFF_FFFF_FFFF)
-    }
-
-    @inline(__always)
-    func get(_ b: UnsafeRawBufferPointer) -> Int64? {
-        guard let key = b.baseAddress, !b.isEmpty else { return nil }
-        var i = ByteTable.hash(b) & mask
-        return bytes.withUnsafeBytes { all in
-            guard let base = all.baseAddress else { return nil }
-            while slotOffset[i] >= 0 {
-                let o = Int(slotOffset[i]), l = Int(slotLength[i])
-                if l == b.count, memcmp(base + o, key, l) == 0 { return slotValue[i] }
-                i = (i + 1) & mask
-            }
-            return nil
-        }
-    }
-}
-
-/// Turns the text of one data field into a slot for its field's type:
-/// dates as `2026-05-01` or `1.5.2026`, booleans as true/false, 1/0,
-/// kyllä/ei, decimals with a decimal comma in semicolon files, enumeration
-/// values and municipalities by name, label, data code or municipality code.
-public final class FieldParser: Sendable {
-    public let field: Field
-    let lookup: [String: Int64]
-    /// The same keys as written, for the byte-exact fast path.
-    let exact: ByteTable
-    let choices: [String]
-    let decimalComma: Bool
-
-    public init(field: Field, policy: Policy, decimalComma: Bool) {
-        self.field = field
-        self.decimalComma = decimalComma
-        var lookup: [String: Int64] = [:]
-        var asWritten: [(String, Int64)] = []
-        var choices: [String] = []
-        func key(_ s: String) -> String { s.precomposedStringWithCanonicalMapping.lowercased() }
-        switch field.type.base {
-        case .enumeration(let id, _), .set(.enumeration(let id, _)):
-            let e = policy.enums[id]
-            for (i, v) in e.values.enumerated() {
-                lookup[key(v)] = Int64(i)
-                asWritten.append((v, Int64(i)))
-                if let l = e.labels[i] { lookup[key(l)] = Int64(i); asWritten.append((l, Int64(i))) }
-                choices.append(v)
-            }
-        case .municipality:
-            for m in policy.municipalities {
-                lookup[key(m.name)] = Int64(m.id)
-                asWritten.append((m.name, Int64(m.id)))
-                if let c = m.code { asWritten.append((c, Int64(m.id))) }
-                if let c = m.code {
-                    lookup[c] = Int64(m.id)
-                    let stripped = String(c.drop { $0 == "0" })
-                    if !stripped.isEmpty { lookup[stripped] = Int64(m.id) }
-                }
-                choices.append(m.name)
-            }
-        default: break
-        }
-        for (code, v) in field.valueMap {
-            if let raw = Slot.encode(v) { lookup[key(code)] = raw; asWritten.append((code, raw)) }
-        }
-        self.lookup = lookup
-        // Value maps come last so that they win over names, as in `lookup`.
-        var seen: [String: Int64] = [:]
-        for (k, v) in asWritten { seen[k] = v }
-        self.exact = ByteTable(seen.map { ($0.key, $0.value) })
-        self.choices = choices
-    }
-
-    /// The field's value, or a message saying what was expected.
-    public enum Parsed {
-        case slot(Int64)
-        case text(String)
-        case missing
-        case bad(String)
-    }
-
-    static func trimmed(_ b: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
-        var lo = 0, hi = b.count
-        while lo < hi, b[lo] == 0x20 || b[lo] == 0x09 { lo += 1 }
-        while hi > lo, b[hi - 1] == 0x20 || b[hi - 1] == 0x09 { hi -= 1 }
-        return UnsafeRawBufferPointer(rebasing: b[lo..<hi])
-    }
-
-    /// A whole number from bytes (optional sign), nil on anything else or overflow.
-    static func integer(_ b: UnsafeRawBufferPointer) -> Int64? {
-        guard !b.isEmpty else { return nil }
-        var i = 0
-        var negative = false
-        if b[0] == UInt8(ascii: "-") || b[0] == UInt8(ascii: "+") { negative = b[0] == UInt8(ascii: "-"); i = 1 }
-        guard i < b.count else { return nil }
-        var v: Int64 = 0
-        while i < b.count {
-            let d = Int64(b[i]) - 48
-            guard d >= 0, d <= 9 else { return nil }
-            let (m, o1) = v.multipliedReportingOverflow(by: 10)
-            let (a, o2) = m.addingReportingOverflow(negative ? -d : d)
-            if o1 || o2 { return nil }
-            v = a
-            i += 1
-        }
-        return v
-    }
-
-    public func parse(_ raw: UnsafeRawBufferPointer) -> Parsed {
-        let b = FieldParser.trimmed(raw)
-        if b.isEmpty {
-            if field.type.isOptional { return .missing }
-            return .bad("a value is required")
-        }
-        func show() -> String {
-            let s = String(decoding: raw, as: UTF8.self)
-            return s.count > 60 ? String(s.prefix(60)) + "…" : s
-        }
-        if !lookup.isEmpty, field.type.base != .text {
-            if let v = exact.get(b) { return .slot(v) }
-            let k = String(decoding: b, as: UTF8.self).precomposedStringWithCanonicalMapping.lowercased()
-            if let v = lookup[k] { return .slot(v) }
-        }
-        switch field.type.base {
-        case .text: return .text(String(decoding: raw, as: UTF8.self))
-        case .bool:
-            if b.count == 4, b[0] == UInt8(ascii: "t"), b[1] == UInt8(ascii: "r"), b[2] == UInt8(ascii: "u"), b[3] == UInt8(ascii: "e") { return .slot(1) }
-            if b.count == 5, b[0] == UInt8(ascii: "f"), b[1] == UInt8(ascii: "a"), b[2] == UInt8(ascii: "l") { if b[3] == UInt8(ascii: "s"), b[4] == UInt8(ascii: "e") { return .slot(0) } }
-            if b.count == 1, b[0] == UInt8(ascii: "1") { return .slot(1) }
-            if b.count == 1, b[0] == UInt8(ascii: "0") { return .slot(0) }
-            switch String(decoding: b, as: UTF8.self).lowercased() {
-            case "true", "1", "kyllä", "k", "yes", "tosi": return .slot(1)
-            case "false", "0", "ei", "e", "no", "epätosi": return .slot(0)
-            default: return .bad("expected true/false, 1/0 or kyllä/ei, got '\(show())'")
-            }
-        case .int:
-            if let i = FieldParser.integer(b), i != Slot.missing { return .slot(i) }
-            if Fixed.isOutOfRange(bytes: b, decimalComma: false) {
-                return .bad("'\(show())' is outside the range of whole numbers (±\(Int64.max))")
-            }
-            return .bad("expected a whole number, got '\(show())'")
-        case .decimal, .money, .percent:
-            var body = b
-            if field.type.base == .percent, body.last == UInt8(ascii: "%") {
-                body = FieldParser.trimmed(UnsafeRawBufferPointer(rebasing: body[0..<(body.count - 1)]))
-            }
-            if field.type.base == .money, body.count >= 3, String(decoding: body.suffix(3), as: UTF8.self) == "€" {
-                body = FieldParser.trimmed(UnsafeRawBufferPointer(rebasing: body[0..<(body.count - 3)]))
-            }
-            if let f = Fixed.parse(bytes: body, decimalComma: decimalComma) { return .slot(f.raw) }
-            if Fixed.isOutOfRange(bytes: body, decimalComma: decimalComma) {
-                return .bad("'\(show())' is outside the range of numbers (±\(Fixed.greatest.formatted(decimalComma: decimalComma)))")
-            }
-            return .bad("expected a number\(decimalComma ? " (decimal comma)" : ""), got '\(show())'")
-        case .date:
-            if let d = Day.parse(bytes: b) { return .slot(Int64(d.number)) }
-            return .bad("expected a date (2026-05-01 or 1.5.2026), got '\(show())'")
-        case .enumeration:
-            let list = choices.prefix(8).joined(separator: ", ")
-            let s = String(decoding: b, as: UTF8.self)
-            let hint = Suggest.closest(s, among: choices).map { "; did you mean '\($0)'?" } ?? ""
-            return .bad("expected one of \(list)\(choices.count > 8 ? ", …" : ""), got '\(show())'\(hint)")
-        case .municipality:
-            let s = String(decoding: b, as: UTF8.self)
-            let hint = Suggest.closest(s, among: choices).map { "; did you mean '\($0)'?" } ?? ""
-            return .bad("unknown municipality '\(show())'\(hint)")
-        case .set(.enumeration):
-            var mask: Int64 = 0
-            let s = String(decoding: b, as: UTF8.self)
-            for part in s.split(whereSeparator: { $0 == "|" || $0 == "," }) {
-                let k = part.trimmingCharacters(in: .whitespaces).precomposedStringWithCanonicalMapping.lowercased()
-                guard let v = lookup[k], v >= 0, v < 63 else { return .bad("'\(part)' is not one of \(choices.joined(separator: ", "))") }
-                mask |= 1 << v
-            }
-            return .slot(mask)
-        default:
-            return .bad("fields of type \(field.type) cannot be read from data")
-        }
-    }
-}
-
 /// Reads client records (CSV in either dialect, or JSON Lines) against the
-/// policy's record, one at a time, into a `ClientBatch`. Columns map to
-/// fields by name (or the names a field lists with `column`); a missing
-/// required column is an error before any row is read; an unknown column is
-/// a warning, given once.
-public final class ClientReader {
-    public enum Format: String, Sendable { case csv, jsonl }
+/// policy's record. Columns map to fields by name (or the names a field
+/// lists with `column`); a missing required column is an error before any
+/// row is read; an unknown column is a warning, given once. JSON Lines keys
+/// are held to the same: an unknown key is a warning (the first line's
+/// before any row is read, later ones where they first occur), and a row
+/// giving one field under two keys is rejected, as two columns for one
+/// field are an error in CSV.
+///
+/// Reading is by ranges of the input (`readRange`), which workers may read
+/// at once: a range starts where a record starts and ends at the first
+/// record starting at or after its stop position, and everything found in
+/// it is numbered from the range's first line. `next(into:)` reads the
+/// whole input one row at a time through the same code, for the commands
+/// that read clients in order.
+///
+/// Several threads may read ranges (and `originalFields`) at once: those
+/// only read what `init` set up. Everything else is for one thread.
+public final class ClientReader: @unchecked Sendable {
+    public enum Format: String, Sendable, CaseIterable { case csv, jsonl }
 
     public let path: String
     public let format: Format
     public let record: RecordType
     public private(set) var warnings: [DataIssue] = []
-    /// The unknown JSON keys already warned about.
-    var warnedKeys = Set<String>()
     public private(set) var dialect: CSVDialect?
-    /// The row (CSV record or JSON line) last read.
-    public private(set) var row = 1
-    /// The raw fields of the row last read, for rejected-row output.
-    public private(set) var rawFields: [String] = []
     public private(set) var header: [String] = []
-
-    let csv: CSVReader?
-    let jsonl: JSONLinesReader?
-    var parsers: [FieldParser]
-    /// The row each id was first seen on: a second row with the same id is
-    /// rejected (about 40 bytes per distinct id is the only state that grows).
-    var seenIDs = SeenIDs()
+    /// The input, read at positions.
+    public let input: PositionalInput
+    /// Where the rows start: the input position after the header (CSV) or
+    /// 0 (JSON Lines), and the line and spreadsheet row there.
+    public private(set) var dataStart = 0
+    public private(set) var dataLine = 1
+    public private(set) var dataRow = 1
+    /// Decodes a row's fields into slots; safe to use from several threads.
+    public private(set) var decoder: RowDecoder
     /// Whether to reject repeated ids (on by default).
     public var rejectDuplicateIDs = true {
         didSet { decoder.fingerprintSlot = rejectDuplicateIDs && idIsText ? idSlot : nil }
     }
-    /// For each field slot, its column index in the file.
-    var columnOf: [Int?]
-    var idSlot: Int?
+    /// The id's slot, when the record has an `id` field.
+    public let idSlot: Int?
     /// Whether the id field holds text (the only kind checked for repeats).
     let idIsText: Bool
-    /// Decodes a row's fields into slots; safe to use from several threads.
-    public private(set) var decoder: RowDecoder
+    /// For each field slot, its column index in a CSV file.
+    public private(set) var columnOf: [Int?]
+    /// JSON Lines: the slot each key names, by the key as `key(_:)` makes it.
+    let slotOfKey: [String: Int]
+    /// JSON Lines keys already warned about.
+    public private(set) var warnedKeys: Set<String> = []
+    /// The longest quoted field (in lines) and record (in bytes) read; tests
+    /// make them small.
+    var maxQuotedLines = CSVScanner.defaultMaxQuotedLines
+    var maxRecordBytes = CSVScanner.defaultMaxRecordBytes
 
     public init(path: String, policy: Policy, format: Format? = nil) throws {
         guard let record = policy.record else {
@@ -301,40 +66,41 @@ public final class ClientReader {
         self.record = record
         let fmt = format ?? ClientReader.guessFormat(path)
         self.format = fmt
-        self.parsers = []
-        self.columnOf = Array(repeating: nil, count: record.fields.count)
-        self.decoder = RowDecoder(path: path, record: record, parsers: [], columnOf: [])
+        columnOf = Array(repeating: nil, count: record.fields.count)
         idSlot = record.fields.firstIndex { $0.name == "id" }
         idIsText = idSlot.map { record.fields[$0].type.base == .text } ?? false
+        var keys: [String: Int] = [:]
+        for (slot, f) in record.fields.enumerated() {
+            for c in f.columns { keys[ClientReader.key(c)] = slot }
+        }
+        slotOfKey = keys
+        do {
+            input = try PositionalInput(path: path)
+        } catch {
+            throw DataIssue(path: path, row: 1, message: error.message)
+        }
+        decoder = RowDecoder(path: path, record: record, parsers: [], columnOf: [])
         switch fmt {
         case .csv:
-            do {
-                let r = try CSVReader(path: path)
-                csv = r
-                jsonl = nil
-                dialect = r.dialect
-                header = r.header
-            } catch {
-                throw DataIssue(path: path, row: 1, message: "\(error)")
-            }
+            try readHeader()
             if header.isEmpty { throw DataIssue(path: path, row: 1, message: "the file is empty: expected a header row") }
         case .jsonl:
-            do {
-                let r = try JSONLinesReader(path: path)
-                // A file that cannot be read at all is a problem of the file
-                // (row 1, nothing read), as for CSV, not of its "line 0".
-                try r.begin()
-                jsonl = r
-                csv = nil
-            } catch {
-                throw DataIssue(path: path, row: 1, message: "\(error)")
+            // A file that cannot be read at all (a directory) is a problem
+            // of the file (row 1, nothing read), as for CSV, not of a line.
+            var probe: UInt8 = 0
+            do { _ = try input.read(into: &probe, at: 0, maximum: 1) } catch {
+                throw DataIssue(path: path, row: 1, message: error.message)
             }
+            dataStart = 0
+            dataLine = 1
+            dataRow = 1
         }
         let decimalComma = dialect == .semicolon
-        parsers = record.fields.map { FieldParser(field: $0, policy: policy, decimalComma: decimalComma) }
+        let parsers = record.fields.map { FieldParser(field: $0, policy: policy, decimalComma: decimalComma) }
         if fmt == .csv { try mapColumns(header) }
         decoder = RowDecoder(path: path, record: record, parsers: parsers, columnOf: columnOf)
         decoder.fingerprintSlot = idIsText ? idSlot : nil
+        if fmt == .jsonl { warnAboutFirstLineKeys() }
     }
 
     static func guessFormat(_ path: String) -> Format {
@@ -347,22 +113,61 @@ public final class ClientReader {
         s.trimmingCharacters(in: .whitespaces).precomposedStringWithCanonicalMapping.lowercased()
     }
 
+    /// Reads the header: the separator, a byte-order mark, the column names,
+    /// and where the rows start.
+    private func readHeader() throws {
+        var source = ByteSource(input: input, start: 0, chunkSize: 64 * 1024)
+        let detected: CSVDialect
+        do throws(DataIOFailure) {
+            var start = 0
+            if try source.fill(atLeast: 3), source.base[0] == 0xEF, source.base[1] == 0xBB, source.base[2] == 0xBF {
+                start = 3
+            }
+            detected = try CSVReader.detectDialect(&source, from: start)
+        } catch {
+            throw DataIssue(path: path, row: 1, message: error.message)
+        }
+        dialect = detected
+        var scanner = CSVScanner(source: source, separator: detected.separator, start: 0, line: 1, row: 1,
+                                 maxQuotedLines: maxQuotedLines, maxRecordBytes: maxRecordBytes)
+        switch scanner.next() {
+        case .end:
+            return
+        case .failed(let failure):
+            throw DataIssue(path: path, row: 1, message: failure.message)
+        case .rejected:
+            throw headerIssue(scanner.problem, row: scanner.recordRow)
+        case .record:
+            if let problem = scanner.problem { throw headerIssue(problem, row: scanner.recordRow) }
+            header = scanner.strings()
+        }
+        let settled = scanner.settle()
+        if let failure = settled { throw DataIssue(path: path, row: 1, message: failure.message) }
+        dataStart = scanner.inputPosition
+        dataLine = scanner.line
+        dataRow = scanner.row
+    }
+
+    private func headerIssue(_ problem: CSVProblem?, row: Int) -> DataIssue {
+        guard let problem else { return DataIssue(path: path, row: row, message: "the header cannot be read") }
+        var issue = ClientReader.issue(for: problem, path: path, row: row, line: problem.line ?? row,
+                                       maxQuotedLines: maxQuotedLines, maxRecordBytes: maxRecordBytes)
+        issue.text = "the header: " + issue.text
+        return issue
+    }
+
     /// Maps header columns to fields; reports missing required columns all at once.
     func mapColumns(_ names: [String]) throws {
-        var byName: [String: Int] = [:]
-        for (slot, f) in record.fields.enumerated() {
-            for c in f.columns { byName[ClientReader.key(c)] = slot }
-        }
         var used = Set<Int>()
         for (i, name) in names.enumerated() {
-            guard let slot = byName[ClientReader.key(name)] else {
-                warnings.append(DataIssue(path: path, row: 1, column: i + 1,
+            guard let slot = slotOfKey[ClientReader.key(name)] else {
+                warnings.append(DataIssue(path: path, row: dataRow - 1, column: i + 1,
                                           message: "unknown column '\(name)' is ignored" +
                                           (Suggest.closest(name, among: record.fields.map(\.name)).map { "; did you mean '\($0)'?" } ?? "")))
                 continue
             }
             if used.contains(slot) {
-                throw DataIssue(path: path, row: 1, column: i + 1, field: record.fields[slot].name,
+                throw DataIssue(path: path, row: dataRow - 1, column: i + 1, field: record.fields[slot].name,
                                 message: "two columns give this field")
             }
             used.insert(slot)
@@ -370,10 +175,307 @@ public final class ClientReader {
         }
         let missing = record.fields.enumerated().filter { columnOf[$0.offset] == nil && !$0.element.type.isOptional }
         if !missing.isEmpty {
-            throw DataIssue(path: path, row: 1, message: "missing required column\(missing.count == 1 ? "" : "s"): "
+            throw DataIssue(path: path, row: dataRow - 1, message: "missing required column\(missing.count == 1 ? "" : "s"): "
                             + missing.map { "'\($0.element.name)'" }.joined(separator: ", "))
         }
     }
+
+    /// JSON Lines has no header: the keys of the first object stand in for
+    /// one, so that unknown keys are warned about before any row is read.
+    private func warnAboutFirstLineKeys() {
+        var scanner = JSONLineScanner(source: ByteSource(input: input, start: 0, chunkSize: 64 * 1024),
+                                      maxLineBytes: maxRecordBytes)
+        var scratch: [UInt8] = []
+        while true {
+            guard case .line(let start, let end) = scanner.next() else { return }
+            guard let members = try? JSONLinesReader.parse(scanner.source.base, start, end, line: scanner.line,
+                                                           scratch: &scratch) else { return }
+            for (i, m) in members.enumerated() where slotOfKey[ClientReader.key(m.key)] == nil {
+                warnUnknownKey(m.key, row: scanner.line, column: i + 1)
+            }
+            return
+        }
+    }
+
+    /// The warning for an unknown JSON Lines key, once per key; whether it
+    /// was new.
+    @discardableResult
+    public func warnUnknownKey(_ key: String, row: Int, column: Int) -> DataIssue? {
+        guard warnedKeys.insert(key).inserted else { return nil }
+        let w = DataIssue(path: path, row: row, column: column,
+                          message: "unknown key '\(key)' is ignored" +
+                          (Suggest.closest(key, among: record.fields.map(\.name)).map { "; did you mean '\($0)'?" } ?? ""))
+        warnings.append(w)
+        return w
+    }
+
+    // MARK: Ranges
+
+    /// What reading a range found besides its rows.
+    public struct RangeEnd: Sendable {
+        /// The input position where the range's last record ended: the
+        /// next range starts there.
+        public var end: Int
+        /// Lines and rows from the range's start to `end`.
+        public var lines: Int
+        public var rows: Int
+        /// An input/output failure that ended reading (nothing after it is read).
+        public var failure: String?
+        /// JSON Lines keys that name no field: each once, where it first occurs.
+        public var unknownKeys: [(key: String, row: Int, column: Int)] = []
+
+        public init(end: Int, lines: Int, rows: Int, failure: String? = nil,
+                    unknownKeys: [(key: String, row: Int, column: Int)] = []) {
+            self.end = end
+            self.lines = lines
+            self.rows = rows
+            self.failure = failure
+            self.unknownKeys = unknownKeys
+        }
+    }
+
+    /// Reads the records that start in `start ..< stop` (and the last one on
+    /// past `stop`): accepted rows into `rows`, rejected ones into
+    /// `rejects`, all numbered from the range's first line and row (0).
+    /// `start` must be where a record (or blank line) starts. `chunkBytes`
+    /// is how much is read at a time.
+    public func readRange(start: Int, stop: Int = Int.max, into rows: inout ClientRows,
+                          rejects: inout [RejectedRow], chunkBytes: Int = 1 << 20) -> RangeEnd {
+        switch format {
+        case .csv: return readCSV(start: start, stop: stop, into: &rows, rejects: &rejects, chunkBytes: chunkBytes)
+        case .jsonl: return readJSON(start: start, stop: stop, into: &rows, rejects: &rejects, chunkBytes: chunkBytes)
+        }
+    }
+
+    /// The issue for a record's problem, in the run's terms.
+    static func issue(for problem: CSVProblem, path: String, row: Int, line: Int, maxQuotedLines: Int,
+                      maxRecordBytes: Int) -> DataIssue {
+        switch problem {
+        case .unterminatedQuote(let l, let c):
+            return DataIssue(path: path, row: row, column: c,
+                             message: "unterminated quoted field: the quote opened here never closes; reading resumes on the next line",
+                             line: l)
+        case .quotedFieldTooLong(let l, let c):
+            return DataIssue(path: path, row: row, column: c,
+                             message: "the quoted field opened here runs past \(maxQuotedLines) lines or "
+                                + "\(CSVError.size(maxRecordBytes)) (a stray quote?): a quoted field may span at most "
+                                + "\(maxQuotedLines) lines and a row at most \(CSVError.size(maxRecordBytes)); "
+                                + "reading resumes on the next line",
+                             line: l)
+        case .recordTooLong(let l):
+            return DataIssue(path: path, row: row,
+                             message: "the row is longer than \(CSVError.size(maxRecordBytes)), the longest row read; "
+                                + "reading resumes on the next line",
+                             line: l)
+        case .quoteInUnquotedField(let l, let c):
+            return DataIssue(path: path, row: row, column: c,
+                             message: "quote inside an unquoted field; a field with quotes must be enclosed in quotes and its quotes doubled",
+                             line: l)
+        case .textAfterClosingQuote(let l, let c):
+            return DataIssue(path: path, row: row, column: c,
+                             message: "unexpected text after the closing quote of a field", line: l)
+        case .invalidUTF8(let l, let c):
+            return DataIssue(path: path, row: row, column: c, message: "invalid UTF-8; save the file as UTF-8", line: l)
+        case .ragged(let expected, let got):
+            return DataIssue(path: path, row: row,
+                             message: "the row has \(got) field\(got == 1 ? "" : "s"), the header \(expected)",
+                             line: line)
+        }
+    }
+
+    private func readCSV(start: Int, stop: Int, into rows: inout ClientRows, rejects: inout [RejectedRow],
+                         chunkBytes: Int) -> RangeEnd {
+        var scanner = CSVScanner(source: ByteSource(input: input, start: start, chunkSize: chunkBytes),
+                                 separator: dialect?.separator ?? UInt8(ascii: ","), start: 0, line: 0, row: 0,
+                                 maxQuotedLines: maxQuotedLines, maxRecordBytes: maxRecordBytes)
+        scanner.expectedFieldCount = header.count
+        scanner.stopAt = stop
+        let decoder = self.decoder
+        let checking = decoder.fingerprintSlot != nil
+        let scratch = UnsafeMutablePointer<Int64>.allocate(capacity: max(1, decoder.width))
+        defer { scratch.deallocate() }
+        var failure: String?
+        reading: while true {
+            switch scanner.next() {
+            case .end:
+                break reading
+            case .failed(let error):
+                failure = error.message
+                rejects.append(RejectedRow(issue: DataIssue(path: path, row: scanner.row, message: error.message,
+                                                            line: scanner.line), fields: []))
+                break reading
+            case .rejected:
+                guard let problem = scanner.problem else { continue }
+                let issue: DataIssue
+                switch problem {
+                case .unterminatedQuote, .quotedFieldTooLong, .recordTooLong:
+                    issue = ClientReader.issue(for: problem, path: path, row: scanner.recordRow, line: scanner.recordLine,
+                                               maxQuotedLines: maxQuotedLines, maxRecordBytes: maxRecordBytes)
+                case .quoteInUnquotedField, .textAfterClosingQuote, .invalidUTF8, .ragged:
+                    issue = DataIssue(path: path, row: scanner.recordRow, column: scanner.crossedColumn,
+                                      message: "the quoted field opened here runs over several lines into a row that "
+                                        + "cannot be read (\(ClientReader.issue(for: problem, path: path, row: 0, line: 0, maxQuotedLines: maxQuotedLines, maxRecordBytes: maxRecordBytes).text)): "
+                                        + "a stray quote? Only this line is rejected; the lines after it are read as rows",
+                                      line: scanner.recordLine)
+                }
+                rejects.append(RejectedRow(issue: issue, fields: [String(decoding: scanner.rejectedText, as: UTF8.self)]))
+            case .record:
+                if let problem = scanner.problem {
+                    let issue = ClientReader.issue(for: problem, path: path, row: scanner.recordRow, line: scanner.recordLine,
+                                                   maxQuotedLines: maxQuotedLines, maxRecordBytes: maxRecordBytes)
+                    let fields = problem.garblesFields ? [String(decoding: scanner.recordText(), as: UTF8.self)] : scanner.strings()
+                    rejects.append(RejectedRow(issue: issue, fields: fields))
+                    continue
+                }
+                var fingerprint: (UInt64, UInt64) = (0, 0)
+                if let f = decoder.decode(scanner.view, into: scratch, rows: &rows, fingerprint: &fingerprint) {
+                    let column = columnOf[f.slot].map { $0 + 1 }
+                    rejects.append(RejectedRow(issue: DataIssue(path: path, row: scanner.recordRow, column: column,
+                                                                field: decoder.fieldName(f.slot), message: f.message,
+                                                                line: scanner.recordLine),
+                                               fields: scanner.strings()))
+                    continue
+                }
+                rows.appendRow(scratch, row: scanner.recordRow, line: scanner.recordLine, offset: scanner.recordOffset)
+                if checking { rows.appendFingerprint(fingerprint) }
+            }
+        }
+        return RangeEnd(end: scanner.inputPosition, lines: scanner.line, rows: scanner.row, failure: failure)
+    }
+
+    private func readJSON(start: Int, stop: Int, into rows: inout ClientRows, rejects: inout [RejectedRow],
+                          chunkBytes: Int) -> RangeEnd {
+        var scanner = JSONLineScanner(source: ByteSource(input: input, start: start, chunkSize: chunkBytes),
+                                      maxLineBytes: maxRecordBytes)
+        scanner.stopAt = stop
+        let decoder = self.decoder
+        let checking = decoder.fingerprintSlot != nil
+        let width = decoder.width
+        let scratch = UnsafeMutablePointer<Int64>.allocate(capacity: max(1, width))
+        defer { scratch.deallocate() }
+        var lineScratch: [UInt8] = []
+        var values = JSONValues(width: width)
+        var keyCache: [String: Int] = [:]
+        var unknown: [(key: String, row: Int, column: Int)] = []
+        var unknownSeen: Set<String> = []
+        var failure: String?
+        reading: while true {
+            switch scanner.next() {
+            case .end:
+                break reading
+            case .failed(let error):
+                failure = error.message
+                rejects.append(RejectedRow(issue: DataIssue(path: path, row: scanner.line, message: error.message),
+                                           fields: []))
+                break reading
+            case .tooLong:
+                let row = scanner.line - 1
+                rejects.append(RejectedRow(issue: DataIssue(path: path, row: row,
+                                                            message: "the line is longer than \(CSVError.size(maxRecordBytes)), the longest line read; reading resumes on the next line"),
+                                           fields: []))
+            case .line(let lineStart, let lineEnd):
+                let row = scanner.line - 1
+                let offset = scanner.source.offset + lineStart
+                let members: [(key: String, value: JSONScalar)]
+                do {
+                    guard let m = try JSONLinesReader.parse(scanner.source.base, lineStart, lineEnd, line: row,
+                                                            scratch: &lineScratch) else { continue }
+                    members = m
+                } catch {
+                    let text = String(decoding: UnsafeBufferPointer(start: scanner.source.base + lineStart,
+                                                                    count: lineEnd - lineStart), as: UTF8.self)
+                    rejects.append(RejectedRow(issue: ClientReader.issue(for: error, path: path, row: row),
+                                               fields: [text]))
+                    continue
+                }
+                switch values.fill(members, record: record, slotOf: { key in
+                    if let s = keyCache[key] { return s }
+                    let s = slotOfKey[key] ?? slotOfKey[ClientReader.key(key)] ?? -1
+                    keyCache[key] = s
+                    return s
+                }) {
+                case .unknownKeys(let keys):
+                    for (key, column) in keys where unknownSeen.insert(key).inserted {
+                        unknown.append((key, row, column))
+                    }
+                    fallthrough
+                case .ok:
+                    break
+                case .rejected(let slot, let column, let message, let keys):
+                    for (key, column) in keys where unknownSeen.insert(key).inserted {
+                        unknown.append((key, row, column))
+                    }
+                    rejects.append(RejectedRow(issue: DataIssue(path: path, row: row, column: column,
+                                                                field: record.fields[slot].name, message: message),
+                                               fields: values.texts()))
+                    continue
+                }
+                var fingerprint: (UInt64, UInt64) = (0, 0)
+                let failed = values.withSource { source in
+                    decoder.decode(source, into: scratch, rows: &rows, fingerprint: &fingerprint)
+                }
+                if let f = failed {
+                    rejects.append(RejectedRow(issue: DataIssue(path: path, row: row, column: values.column(f.slot),
+                                                                field: decoder.fieldName(f.slot), message: f.message),
+                                               fields: values.texts()))
+                    continue
+                }
+                rows.appendRow(scratch, row: row, line: row, offset: offset)
+                if checking { rows.appendFingerprint(fingerprint) }
+            }
+        }
+        return RangeEnd(end: scanner.inputPosition, lines: scanner.line, rows: scanner.line, failure: failure,
+                        unknownKeys: unknown)
+    }
+
+    /// The issue for a JSON Lines line that is not a JSON object.
+    static func issue(for error: JSONLinesError, path: String, row: Int) -> DataIssue {
+        switch error {
+        case .notAnObject(_, let column):
+            return DataIssue(path: path, row: row, message: "expected a JSON object", character: column)
+        case .malformed(_, let column, let reason):
+            return DataIssue(path: path, row: row, message: reason, character: column)
+        case .duplicateKey(let key, _, let column):
+            return DataIssue(path: path, row: row, message: "duplicate key \"\(key)\"", character: column)
+        case .lineTooLong(_, let maxBytes):
+            return DataIssue(path: path, row: row,
+                             message: "the line is longer than \(CSVError.size(maxBytes)), the longest line read")
+        case .io(let message):
+            return DataIssue(path: path, row: row, message: message)
+        }
+    }
+
+    /// The fields of the record that starts at input position `offset`, as
+    /// read (for a row rejected after reading: a repeated id, a client that
+    /// cannot be decided). CSV: by column; JSON Lines: by field.
+    public func originalFields(at offset: Int) -> [String] {
+        originalRecord(at: offset).fields
+    }
+
+    /// The same, with the column of the record's id (CSV: its column; JSON
+    /// Lines: the position of its key in the line).
+    public func originalRecord(at offset: Int) -> (fields: [String], idColumn: Int?) {
+        switch format {
+        case .csv:
+            var scanner = CSVScanner(source: ByteSource(input: input, start: offset, chunkSize: 64 * 1024),
+                                     separator: dialect?.separator ?? UInt8(ascii: ","), start: 0, line: 0, row: 0,
+                                     maxQuotedLines: maxQuotedLines, maxRecordBytes: maxRecordBytes)
+            guard case .record = scanner.next() else { return ([], nil) }
+            return (scanner.strings(), idSlot.flatMap { columnOf[$0] }.map { $0 + 1 })
+        case .jsonl:
+            var scanner = JSONLineScanner(source: ByteSource(input: input, start: offset, chunkSize: 64 * 1024),
+                                          maxLineBytes: maxRecordBytes)
+            var scratch: [UInt8] = []
+            guard case .line(let start, let end) = scanner.next(),
+                  let members = try? JSONLinesReader.parse(scanner.source.base, start, end, line: 0, scratch: &scratch)
+            else { return ([], nil) }
+            var values = JSONValues(width: record.fields.count)
+            _ = values.fill(members, record: record) { slotOfKey[$0] ?? slotOfKey[ClientReader.key($0)] ?? -1 }
+            return (values.texts(), idSlot.flatMap { values.column($0) })
+        }
+    }
+
+    // MARK: Reading in order
 
     public enum ReadResult {
         case client
@@ -381,95 +483,113 @@ public final class ClientReader {
         case end
     }
 
+    /// The row (CSV record or JSON line) last read, in the file's numbering.
+    public private(set) var row = 1
+    /// The raw fields of the row last read, for rejected-row output.
+    public private(set) var rawFields: [String] = []
+    /// The id of the row last read, when the record has an `id` field.
+    public private(set) var currentID: String?
+
+    private var sequence: Sequence?
+
+    /// Rows read ahead by `next(into:)`, a small range at a time.
+    private struct Sequence {
+        /// Where the next range starts, and its first line and row.
+        var position: Int
+        var nextLineBase: Int
+        var nextRowBase: Int
+        /// The first line and row of the range being handed out.
+        var lineBase = 0
+        var rowBase = 0
+        var rows: ClientRows
+        /// The range's texts, made once per range (not once per row).
+        var texts: [String] = []
+        var rejects: [RejectedRow] = []
+        var nextRow = 0
+        var nextReject = 0
+        var done = false
+        var seen = SeenIDs()
+    }
+
     /// Reads the next client into `batch` (appending one row). A bad row is
     /// returned as `.rejected` and nothing is appended.
     public func next(into batch: inout ClientBatch) -> ReadResult {
-        switch format {
-        case .csv: return nextCSV(into: &batch)
-        case .jsonl: return nextJSON(into: &batch)
+        if sequence == nil {
+            sequence = Sequence(position: dataStart, nextLineBase: dataLine, nextRowBase: dataRow,
+                                rows: ClientRows(width: record.fields.count))
         }
-    }
-
-    /// The id of the row last read, when the record has an `id` field.
-    public var currentID: String? {
-        guard let s = idSlot else { return nil }
-        if format == .jsonl { return s < rawFields.count ? rawFields[s] : nil }
-        guard let c = columnOf[s] else { return nil }
-        return csv?.string(c)
-    }
-
-    /// Scans the next CSV record: `.client` when its fields are ready to
-    /// decode, `.rejected` for a record that is bad before its fields are
-    /// read (an unterminated quote, a ragged row), `.end` at the end.
-    func scanCSV() -> ReadResult {
-        guard let csv else { return .end }
-        do {
-            guard try csv.next() else { return .end }
-        } catch {
-            row = csv.record
-            rawFields = []
-            if case .unterminatedQuote = error {
-                return .rejected(DataIssue(path: path, row: error.position?.record ?? csv.record, column: error.position?.column, message: "\(error)"))
+        guard var s = sequence else { return .end }
+        // Taken out while in use: a second reference would make every
+        // insertion into `seen` copy the whole table (quadratic).
+        sequence = nil
+        defer { sequence = s }
+        while true {
+            let rowNext = s.nextRow < s.rows.count ? s.rows.rows[s.nextRow] : Int.max
+            let rejectNext = s.nextReject < s.rejects.count ? s.rejects[s.nextReject].issue.row : Int.max
+            if rejectNext != Int.max, rejectNext <= rowNext {
+                let r = s.rejects[s.nextReject]
+                s.nextReject += 1
+                let issue = r.issue.shifted(rows: s.rowBase, lines: s.lineBase)
+                row = issue.row
+                rawFields = r.fields
+                currentID = idOfRejected(r.fields)
+                return .rejected(issue)
             }
-            return .rejected(DataIssue(path: path, row: csv.record, column: error.position?.column, message: "\(error)"))
+            if rowNext != Int.max {
+                let i = s.nextRow
+                s.nextRow += 1
+                row = s.rowBase + s.rows.rows[i]
+                var idText: String?
+                if let slot = idSlot, idIsText {
+                    idText = s.rows.text(Int(s.rows.slots[i * s.rows.width + slot]))
+                }
+                currentID = idText
+                rawFields = []
+                if let (h, l) = s.rows.fingerprint(i), let slot = idSlot,
+                   let first = s.seen.firstRow(fingerprint: (h, UInt32(truncatingIfNeeded: l)), row: row) {
+                    let original = originalRecord(at: s.rows.offsets[i])
+                    rawFields = original.fields
+                    return .rejected(DataIssue(path: path, row: row, column: original.idColumn,
+                                               field: record.fields[slot].name, message: "duplicate id '\(idText ?? "")'",
+                                               line: s.lineBase + s.rows.lines[i], earlierRow: first))
+                }
+                batch.append(s.rows.values(i, record: record, texts: s.texts), record: record)
+                return .client
+            }
+            if s.done { return .end }
+            // Read the next small range.
+            s.rows.removeAll()
+            s.rejects.removeAll()
+            s.nextRow = 0
+            s.nextReject = 0
+            s.rowBase = s.nextRowBase
+            s.lineBase = s.nextLineBase
+            let end = readRange(start: s.position, stop: s.position + 64 * 1024, into: &s.rows, rejects: &s.rejects,
+                                chunkBytes: 64 * 1024)
+            for (key, r, column) in end.unknownKeys {
+                warnUnknownKey(key, row: s.rowBase + r, column: column)
+            }
+            if end.failure != nil || end.end <= s.position { s.done = true }
+            s.texts = s.rows.texts()
+            s.position = end.end
+            s.nextRowBase += end.rows
+            s.nextLineBase += end.lines
         }
-        row = csv.record
-        if !rawFields.isEmpty { rawFields = [] }
-        if let issue = csv.recordIssue, case .raggedRow(_, _, let expected, let got) = issue {
-            rawFields = csv.strings()
-            return .rejected(DataIssue(path: path, row: row, message: "the row has \(got) field\(got == 1 ? "" : "s"), the header \(expected)"))
-        }
-        return .client
     }
 
-    func nextCSV(into batch: inout ClientBatch) -> ReadResult {
-        guard let csv else { return .end }
-        let scanned = scanCSV()
-        guard case .client = scanned else { return scanned }
-        let start = batch.slots.count
-        let textStart = batch.texts.count
-        if let issue = decoder.decode(row: row, into: &batch, field: { csv.fieldBytes($0) }) {
-            rawFields = csv.strings()
-            return .rejected(issue)
+    /// The id of a rejected row, from its fields (when they are columns).
+    private func idOfRejected(_ fields: [String]) -> String? {
+        guard let slot = idSlot else { return nil }
+        switch format {
+        case .csv:
+            guard fields.count == header.count, let c = columnOf[slot], c < fields.count else { return nil }
+            return fields[c]
+        case .jsonl:
+            return slot < fields.count ? fields[slot] : nil
         }
-        if let issue = duplicateID(batch, start: start, column: idSlot.flatMap { columnOf[$0] }.map { $0 + 1 }) {
-            batch.slots.removeSubrange(start...)
-            batch.texts.removeSubrange(textStart...)
-            rawFields = csv.strings()
-            return .rejected(issue)
-        }
-        return .client
     }
 
-    /// Appends a parsed field to the batch; returns the message of a bad value.
-    @inline(__always)
-    static func append(_ parsed: FieldParser.Parsed, to batch: inout ClientBatch) -> String? {
-        switch parsed {
-        case .slot(let v): batch.slots.append(v)
-        case .missing: batch.slots.append(Slot.missing)
-        case .text(let s):
-            batch.slots.append(Int64(batch.texts.count))
-            batch.texts.append(s)
-        case .bad(let message): return message
-        }
-        return nil
-    }
-
-    /// A repeated id: the row is rejected, naming the row it was first on.
-    func duplicateID(_ batch: ClientBatch, start: Int, column: Int?) -> DataIssue? {
-        guard rejectDuplicateIDs, idIsText, let s = idSlot else { return nil }
-        let t = Int(batch.slots[start + s])
-        guard t >= 0, t < batch.texts.count else { return nil }
-        let id = batch.texts[t]
-        if let first = seenIDs.firstRow(of: id, row: row) {
-            return DataIssue(path: path, row: row, column: column, field: record.fields[s].name,
-                             message: "duplicate id '\(id)' (first on row \(first))")
-        }
-        return nil
-    }
-
-    /// A row's raw fields in the file's column order, rebuilt from its values
-    /// (for rows rejected after reading, such as rows that cannot be decided).
+    /// A row's raw fields in the file's column order, rebuilt from its values.
     public func rawFields(of values: [Value], policy: Policy) -> [String] {
         let f = ValueFormatter(policy: policy)
         var out = Array(repeating: "", count: format == .csv ? header.count : values.count)
@@ -479,70 +599,94 @@ public final class ClientReader {
         }
         return out
     }
-
-    func nextJSON(into batch: inout ClientBatch) -> ReadResult {
-        guard let jsonl else { return .end }
-        let object: [(key: String, value: JSONScalar)]
-        do {
-            guard let o = try jsonl.next() else { return .end }
-            object = o
-        } catch {
-            row = jsonl.line
-            rawFields = []
-            return .rejected(DataIssue(path: path, row: jsonl.line, message: "\(error)"))
-        }
-        row = jsonl.line
-        var byName: [String: Int] = [:]
-        for (slot, f) in record.fields.enumerated() { for c in f.columns { byName[ClientReader.key(c)] = slot } }
-        var values: [(text: String?, position: Int)?] = Array(repeating: nil, count: record.fields.count)
-        rawFields = Array(repeating: "", count: record.fields.count)
-        for (i, kv) in object.enumerated() {
-            guard let slot = byName[ClientReader.key(kv.key)] else {
-                // Once per key, found in a set: a search of the warnings made
-                // a row of many unknown keys quadratic (30,000 took minutes).
-                if warnedKeys.insert(kv.key).inserted {
-                    warnings.append(DataIssue(path: path, row: row, column: i + 1, message: "unknown key '\(kv.key)' is ignored"))
-                }
-                continue
-            }
-            switch kv.value {
-            case .string(let s): values[slot] = (s, i + 1)
-            case .number(let n): values[slot] = (n, i + 1)
-            case .bool(let b): values[slot] = (b ? "true" : "false", i + 1)
-            case .null: values[slot] = (nil, i + 1)
-            case .nested(let k):
-                return .rejected(DataIssue(path: path, row: row, column: i + 1, field: record.fields[slot].name,
-                                           message: "expected a value, got a JSON \(k.rawValue)"))
-            }
-            rawFields[slot] = values[slot]?.text ?? ""
-        }
-        let start = batch.slots.count
-        let textStart = batch.texts.count
-        for (slot, parser) in parsers.enumerated() {
-            let given = values[slot]
-            var text = given?.text ?? ""
-            let parsed: FieldParser.Parsed = text.withUTF8 { p in parser.parse(UnsafeRawBufferPointer(p)) }
-            if let message = ClientReader.append(parsed, to: &batch) {
-                batch.slots.removeSubrange(start...)
-                batch.texts.removeSubrange(textStart...)
-                let m = given == nil ? "missing (a value is required)" : message
-                return .rejected(DataIssue(path: path, row: row, column: given?.position, field: parser.field.name, message: m))
-            }
-        }
-        if let issue = duplicateID(batch, start: start, column: idSlot.flatMap { values[$0]?.position }) {
-            batch.slots.removeSubrange(start...)
-            batch.texts.removeSubrange(textStart...)
-            return .rejected(issue)
-        }
-        return .client
-    }
 }
 
-extension CSVError {
-    var position: CSVPosition? {
-        switch self {
-        case .unterminatedQuote(let p), .quoteInUnquotedField(let p), .textAfterClosingQuote(let p), .invalidUTF8(let p): return p
-        case .raggedRow, .io: return nil
+/// One JSON line's values by field slot: their bytes, the member each came
+/// from, and the keys that named no field.
+struct JSONValues {
+    let width: Int
+    private var bytes: [UInt8] = []
+    /// Per slot: start and end in `bytes`, or -1 when no key gave it; null is empty.
+    private var bounds: [Int]
+    /// Per slot: the member's position (1-based), 0 when none.
+    private var members: [Int]
+
+    init(width: Int) {
+        self.width = width
+        bounds = Array(repeating: -1, count: 2 * width)
+        members = Array(repeating: 0, count: width)
+    }
+
+    enum Fill {
+        case ok
+        case unknownKeys([(String, Int)])
+        /// A value that cannot be a field's (a nested one, or a second key
+        /// for one field); unknown keys found before it.
+        case rejected(slot: Int, column: Int, message: String, unknown: [(String, Int)])
+    }
+
+    mutating func fill(_ object: [(key: String, value: JSONScalar)], record: RecordType,
+                       slotOf: (String) -> Int) -> Fill {
+        bytes.removeAll(keepingCapacity: true)
+        for i in 0..<(2 * width) { bounds[i] = -1 }
+        for i in 0..<width { members[i] = 0 }
+        var unknown: [(String, Int)] = []
+        for (i, kv) in object.enumerated() {
+            let slot = slotOf(kv.key)
+            guard slot >= 0, slot < width else {
+                unknown.append((kv.key, i + 1))
+                continue
+            }
+            if members[slot] != 0 {
+                let firstKey = object[members[slot] - 1].key
+                return .rejected(slot: slot, column: i + 1,
+                                 message: "two keys give this field ('\(firstKey)' and '\(kv.key)')", unknown: unknown)
+            }
+            members[slot] = i + 1
+            let start = bytes.count
+            switch kv.value {
+            case .string(let s), .number(let s): bytes.append(contentsOf: s.utf8)
+            case .bool(let b): bytes.append(contentsOf: (b ? "true" : "false").utf8)
+            case .null: break
+            case .nested(let k):
+                return .rejected(slot: slot, column: i + 1, message: "expected a value, got a JSON \(k.rawValue)",
+                                 unknown: unknown)
+            }
+            bounds[2 * slot] = start
+            bounds[2 * slot + 1] = bytes.count
+        }
+        return unknown.isEmpty ? .ok : .unknownKeys(unknown)
+    }
+
+    /// The member position of field `slot`, when a key gave it.
+    func column(_ slot: Int) -> Int? { members[slot] == 0 ? nil : members[slot] }
+
+    /// The values as text by slot ("" for absent and null), for rejected rows.
+    func texts() -> [String] {
+        (0..<width).map { slot in
+            bounds[2 * slot] < 0 ? "" : String(decoding: bytes[bounds[2 * slot]..<bounds[2 * slot + 1]], as: UTF8.self)
+        }
+    }
+
+    func withSource<R>(_ body: (Source) -> R) -> R {
+        bytes.withUnsafeBytes { all in
+            bounds.withUnsafeBufferPointer { b in
+                body(Source(base: all.baseAddress, bounds: b.baseAddress))
+            }
+        }
+    }
+
+    struct Source: FieldSource {
+        let base: UnsafeRawPointer?
+        let bounds: UnsafePointer<Int>?
+
+        @inline(__always)
+        func field(slot: Int, column: Int) -> UnsafeRawBufferPointer? {
+            guard let bounds else { return nil }
+            let start = bounds[2 * slot]
+            if start < 0 { return nil }
+            guard let base else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+            return UnsafeRawBufferPointer(start: base + start, count: bounds[2 * slot + 1] - start)
         }
     }
 }

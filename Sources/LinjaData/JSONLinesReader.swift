@@ -38,6 +38,8 @@ public enum JSONLinesError: Error, Equatable, Sendable, CustomStringConvertible 
     case malformed(line: Int, column: Int, reason: String)
     /// A key appears twice in the same object; `column` is the second one.
     case duplicateKey(String, line: Int, column: Int)
+    /// The line is longer than the longest line read; it is skipped.
+    case lineTooLong(line: Int, maxBytes: Int)
     /// The input could not be opened or read.
     case io(String)
 
@@ -49,15 +51,149 @@ public enum JSONLinesError: Error, Equatable, Sendable, CustomStringConvertible 
             return "\(reason) (line \(line), column \(column))"
         case .duplicateKey(let key, let line, let column):
             return "duplicate key \"\(key)\" (line \(line), column \(column))"
+        case .lineTooLong(let line, let maxBytes):
+            return "line \(line) is longer than \(CSVError.size(maxBytes)), the longest line read; it is skipped"
         case .io(let message):
             return message
         }
     }
 }
 
+/// The lines of a JSON Lines input (or of a range of it): LF ends a line,
+/// a byte-order mark at the start of a line is skipped (at the start of the
+/// file, or where two files were joined), and a line may be at most
+/// `maxLineBytes` long: a longer one is reported and skipped without being
+/// kept in memory.
+struct JSONLineScanner: ~Copyable {
+    enum Scan {
+        /// The line `line` is `source.base[start..<end]` (without its LF),
+        /// valid until the next call.
+        case line(start: Int, end: Int)
+        /// The line `line` was too long and is skipped.
+        case tooLong
+        /// The end of the input, or of the range (`stopAt`).
+        case end
+        case failed(DataIOFailure)
+    }
+
+    private(set) var source: ByteSource
+    let maxLineBytes: Int
+    private var position: Int
+    /// The number of the last line returned (lines before the first are
+    /// `line` at the start).
+    private(set) var line: Int
+    /// Reading stops at the first line starting at or after this input
+    /// position.
+    var stopAt = Int.max
+    /// Whether a byte-order mark was skipped at the very start.
+    private(set) var hadBOM = false
+
+    init(source: consuming ByteSource, start: Int = 0, line: Int = 0,
+         maxLineBytes: Int = CSVScanner.defaultMaxRecordBytes) {
+        self.source = source
+        position = start
+        self.line = line
+        self.maxLineBytes = max(16, maxLineBytes)
+    }
+
+    /// The input position where reading resumes.
+    var inputPosition: Int { source.offset + position }
+
+    mutating func next() -> Scan {
+        var scanFrom = position
+        var bomChecked = false
+        while true {
+            let count = source.count
+            if position >= count {
+                if source.isAtEnd { return .end }
+                do {
+                    let shift = try source.refill(keepingFrom: position)
+                    position -= shift
+                    scanFrom = position
+                } catch {
+                    return .failed(error)
+                }
+                continue
+            }
+            if !bomChecked {
+                if source.offset + position >= stopAt { return .end }
+                if source.base[position] == 0xEF {
+                    if count - position < 3, !source.isAtEnd {
+                        do {
+                            let shift = try source.fill(keepingFrom: position, atLeast: 3)
+                            position -= shift
+                            scanFrom = position
+                        } catch {
+                            return .failed(error)
+                        }
+                        continue
+                    }
+                    if count - position >= 3, source.base[position + 1] == 0xBB, source.base[position + 2] == 0xBF {
+                        if source.offset + position == 0 { hadBOM = true }
+                        position += 3
+                        scanFrom = position
+                    }
+                }
+                bomChecked = true
+                if position >= source.count { continue }
+            }
+            let limit = min(count, position + maxLineBytes + 1)
+            if scanFrom < limit,
+               let found = memchr(source.base + scanFrom, Int32(UInt8(ascii: "\n")), limit - scanFrom) {
+                let newline = UnsafeMutableRawPointer(source.base).distance(to: found)
+                let start = position
+                position = newline + 1
+                line += 1
+                return .line(start: start, end: newline)
+            }
+            scanFrom = limit
+            if limit - position > maxLineBytes {
+                line += 1
+                return skipLongLine()
+            }
+            if source.isAtEnd {
+                let start = position
+                position = count
+                line += 1
+                return .line(start: start, end: count)
+            }
+            do {
+                let shift = try source.refill(keepingFrom: position)
+                position -= shift
+                scanFrom -= shift
+            } catch {
+                return .failed(error)
+            }
+        }
+    }
+
+    /// Reads on to the end of a line too long to keep, keeping nothing.
+    private mutating func skipLongLine() -> Scan {
+        var i = position
+        while true {
+            let count = source.count
+            if i < count, let found = memchr(source.base + i, Int32(UInt8(ascii: "\n")), count - i) {
+                position = UnsafeMutableRawPointer(source.base).distance(to: found) + 1
+                return .tooLong
+            }
+            if source.isAtEnd {
+                position = count
+                return .tooLong
+            }
+            do {
+                let shift = try source.refill(keepingFrom: count)
+                i = count - shift
+                position = i
+            } catch {
+                return .failed(error)
+            }
+        }
+    }
+}
+
 /// A streaming JSON Lines reader: one JSON object per line (lines end with
 /// LF or CRLF), blank lines skipped, input read in chunks. A UTF-8
-/// byte-order mark at the start is skipped.
+/// byte-order mark at the start of a line is skipped.
 ///
 /// The JSON parser is strict (RFC 8259) and hand-written: numbers keep their
 /// exact text, strings are fully unescaped (surrogate pairs included) and
@@ -69,13 +205,10 @@ public final class JSONLinesReader {
     /// The 1-based line of the object (or error) last returned.
     public private(set) var line = 0
     /// Whether the input started with a UTF-8 byte-order mark (skipped).
-    public private(set) var hadBOM = false
+    public var hadBOM: Bool { scanner.pointee.hadBOM }
 
-    private var source: ByteSource
-    private var position = 0
-    private var linesRead = 0
+    private let scanner: UnsafeMutablePointer<JSONLineScanner>
     private var scratch: [UInt8] = []
-    private var started = false
     /// Set at the end of the input and after an I/O error.
     private var finished = false
 
@@ -102,28 +235,13 @@ public final class JSONLinesReader {
     }
 
     init(source: consuming ByteSource) {
-        self.source = source
+        scanner = .allocate(capacity: 1)
+        scanner.initialize(to: JSONLineScanner(source: source))
     }
 
-    /// Reads the start of the input now (as `next()` would first), so that a
-    /// file that cannot be read at all (a directory) fails when it is opened,
-    /// not as its first line.
-    public func begin() throws(JSONLinesError) {
-        if !started { try start() }
-    }
-
-    /// Skips a byte-order mark at the start of the input.
-    private func start() throws(JSONLinesError) {
-        started = true
-        do throws(DataIOFailure) {
-            if try source.fill(atLeast: 3), source.base[0] == 0xEF, source.base[1] == 0xBB, source.base[2] == 0xBF {
-                hadBOM = true
-                position = 3
-            }
-        } catch {
-            finished = true
-            throw .io(error.message)
-        }
+    deinit {
+        scanner.deinitialize(count: 1)
+        scanner.deallocate()
     }
 
     /// The next object's members in file order, or nil at the end of the
@@ -134,76 +252,54 @@ public final class JSONLinesReader {
         if finished {
             return nil
         }
-        if !started {
-            try start()
-        }
         while true {
-            guard let (start, end) = try nextLine() else {
+            switch scanner.pointee.next() {
+            case .end:
                 finished = true
                 return nil
-            }
-            linesRead += 1
-            line = linesRead
-            var parser = JSONLineParser(base: UnsafePointer(source.base), start: start, end: end, scratch: scratch)
-            // Hand the buffer over so the parser's copy is unique (no
-            // copy-on-write per line), and take it back afterwards.
-            scratch = []
-            defer { scratch = parser.scratch }
-            do {
-                if let members = try parser.parseLine() {
+            case .failed(let failure):
+                finished = true
+                throw .io(failure.message)
+            case .tooLong:
+                line = scanner.pointee.line
+                throw .lineTooLong(line: line, maxBytes: scanner.pointee.maxLineBytes)
+            case .line(let start, let end):
+                line = scanner.pointee.line
+                if let members = try JSONLinesReader.parse(scanner.pointee.source.base, start, end, line: line,
+                                                           scratch: &scratch) {
                     return members
                 }
-            } catch {
-                let column = JSONLinesReader.column(of: error.offset, lineStart: start, base: source.base)
-                switch error.kind {
-                case .notAnObject:
-                    throw .notAnObject(line: line, column: column)
-                case .duplicateKey(let key):
-                    throw .duplicateKey(key, line: line, column: column)
-                case .malformed(let reason):
-                    throw .malformed(line: line, column: column, reason: reason)
-                }
+                // A blank line: read the next one.
             }
-            // A blank line: read the next one.
         }
     }
 
-    /// The next line's bytes as `source.base[start..<end]` (no line feed),
-    /// valid until the next call.
-    private func nextLine() throws(JSONLinesError) -> (Int, Int)? {
-        var scanFrom = position
-        while true {
-            let count = source.count
-            if scanFrom < count,
-               let found = memchr(source.base + scanFrom, Int32(UInt8(ascii: "\n")), count - scanFrom) {
-                let newline = UnsafeMutableRawPointer(source.base).distance(to: found)
-                let start = position
-                position = newline + 1
-                return (start, newline)
-            }
-            scanFrom = count
-            if source.isAtEnd {
-                if position < count {
-                    let start = position
-                    position = count
-                    return (start, count)
-                }
-                return nil
-            }
-            do throws(DataIOFailure) {
-                let shift = try source.refill(keepingFrom: position)
-                position -= shift
-                scanFrom -= shift
-            } catch {
-                finished = true
-                throw .io(error.message)
+    /// Parses one line; nil for a blank line.
+    static func parse(_ base: UnsafeMutablePointer<UInt8>, _ start: Int, _ end: Int, line: Int,
+                      scratch: inout [UInt8]) throws(JSONLinesError) -> [(key: String, value: JSONScalar)]? {
+        var parser = JSONLineParser(base: UnsafePointer(base), start: start, end: end, scratch: scratch)
+        // Hand the buffer over so the parser's copy is unique (no
+        // copy-on-write per line), and take it back afterwards.
+        scratch = []
+        defer { scratch = parser.scratch }
+        do {
+            return try parser.parseLine()
+        } catch {
+            let column = JSONLinesReader.column(of: error.offset, lineStart: start, base: base)
+            switch error.kind {
+            case .notAnObject:
+                throw .notAnObject(line: line, column: column)
+            case .duplicateKey(let key):
+                throw .duplicateKey(key, line: line, column: column)
+            case .malformed(let reason):
+                throw .malformed(line: line, column: column, reason: reason)
             }
         }
     }
 
     /// 1-based column of byte `offset`, counting Unicode scalars (UTF-8
     /// continuation bytes do not start a character).
-    private static func column(of offset: Int, lineStart: Int, base: UnsafeMutablePointer<UInt8>) -> Int {
+    static func column(of offset: Int, lineStart: Int, base: UnsafeMutablePointer<UInt8>) -> Int {
         var column = 1
         var i = lineStart
         while i < offset {

@@ -1,134 +1,311 @@
+import Foundation
 import LinjaBase
 import LinjaSyntax
 import LinjaModel
 
-/// Decodes a CSV row's fields into a client's slots: the part of reading
-/// that can run on several threads at once. It holds only immutable state
-/// (the record, the parsers, the column of each field), so one decoder is
-/// shared by every worker.
+/// Rows decoded from (part of) a client file: each client's slots, the
+/// bytes of its text fields, where it is in the file, and the fingerprint of
+/// its id. Plain arrays, appended to through `inout` by one reader at a
+/// time, so that nothing per row pays a run-time exclusivity check.
+public struct ClientRows: Sendable {
+    public let width: Int
+    /// `width` slots per row; a text field's slot is its index in the texts.
+    public private(set) var slots: [Int64] = []
+    /// Text `i` is `textBytes[textEnds[i - 1] ..< textEnds[i]]` (from 0 for
+    /// the first).
+    public private(set) var textBytes: [UInt8] = []
+    public private(set) var textEnds: [Int] = []
+    /// Each row's spreadsheet row and first line, in its reader's numbering.
+    public private(set) var rows: [Int] = []
+    public private(set) var lines: [Int] = []
+    /// Each row's id fingerprint (two words; none when ids are not checked).
+    public private(set) var fingerprints: [UInt64] = []
+    /// Where each row's record starts in the input (to read it again).
+    public private(set) var offsets: [Int] = []
+
+    public var count: Int { rows.count }
+
+    public init(width: Int, capacity: Int = 0) {
+        self.width = width
+        slots.reserveCapacity(width * capacity)
+        rows.reserveCapacity(capacity)
+        lines.reserveCapacity(capacity)
+        offsets.reserveCapacity(capacity)
+        textEnds.reserveCapacity(capacity)
+        textBytes.reserveCapacity(16 * capacity)
+        fingerprints.reserveCapacity(2 * capacity)
+    }
+
+    public mutating func removeAll() {
+        slots.removeAll(keepingCapacity: true)
+        textBytes.removeAll(keepingCapacity: true)
+        textEnds.removeAll(keepingCapacity: true)
+        rows.removeAll(keepingCapacity: true)
+        lines.removeAll(keepingCapacity: true)
+        fingerprints.removeAll(keepingCapacity: true)
+        offsets.removeAll(keepingCapacity: true)
+    }
+
+    /// Text `i`'s bytes, inside `body`.
+    @inline(__always)
+    public func withText<R>(_ i: Int, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+        guard i >= 0, i < textEnds.count else { return body(UnsafeRawBufferPointer(start: nil, count: 0)) }
+        let start = i == 0 ? 0 : textEnds[i - 1]
+        return textBytes.withUnsafeBytes { all in body(UnsafeRawBufferPointer(rebasing: all[start..<textEnds[i]])) }
+    }
+
+    public func text(_ i: Int) -> String {
+        withText(i) { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// Every text as a `String`, indexed as the slots index them (for the
+    /// evaluator when a rule reads text, and for explanations).
+    public func texts() -> [String] {
+        (0..<textEnds.count).map(text)
+    }
+
+    /// Row `i`'s values.
+    public func values(_ i: Int, record: RecordType, texts: [String]) -> [Value] {
+        let base = i * width
+        return record.fields.enumerated().map { k, f in Slot.decode(slots[base + k], f.type, texts: texts) }
+    }
+
+    /// The fingerprint of row `i`'s id, when ids are checked.
+    public func fingerprint(_ i: Int) -> (UInt64, UInt64)? {
+        guard 2 * i + 1 < fingerprints.count else { return nil }
+        return (fingerprints[2 * i], fingerprints[2 * i + 1])
+    }
+
+    // MARK: Appending (by the readers)
+
+    @inline(__always)
+    mutating func appendText(_ bytes: UnsafeRawBufferPointer) -> Int64 {
+        textBytes.append(contentsOf: bytes)
+        textEnds.append(textBytes.count)
+        return Int64(textEnds.count - 1)
+    }
+
+    @inline(__always)
+    mutating func appendText(_ s: String) -> Int64 {
+        textBytes.append(contentsOf: s.utf8)
+        textEnds.append(textBytes.count)
+        return Int64(textEnds.count - 1)
+    }
+
+    /// Forgets the texts appended since there were `n` (a row that failed).
+    @inline(__always)
+    mutating func truncateTexts(to n: Int) {
+        guard textEnds.count > n else { return }
+        textEnds.removeSubrange(n...)
+        textBytes.removeSubrange((n == 0 ? 0 : textEnds[n - 1])...)
+    }
+
+    @inline(__always)
+    mutating func appendRow(_ row: UnsafePointer<Int64>, row number: Int, line: Int, offset: Int) {
+        slots.append(contentsOf: UnsafeBufferPointer(start: row, count: width))
+        rows.append(number)
+        lines.append(line)
+        offsets.append(offset)
+    }
+
+    @inline(__always)
+    mutating func appendFingerprint(_ f: (UInt64, UInt64)) {
+        fingerprints.append(f.0)
+        fingerprints.append(f.1)
+    }
+}
+
+/// A row rejected while reading, with its position in its reader's
+/// numbering and what it held.
+public struct RejectedRow: Sendable {
+    public var issue: DataIssue
+    /// The row's fields as read, or (for rows whose fields cannot be
+    /// trusted: quote and UTF-8 problems) its original text as one field.
+    public var fields: [String]
+
+    public init(issue: DataIssue, fields: [String]) {
+        self.issue = issue
+        self.fields = fields
+    }
+}
+
+/// Where a record's fields are, by column (CSV) or by slot (JSON Lines).
+protocol FieldSource {
+    /// The field's bytes; nil when the file has no such column or key.
+    func field(slot: Int, column: Int) -> UnsafeRawBufferPointer?
+}
+
+/// Decodes a record's fields into a client's slots: the part of reading
+/// that every worker does for its own rows. It holds only immutable state
+/// (a plan per field, the parsers), so one decoder serves every thread.
+///
+/// The plan lets the common cases go without `FieldParser`: dates in either
+/// form, true/false and 1/0, enumeration values and municipalities as
+/// written, text. Anything else, and every bad value, goes to the field's
+/// parser, which words the message.
 public struct RowDecoder: @unchecked Sendable {
+    /// One field's way of reading: plain values (pointers into tables that
+    /// `storage` keeps), so that reading a plan counts no references.
+    struct Plan {
+        enum Kind: UInt8 { case date, bool, lookup, text, integer, general }
+        var column: Int
+        var kind: Kind
+        var optional: Bool
+        var table: ByteTable.View
+        var parser: Unmanaged<FieldParser>
+    }
+
+    /// Owns the parsers and the plans' memory.
+    final class Storage: @unchecked Sendable {
+        let parsers: [FieldParser]
+        let plans: UnsafeMutablePointer<Plan>
+        let count: Int
+
+        init(parsers: [FieldParser], columnOf: [Int?]) {
+            self.parsers = parsers
+            count = parsers.count
+            plans = .allocate(capacity: max(1, parsers.count))
+            for (slot, parser) in parsers.enumerated() {
+                let field = parser.field
+                let plain = parser.lookup.isEmpty
+                let kind: Plan.Kind
+                switch field.type.base {
+                case .date: kind = plain ? .date : .general
+                case .bool: kind = plain ? .bool : .general
+                case .int: kind = plain ? .integer : .general
+                case .text: kind = .text
+                case .enumeration, .municipality: kind = .lookup
+                default: kind = .general
+                }
+                let column = slot < columnOf.count ? (columnOf[slot] ?? -1) : -1
+                (plans + slot).initialize(to: Plan(column: column, kind: kind, optional: field.type.isOptional,
+                                                   table: parser.exact.view, parser: Unmanaged.passUnretained(parser)))
+            }
+        }
+
+        deinit {
+            plans.deinitialize(count: count)
+            plans.deallocate()
+        }
+    }
+
     let path: String
     let record: RecordType
-    /// The parsers, unretained: the hot loop must not count references.
-    let parsers: [Unmanaged<FieldParser>]
-    /// The same parsers, retained: they live as long as the decoder.
-    let owners: [FieldParser]
-    /// For each field slot, its column index in the file.
+    let storage: Storage
+    let plans: UnsafeMutablePointer<Plan>
+    public let width: Int
+    /// For each field slot, its column index in a CSV file.
     let columnOf: [Int?]
-    /// The id's slot when repeated ids are checked.
-    var fingerprintSlot: Int?
+    /// The id's slot when repeated ids are checked (a text id).
+    public internal(set) var fingerprintSlot: Int?
 
     init(path: String, record: RecordType, parsers: [FieldParser], columnOf: [Int?]) {
         self.path = path
         self.record = record
-        self.owners = parsers
-        self.parsers = parsers.map { Unmanaged.passUnretained($0) }
         self.columnOf = columnOf
+        storage = Storage(parsers: parsers, columnOf: columnOf)
+        plans = storage.plans
+        width = parsers.count
     }
 
-    /// Appends the row's slots to `batch`, its fields given by column index;
-    /// on a bad value appends nothing and returns the issue (row, column,
-    /// field, message).
+    /// Why a record's field could not be read.
+    struct Failure {
+        var slot: Int
+        var message: String
+    }
+
+    /// Decodes one record into `out` (`width` slots), appending its texts
+    /// to `rows`; on a bad value returns why (the texts it appended are
+    /// taken back). Does not append the row itself.
     @inline(__always)
-    func decode(row: Int, into batch: inout ClientBatch, field: (Int) -> UnsafeRawBufferPointer) -> DataIssue? {
-        let start = batch.slots.count
-        let textStart = batch.texts.count
-        for slot in 0..<parsers.count {
-            guard let col = columnOf[slot] else {
-                batch.slots.append(Slot.missing)
-                continue
+    func decode<S: FieldSource>(_ source: S, into out: UnsafeMutablePointer<Int64>, rows: inout ClientRows,
+                                fingerprint: inout (UInt64, UInt64)) -> Failure? {
+        let textCount = rows.textEnds.count
+        let plans = self.plans
+        for slot in 0..<width {
+            let plan = plans[slot]
+            guard let raw = source.field(slot: slot, column: plan.column) else {
+                if plan.optional {
+                    out[slot] = Slot.missing
+                    continue
+                }
+                rows.truncateTexts(to: textCount)
+                return Failure(slot: slot, message: "missing (a value is required)")
             }
-            let parsed = parsers[slot]._withUnsafeGuaranteedRef { $0.parse(field(col)) }
-            if let message = ClientReader.append(parsed, to: &batch) {
-                batch.slots.removeSubrange(start...)
-                batch.texts.removeSubrange(textStart...)
-                return DataIssue(path: path, row: row, column: col + 1, field: record.fields[slot].name, message: message)
+            var n = raw.count
+            guard n > 0, let start = raw.baseAddress else {
+                if plan.optional {
+                    out[slot] = Slot.missing
+                    continue
+                }
+                rows.truncateTexts(to: textCount)
+                return Failure(slot: slot, message: "a value is required")
+            }
+            var p = start.assumingMemoryBound(to: UInt8.self)
+            if p[0] == 0x20 || p[0] == 0x09 || p[n - 1] == 0x20 || p[n - 1] == 0x09 {
+                while n > 0, p[0] == 0x20 || p[0] == 0x09 { p += 1; n -= 1 }
+                while n > 0, p[n - 1] == 0x20 || p[n - 1] == 0x09 { n -= 1 }
+            }
+            if n == 0 {
+                if plan.optional {
+                    out[slot] = Slot.missing
+                    continue
+                }
+                rows.truncateTexts(to: textCount)
+                return Failure(slot: slot, message: "a value is required")
+            }
+            switch plan.kind {
+            case .date:
+                if let d = FastDate.parse(p, n) {
+                    out[slot] = d
+                    continue
+                }
+            case .bool:
+                if n == 4, p[0] == 0x74, p[1] == 0x72, p[2] == 0x75, p[3] == 0x65 {
+                    out[slot] = 1
+                    continue
+                }
+                if n == 5, p[0] == 0x66, p[1] == 0x61, p[2] == 0x6C, p[3] == 0x73, p[4] == 0x65 {
+                    out[slot] = 0
+                    continue
+                }
+                if n == 1, p[0] == 0x31 || p[0] == 0x30 {
+                    out[slot] = p[0] == 0x31 ? 1 : 0
+                    continue
+                }
+            case .lookup:
+                if let v = plan.table.get(p, n) {
+                    out[slot] = v
+                    continue
+                }
+            case .text:
+                if slot == fingerprintSlot {
+                    fingerprint = IDTable.fingerprint(raw)
+                }
+                out[slot] = rows.appendText(raw)
+                continue
+            case .integer:
+                if let i = FieldParser.integer(UnsafeRawBufferPointer(start: p, count: n)), i != Slot.missing {
+                    out[slot] = i
+                    continue
+                }
+            case .general:
+                break
+            }
+            switch plan.parser._withUnsafeGuaranteedRef({ $0.parse(raw) }) {
+            case .slot(let v): out[slot] = v
+            case .missing: out[slot] = Slot.missing
+            case .text(let s): out[slot] = rows.appendText(s)
+            case .bad(let message):
+                rows.truncateTexts(to: textCount)
+                return Failure(slot: slot, message: message)
             }
         }
         return nil
     }
 
-    /// The fingerprint of a decoded row's id, for `ClientReader.repeatedID`
-    /// (nil when ids are not checked).
-    public func idFingerprint(_ batch: ClientBatch, row i: Int) -> IDFingerprint? {
-        guard let s = fingerprintSlot else { return nil }
-        let t = Int(batch.slots[i * batch.width + s])
-        guard t >= 0, t < batch.texts.count else { return nil }
-        let (h, l) = SeenIDs.fingerprint(batch.texts[t])
-        return IDFingerprint(high: h, low: l)
+    /// The name of the field in `slot`.
+    func fieldName(_ slot: Int) -> String {
+        slot < record.fields.count ? record.fields[slot].name : ""
     }
-
-    /// Decodes record `i` of `raw` (see `ClientReader.nextRaw`).
-    public func decode(_ raw: RawRows, _ i: Int, into batch: inout ClientBatch) -> DataIssue? {
-        raw.bytes.withUnsafeBytes { all in
-            decode(row: raw.rows[i], into: &batch) { raw.field(i, $0, in: all) }
-        }
-    }
-}
-
-/// CSV records copied out of the reader by `ClientReader.nextRaw`, to be
-/// decoded on another thread: their bytes, each field's bounds, and each
-/// record's row number.
-public struct RawRows: Sendable {
-    public let fieldCount: Int
-    var bytes: [UInt8] = []
-    /// Per record, `fieldCount` pairs of (start, end) offsets into `bytes`.
-    var bounds: [Int] = []
-    public private(set) var rows: [Int] = []
-    public var count: Int { rows.count }
-
-    public init(fieldCount: Int) { self.fieldCount = fieldCount }
-
-    mutating func append(row: Int, fields: (Int) -> UnsafeRawBufferPointer) {
-        rows.append(row)
-        for f in 0..<fieldCount {
-            let b = fields(f)
-            bounds.append(bytes.count)
-            bytes.append(contentsOf: b)
-            bounds.append(bytes.count)
-        }
-    }
-
-    @inline(__always)
-    func field(_ i: Int, _ f: Int, in all: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
-        guard f >= 0, f < fieldCount else { return UnsafeRawBufferPointer(start: nil, count: 0) }
-        let k = 2 * (i * fieldCount + f)
-        return UnsafeRawBufferPointer(rebasing: all[bounds[k]..<bounds[k + 1]])
-    }
-
-    /// Record `i`'s fields as strings (for rejected-row output).
-    public func strings(_ i: Int) -> [String] {
-        bytes.withUnsafeBytes { all in (0..<fieldCount).map { String(decoding: field(i, $0, in: all), as: UTF8.self) } }
-    }
-}
-
-extension ClientReader {
-    /// Scans the next CSV record and copies its fields into `raw` without
-    /// decoding them (`.client`); a record that is bad before its fields are
-    /// read is `.rejected` (with `rawFields` set), as `next` would say.
-    /// Decode the copies with `decoder`, then pass each accepted row's id to
-    /// `repeatedID` in reading order.
-    public func nextRaw(into raw: inout RawRows) -> ReadResult {
-        guard let csv else { return .end }
-        let scanned = scanCSV()
-        guard case .client = scanned else { return scanned }
-        raw.append(row: row) { csv.fieldBytes($0) }
-        return .client
-    }
-
-    /// For rows decoded elsewhere, in reading order: the issue when the id
-    /// was on an earlier row (the row is then rejected), else nil after
-    /// recording it.
-    public func repeatedID(_ fingerprint: IDFingerprint?, id: @autoclosure () -> String, row: Int) -> DataIssue? {
-        guard let fp = fingerprint, let s = idSlot else { return nil }
-        guard let first = seenIDs.firstRow(fingerprint: (fp.high, fp.low), row: row) else { return nil }
-        return DataIssue(path: path, row: row, column: columnOf[s].map { $0 + 1 }, field: record.fields[s].name,
-                         message: "duplicate id '\(id())' (first on row \(first))")
-    }
-}
-
-/// A 96-bit fingerprint of a client id (see `SeenIDs`).
-public struct IDFingerprint: Sendable, Equatable {
-    let high: UInt64
-    let low: UInt32
 }

@@ -141,6 +141,10 @@ public final class Evaluator {
         self.init(policy: policy, program: Compiler.compile(policy, asOf: asOf, paramOverrides: paramOverrides))
     }
 
+    /// Whether a rule reads a text field's value (then `texts` must be
+    /// given to `decide`); otherwise text fields are never looked at.
+    public var needsTexts: Bool { vm.needsTexts }
+
     /// How many rules applied to the last client (with `logFirings`).
     @inline(__always) public var lastFiringCount: Int { firedCount }
     /// The `i`th rule that applied to the last client, and its variant (-1: none).
@@ -175,14 +179,37 @@ public final class Evaluator {
     }
 
     /// The hot path: the gives for one client, left in the give buffer.
+    /// The counts live in locals while rules run (stored properties of a
+    /// class pay a run-time exclusivity check on every change).
     @inline(__always)
     func collect(row: UnsafePointer<Int64>, texts: [String], statuses: inout [RuleStatus]?) throws {
-        giveCount = 0
-        firedCount = 0
-        if !notAfterAsOf.isEmpty { try checkRecord(row: row) }
+        if !notAfterAsOf.isEmpty {
+            do { try checkRecord(row: row) } catch {
+                giveCount = 0
+                firedCount = 0
+                throw error
+            }
+        }
         vm.begin(row: row, texts: texts)
+        let vm = self.vm
+        let valid = vm.valid
+        let functions = self.functions
         let m = municipalitySlot >= 0 ? Int(row[municipalitySlot]) : -1
         let tracing = statuses != nil
+        let logging = logFirings
+        var gives = 0
+        var fired = 0
+        defer {
+            giveCount = gives
+            firedCount = fired
+        }
+        /// Runs function `f` for this client; throws when it failed.
+        @inline(__always)
+        func run(_ f: Int32) throws -> Int64 {
+            let v = valid ? vm.call(functions[Int(f)], row) : vm.run(functions[Int(f)])
+            if vm.failed, let failure = vm.failure { throw failure }
+            return v
+        }
         for k in 0..<ruleCount {
             let rc = rules[k]
             let rule = Int(rc.rule)
@@ -222,14 +249,14 @@ public final class Evaluator {
                 }
             }
             if tracing { statuses?[rule] = .fired(variant: chosen >= 0 ? chosen : nil) }
-            if logFirings {
-                firedRules[firedCount] = Int32(rule)
-                firedVariants[firedCount] = Int32(chosen)
-                firedCount += 1
+            if logging {
+                firedRules[fired] = Int32(rule)
+                firedVariants[fired] = Int32(chosen)
+                fired += 1
             }
-            for j in 0..<outCount where giveCount < giveCapacity {
-                giveBuffer[giveCount] = templates[outStart + j]
-                giveCount += 1
+            for j in 0..<outCount where gives < giveCapacity {
+                giveBuffer[gives] = templates[outStart + j]
+                gives += 1
             }
         }
     }

@@ -38,6 +38,10 @@ public final class VM {
     let textsBox: UnsafeMutablePointer<[String]>
     let failureBox: UnsafeMutablePointer<EvalError?>
     let rowBox: UnsafeMutablePointer<UnsafePointer<Int64>?>
+    /// Results of calendar arithmetic already done for earlier clients
+    /// (`DayCache`): client dates repeat, and month arithmetic and
+    /// deadlines cost a calendar conversion each.
+    let dayCache: UnsafeMutablePointer<DayCache.Entry>
 
     /// Set when an evaluation fails (overflow, a date outside the calendar).
     public var failure: EvalError? { failureBox.pointee }
@@ -99,6 +103,8 @@ public final class VM {
         state = .allocate(capacity: 2)
         state.initialize(repeating: 0, count: 2)
         state[0] = 1
+        dayCache = .allocate(capacity: DayCache.size)
+        dayCache.initialize(repeating: DayCache.Entry(day: Int64.min, op: 0, argument: 0, result: 0), count: DayCache.size)
         valid = VM.validate(program, width: record.fields.count)
         needsTexts = program.code.contains { $0.op == .eqText || $0.op == .reference }
     }
@@ -110,6 +116,7 @@ public final class VM {
         textsBox.deinitialize(count: 1); textsBox.deallocate()
         failureBox.deinitialize(count: 1); failureBox.deallocate()
         rowBox.deallocate()
+        dayCache.deallocate()
     }
 
     /// Every register, jump, let, bitset, list and string index in range, and
@@ -205,6 +212,14 @@ public final class VM {
         return regs[Int(f.result)]
     }
 
+    /// Runs a function of a valid program for the client `begin` started
+    /// (the evaluator's hot path: it checks `valid` once per client).
+    @inline(__always)
+    func call(_ f: Function, _ row: UnsafePointer<Int64>) -> Int64 {
+        exec(f.start, row)
+        return regs[Int(f.result)]
+    }
+
     /// When validation failed: the function's source expression through the
     /// reference evaluator (found by its position in the program).
     func reference(_ f: Function) -> Int64 {
@@ -212,13 +227,16 @@ public final class VM {
         return Slot.missing
     }
 
-    /// The interpreter loop.
+    /// The interpreter loop. Everything it reads per instruction is in
+    /// locals: stores through the register pointer could alias the
+    /// object's fields, so the compiler would otherwise load them again
+    /// after every store.
     func exec(_ start: Int, _ row: UnsafePointer<Int64>) {
         var pc = start
-        let code = self.code, r = self.regs
+        let code = self.code, r = self.regs, codeCount = self.codeCount
         while pc < codeCount {
             let i = code[pc]
-            pc += 1
+            pc &+= 1
             let a = Int(i.a)
             switch i.op {
             case .loadField: r[a] = row[Int(i.b)]
@@ -266,18 +284,21 @@ public final class VM {
             case .toFixed:
                 let (v, o) = r[Int(i.b)].multipliedReportingOverflow(by: Fixed.scale)
                 if o || v == Slot.missing { fail("the result is too large", i.imm); r[a] = Slot.missing } else { r[a] = v }
-            case .addDays, .addMonths, .addWorkingDays:
-                let d = Day(number: Int32(truncatingIfNeeded: r[Int(i.b)]))
-                let out: Day?
-                switch i.op {
-                case .addDays: out = d.adding(days: Int(i.imm))
-                case .addMonths: out = d.adding(months: Int(i.imm))
-                default: out = FinnishCalendar.addingWorkingDays(Int(i.imm), to: d)
+            case .addDays:
+                if let out = Day(number: Int32(truncatingIfNeeded: r[Int(i.b)])).adding(days: Int(i.imm)) {
+                    r[a] = Int64(out.number)
+                } else {
+                    fail("the date is outside the calendar", Int64(i.c))
+                    r[a] = Slot.missing
                 }
-                if let out { r[a] = Int64(out.number) } else { fail("the date is outside the calendar", Int64(i.c)); r[a] = Slot.missing }
+            case .addMonths, .addWorkingDays:
+                let v = DayCache.value(dayCache, op: i.op, day: r[Int(i.b)], argument: i.imm)
+                if v == Slot.missing { fail("the date is outside the calendar", Int64(i.c)) }
+                r[a] = v
             case .deadline:
-                if let out = FinnishCalendar.deadline(Day(number: Int32(truncatingIfNeeded: r[Int(i.b)]))) { r[a] = Int64(out.number) }
-                else { fail("the date is outside the calendar", i.imm); r[a] = Slot.missing }
+                let v = DayCache.value(dayCache, op: .deadline, day: r[Int(i.b)], argument: 0)
+                if v == Slot.missing { fail("the date is outside the calendar", i.imm) }
+                r[a] = v
             case .age, .ageOn:
                 let born = Day(number: Int32(truncatingIfNeeded: r[Int(i.b)]))
                 let on = Day(number: Int32(truncatingIfNeeded: i.op == .age ? i.imm : r[Int(i.c)]))
@@ -317,7 +338,8 @@ public final class VM {
                 r[a] = same != (i.rel == 1) ? 1 : 0
             case .letCall:
                 let l = Int(i.b)
-                if letGeneration[l] != state[0] {
+                let generation = state[0]
+                if letGeneration[l] != generation {
                     let s = Int(letStart[l])
                     if s >= 0 {
                         exec(s, row)
@@ -325,7 +347,7 @@ public final class VM {
                     } else {
                         letValues[l] = Slot.missing
                     }
-                    letGeneration[l] = state[0]
+                    letGeneration[l] = generation
                 }
                 r[a] = letValues[l]
             case .reference:
@@ -362,5 +384,46 @@ public final class VM {
             fail("\(error)", -1)
         }
         return Slot.missing
+    }
+}
+
+/// A direct-mapped cache of calendar arithmetic per VM: month arithmetic,
+/// working days and deadlines of a date, which client data repeats a lot.
+/// Each is a pure function of the date and the argument, so a hit gives
+/// what computing would.
+enum DayCache {
+    static let size = 4096
+
+    struct Entry {
+        /// The date's day number (`Int64.min`: empty), the instruction and
+        /// its argument, and the result (`Slot.missing` when the date falls
+        /// outside the calendar).
+        var day: Int64
+        var op: UInt8
+        var argument: Int64
+        var result: Int64
+    }
+
+    @inline(__always)
+    static func value(_ cache: UnsafeMutablePointer<Entry>, op: Op, day: Int64, argument: Int64) -> Int64 {
+        let slot = Int(truncatingIfNeeded: (UInt64(bitPattern: day) &* 0x9E37_79B9_7F4A_7C15
+            ^ UInt64(bitPattern: argument) &* 0xC2B2_AE3D_27D4_EB4F) >> 52) & (size - 1)
+        let e = cache[slot]
+        if e.day == day, e.op == op.rawValue, e.argument == argument { return e.result }
+        let result = compute(op, day: day, argument: argument)
+        cache[slot] = Entry(day: day, op: op.rawValue, argument: argument, result: result)
+        return result
+    }
+
+    static func compute(_ op: Op, day: Int64, argument: Int64) -> Int64 {
+        let d = Day(number: Int32(truncatingIfNeeded: day))
+        let out: Day?
+        switch op {
+        case .addMonths: out = d.adding(months: Int(argument))
+        case .addWorkingDays: out = FinnishCalendar.addingWorkingDays(Int(argument), to: d)
+        case .deadline: out = FinnishCalendar.deadline(d)
+        default: out = nil
+        }
+        return out.map { Int64($0.number) } ?? Slot.missing
     }
 }

@@ -6,23 +6,27 @@ import LinjaTools
 let benchCommand = Command(
     spec: CommandSpec(
         name: "bench",
-        usage: "swift run -c release linja-dev bench [--clients N] [--policy DIR] [--threads T] [--runs R]",
-        summary: "Measure checking, compiling and evaluation speed (run in release mode).",
+        usage: "swift run -c release linja-dev bench [--sizes N,N,...] [--policy DIR] [--threads T] [--runs R] [--floor FILE]",
+        summary: "Measure checking, compiling and evaluation speed against the floor (run in release mode).",
         details: """
-        Prints, each as the median of several runs with min and max: parse + check time,
+        Prints, each as the median of alternating runs with min and max: parse + check time,
         compile time, in-memory evaluation in ns per client (one thread, clients already
-        parsed), end-to-end CSV → summary and CSV → JSON Lines in clients per second with
-        1 and 2 threads, `linja due` over the same file (90 days ahead, JSON Lines, one
-        thread, with its ratio to run → JSON Lines), and peak resident memory. It checks what it timed: the outputs
-        with different thread counts are byte-identical, the counts match a plain
-        evaluation, and the reference evaluator agrees on a sample.
+        parsed), and for each file size: the floor (shared/bench/floor.c, built with cc;
+        "floor unavailable" without a C compiler), CSV → --summary, CSV → a JSON Lines file
+        and --summary without the id check, with 1 and T threads, with peak resident memory
+        and processor time; `linja due` over the file nearest a million clients (90 days
+        ahead, JSON Lines, one thread, with its ratio to run → JSON Lines). Then each of issue 18's targets with its figure and whether it is met. It checks what
+        it timed: the outputs with different thread counts are byte-identical, the counts
+        match a plain evaluation, and the reference evaluator agrees on a sample.
         """,
         options: [
-            .value("clients", "N", "Generated clients (default 1,000,000)."),
+            .value("sizes", "N,N,...", "Clients in the end-to-end files (default 100000,1000000,4000000)."),
+            .value("clients", "N", "Clients evaluated in memory (default 1,000,000)."),
             .value("policy", "DIR", "Policy (default rules/etela-keski-suomi)."),
             .value("threads", "T", "Largest thread count for end-to-end runs (default 2)."),
-            .value("runs", "R", "Repetitions (default 5)."),
+            .value("runs", "R", "Repetitions (default 3)."),
             .value("seed", "S", "Seed for the generated clients (default 1)."),
+            .value("floor", "FILE", "floor.c (default: shared/bench/floor.c here or in a parent directory)."),
             .flag("disassemble", "Print the compiled program and stop."),
             .flag("in-memory-only", "Only the in-memory measurements (for profiling)."),
         ]),
@@ -36,10 +40,18 @@ let benchCommand = Command(
             throw InputError(message: "no linja executable beside this one (\(linja)); build both: swift build -c release")
         }
         var b = Benchmark(policyDirectory: policy, executable: linja, measurer: me)
-        b.clients = try args.int("clients", default: 1_000_000, range: 1...50_000_000)
+        b.inMemoryClients = try args.int("clients", default: 1_000_000, range: 1...50_000_000)
+        if let sizes = args.value("sizes") {
+            let parsed = sizes.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+            guard !parsed.isEmpty, parsed.count == sizes.split(separator: ",").count, parsed.allSatisfy({ $0 > 0 && $0 <= 50_000_000 }) else {
+                throw UsageError(message: "--sizes must be client counts separated by commas, not '\(sizes)'")
+            }
+            b.sizes = parsed
+        }
         let maxThreads = try args.int("threads", default: 2, range: 1...64)
         b.threads = maxThreads == 1 ? [1] : [1, maxThreads]
-        b.runs = try args.int("runs", default: 5, range: 1...100)
+        b.runs = try args.int("runs", default: 3, range: 1...100)
+        b.floorSource = args.value("floor")
         b.seed = UInt64(try args.int("seed", default: 1, range: 0...Int.max))
         b.log = { stderr.line("… \($0)"); stderr.flush() }
         b.inMemoryOnly = args.flag("in-memory-only")
@@ -57,6 +69,6 @@ let benchCommand = Command(
         #endif
         let r = b.run()
         let machine = "\(ProcessInfo.processInfo.activeProcessorCount) cores, \(ProcessInfo.processInfo.physicalMemory / 1_073_741_824) GiB"
-        stdout.write(Benchmark.report(r, policy: policy, machine: machine))
+        stdout.write(Benchmark.report(r, policy: policy, machine: machine, runs: b.runs))
         return r.failures.isEmpty ? Exit.ok : Exit.failure
     })

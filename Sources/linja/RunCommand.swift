@@ -9,13 +9,14 @@ let runCommand = Command(
         summary: "Decide every client in a data file: outcomes, with explanations.",
         details: """
         FILE is CSV (comma or semicolon separated, detected) or JSON Lines (.jsonl);
-        '-' reads standard input. Every row is validated against the policy's record:
+        '-' reads standard input (CSV unless --input-format jsonl). Every row is validated against the policy's record:
         a bad row is reported as FILE:ROW:COLUMN and the good rows are still decided.
         Exit 0 when every row was decided, 1 for policy errors, 2 for bad rows or
         usage errors (0 with --skip-invalid, which writes rejected rows to a file).
         """,
         options: [
             .clients(),
+            .value("input-format", "csv|jsonl", "How FILE is written (default: JSON Lines for .jsonl, .ndjson and .json, else CSV)."),
             .asOf(),
             .format("FORMAT", "table (default), json, jsonl or csv."),
             .flag("explain", "Say why: each rule, the variant or exception, the values that decided."),
@@ -50,7 +51,10 @@ let runCommand = Command(
         // Every output records the overrides: they are part of its fingerprint.
         let policy = loaded.withOverrides(overrides)
         let reader: ClientReader
-        do { reader = try ClientReader(path: clients, policy: policy) } catch let e as DataIssue {
+        let inputFormat = try args.value("input-format").map { _ in
+            ClientReader.Format(rawValue: try args.choice("input-format", ClientReader.Format.allCases.map(\.rawValue), default: "csv")) ?? .csv
+        }
+        do { reader = try ClientReader(path: clients, policy: policy, format: inputFormat) } catch let e as DataIssue {
             stderr.line("linja run: \(e)")
             return Exit.usage
         }
@@ -69,7 +73,7 @@ let runCommand = Command(
                 stderr.line("error: \(issue)")
                 shownErrors += 1
             }
-        })
+        }, warn: { stderr.line("warning: \($0)") })
         rejects?.commit()
         let c = pipeline.counts
         let bad = c.rejected + c.failed

@@ -39,14 +39,14 @@ struct BadInputCatalogueClientDataTests {
                         "2 of 4 rows rejected; 2 decided"]),
         Case(id: "csv.unterminated-quote",
              bytes: Array(([BadInput.header, BadInput.a1, BadInput.a3, "A2,\"Keuruu,1990-01-01,2026-03-25,,unemployed,false,false,false,false,false"].joined(separator: "\n") + "\n").utf8),
-             expected: [":4:2: unterminated quoted field in record 4 (the quote opened at line 4, column 2)",
+             expected: [":4:2: unterminated quoted field: the quote opened here never closes; reading resumes on the next line",
                         "1 of 3 rows rejected; 2 decided"]),
         Case(id: "csv.quote-in-field", bytes: Array(BadInput.csv(BadInput.row(id: "A\"2")).utf8),
-             expected: [":3:1: quote inside an unquoted field in record 3, column 1 (line 3); a field with quotes must be enclosed in quotes and its quotes doubled"]),
+             expected: [":3:1: quote inside an unquoted field; a field with quotes must be enclosed in quotes and its quotes doubled"]),
         Case(id: "csv.not-utf8",
              bytes: Array((BadInput.header + "\n" + BadInput.a1 + "\nA2,J").utf8) + [0xE4] + Array("ms".utf8) + [0xE4]
                 + Array(",1990-01-01,2026-03-25,,unemployed,false,false,false,false,false\n\(BadInput.a3)\n".utf8),
-             expected: [":3:2: invalid UTF-8 in record 3, column 2 (line 3); save the file as UTF-8"]),
+             expected: [":3:2: invalid UTF-8; save the file as UTF-8"]),
         Case(id: "csv.bom", bytes: [0xEF, 0xBB, 0xBF] + Array(BadInput.csv().utf8), expected: [], exit: 0),
         Case(id: "csv.mixed-line-endings",
              bytes: Array((BadInput.header + "\r\n" + BadInput.a1 + "\n" + BadInput.row() + "\r" + BadInput.a3 + "\r\n").utf8),
@@ -123,7 +123,8 @@ struct BadInputCatalogueClientDataTests {
         let path = BadInput.file("c.csv", BadInput.csv("A2,\"Keuruu,1990-01-01,2026-03-25,,unemployed,false,false,false,false,false"))
         let r = try BadInput.run(path)
         #expect(r.status == 2)
-        #expect(r.stderr.contains("\(path):3:2: unterminated quoted field in record 3 (the quote opened at line 3, column 2)"), "\(r.stderr)")
+        #expect(r.stderr.contains("\(path):3:2: unterminated quoted field: the quote opened here never closes; reading resumes on the next line"),
+                "\(r.stderr)")
         #expect(BadInput.decided(r) == ["A1", "A3"])
         #expect(r.stderr.contains("1 of 3 rows rejected; 2 decided"), "\(r.stderr)")
     }
@@ -202,6 +203,118 @@ struct BadInputCatalogueClientDataTests {
         let text = (try? String(contentsOfFile: rejects, encoding: .utf8)) ?? ""
         #expect(text.contains("3,,,cannot be decided: rules/common/definitions.linja:30:18: the date is outside the calendar"))
         #expect(text.contains(",A5,Keuruu,1990-01-01,2026-03-25,9999-12-31,"), "\(text)")
+    }
+}
+
+// MARK: - Client data: quotes, numbering, keys (issue 17, items 11, 12, 19, 20)
+
+struct BadInputCatalogueReadingTests {
+    @Test("[csv.stray-quote] one unbalanced quote early in a file loses only its own line")
+    func aStrayQuoteLosesOnlyItsLine() throws {
+        // Issue 17's case: a quote that never closes, then a thousand clients.
+        let bad = "A2,\"Keuruu,1990-01-01,2026-03-25,,unemployed,false,false,false,false,false"
+        var lines = [BadInput.header, BadInput.a1, bad]
+        for i in 0..<1000 { lines.append(BadInput.row(id: "B\(i)")) }
+        lines.append(BadInput.a3)
+        let path = BadInput.file("c.csv", lines.joined(separator: "\n") + "\n")
+        let rejects = path + ".rejected.csv"
+        let r = try BadInput.run(path, ["--skip-invalid", rejects])
+        #expect(r.status == 0, "\(r.stderr)")
+        let decided = BadInput.decided(r)
+        #expect(decided.count == 1002 && decided.first == "A1" && decided.last == "A3" && decided.contains("B999"))
+        let text = (try? String(contentsOfFile: rejects, encoding: .utf8)) ?? ""
+        // Named by the line where the quote opened, with the line's text.
+        #expect(text.contains("3,2,,the quoted field opened here runs past 10 lines or 8 MiB (a stray quote?): "
+                              + "a quoted field may span at most 10 lines and a row at most 8 MiB; reading resumes on the next line,"),
+                "\(text)")
+        #expect(text.contains("\"A2,\"\"Keuruu,1990-01-01,2026-03-25,,unemployed,false,false,false,false,false\""), "\(text)")
+        #expect(text.split(whereSeparator: \.isNewline).count == 2, "\(text)")
+    }
+
+    @Test("[csv.stray-quote-pair] two stray quotes that close each other lose only their own lines")
+    func twoStrayQuotes() throws {
+        let path = BadInput.file("c.csv", BadInput.csv(
+            "A2,\"Keuruu,1990-01-01,2026-03-25,,unemployed,false,false,false,false,false",
+            BadInput.row(id: "A4"),
+            "A5,Keu\"ruu,1990-01-01,2026-03-25,,unemployed,false,false,false,false,false"))
+        let r = try BadInput.run(path)
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("\(path):3:2: the quoted field opened here runs over several lines into a row that cannot be read"),
+                "\(r.stderr)")
+        #expect(r.stderr.contains("\(path):5:2: quote inside an unquoted field"), "\(r.stderr)")
+        #expect(BadInput.decided(r) == ["A1", "A4", "A3"])
+    }
+
+    @Test("[csv.row-too-long] a row longer than 8 MiB is rejected without being kept, and reading goes on")
+    func aRowTooLong() throws {
+        let huge = BadInput.row(id: "A2") + String(repeating: "x", count: 9 << 20)
+        let path = BadInput.file("c.csv", BadInput.csv(huge))
+        let r = try CLI.run(["run", BadInput.eks, "--clients", path, "--as-of", BadInput.asOf, "--summary"],
+                            env: ["NO_COLOR": "1"], timeout: 120)
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("\(path):3: the row is longer than 8 MiB, the longest row read; reading resumes on the next line"),
+                "\(r.stderr.prefix(500))")
+        #expect(r.stdout.contains("Clients: 3 read, 2 decided, 1 rejected"), "\(r.stdout)")
+    }
+
+    @Test("[csv.row-numbers] with blank lines and quoted line breaks a row is named as a spreadsheet shows it, and by its line")
+    func rowNumbersAsASpreadsheetShowsThem() throws {
+        let quoted = "\"A2\nsecond line\",Keuruu,1990-01-01,2026-03-25,,unemployed,false,false,false,false,false"
+        let path = BadInput.file("c.csv", [BadInput.header, "", BadInput.a1, "", quoted, BadInput.row(id: "A4", status: "x"),
+                                           BadInput.a3].joined(separator: "\n") + "\n")
+        let r = try BadInput.run(path)
+        #expect(r.status == 2)
+        // Blank lines are rows; the quoted line break is not, but it moves the line.
+        #expect(r.stderr.contains("\(path):6:6: field 'status': expected one of unemployed, laid_off, short_layoff, employed, student, got 'x' (line 7)"),
+                "\(r.stderr)")
+        #expect(BadInput.decided(r) == ["A1", "A2\nsecond line", "A3"])
+    }
+
+    @Test("[csv.bom-midfile] a byte-order mark where two files were joined is not part of the id")
+    func aByteOrderMarkInTheMiddle() throws {
+        let bytes = Array((BadInput.header + "\n" + BadInput.a1 + "\n").utf8) + [0xEF, 0xBB, 0xBF] + Array((BadInput.a1 + "\n" + BadInput.a3 + "\n").utf8)
+        let path = BadInput.file("c.csv", bytes)
+        let r = try BadInput.run(path)
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("\(path):3:1: field 'id': duplicate id 'A1' (first on row 2)"), "\(r.stderr)")
+        #expect(BadInput.decided(r) == ["A1", "A3"])
+    }
+
+    @Test("[jsonl.unknown-key] a JSON Lines key that names no field is a warning, as an unknown CSV column is")
+    func anUnknownKey() throws {
+        let misspelt = BadInput.j1.replacingOccurrences(of: #""A1""#, with: #""A2""#)
+            .replacingOccurrences(of: "unemployed_since", with: "unemployed_sinc")
+        let path = BadInput.file("c.jsonl", BadInput.jsonl(misspelt))
+        let r = try BadInput.run(path)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr == "warning: \(path):2:5: unknown key 'unemployed_sinc' is ignored; did you mean 'unemployed_since'?\n")
+        #expect(BadInput.decided(r) == ["A1", "A2", "A3"])
+    }
+
+    @Test("[jsonl.two-keys-one-field] two keys for one field reject the row, as two columns for one field are an error")
+    func twoKeysForOneField() throws {
+        let doubled = BadInput.j1.replacingOccurrences(of: #""A1""#, with: #""A2""#).dropLast() + #","kotikunta":"Jämsä"}"#
+        let path = BadInput.file("c.jsonl", BadInput.jsonl(String(doubled)))
+        let r = try BadInput.run(path)
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("\(path):2:12: field 'municipality': two keys give this field ('municipality' and 'kotikunta')"),
+                "\(r.stderr)")
+        #expect(BadInput.decided(r) == ["A1", "A3"])
+    }
+
+    @Test("[jsonl.stdin] JSON Lines from standard input with --input-format jsonl")
+    func jsonLinesFromStandardInput() throws {
+        let r = try CLI.run(["run", BadInput.eks, "--clients", "-", "--input-format", "jsonl", "--as-of", BadInput.asOf,
+                             "--format", "jsonl"], stdin: BadInput.jsonl(), env: ["NO_COLOR": "1"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(BadInput.decided(r) == ["A1", "A3"])
+        let csv = try CLI.run(["run", BadInput.eks, "--clients", "-", "--as-of", BadInput.asOf, "--format", "jsonl"],
+                              stdin: BadInput.jsonl(), env: ["NO_COLOR": "1"])
+        #expect(csv.status == 2, "without --input-format standard input is CSV")
+        let bad = try CLI.run(["run", BadInput.eks, "--clients", "-", "--input-format", "xml", "--as-of", BadInput.asOf],
+                              stdin: "", env: ["NO_COLOR": "1"])
+        #expect(bad.status == 2)
+        #expect(bad.stderr.hasPrefix("linja run: --input-format must be one of csv, jsonl, not 'xml'"), "\(bad.stderr)")
     }
 }
 

@@ -278,12 +278,14 @@ struct CLIGoalsAndTestsTests {
     }
 }
 
-/// With several threads, CSV fields are decoded on the workers and repeated
-/// ids are checked when a chunk is written; what comes out must not depend on
-/// the thread count, also when bad and repeated rows sit in different chunks
-/// (4,096 rows each).
+/// With several threads, workers read byte ranges of the file and repeated
+/// ids are checked across them; what comes out must not depend on the
+/// thread count (issue 17, item 18): the output, the rejects file and
+/// standard error, also when bad and repeated rows sit in different ranges
+/// (the file is cut about every mebibyte), for CSV and JSON Lines.
 struct CLIThreadsTests {
-    @Test func badAndRepeatedRowsAreReportedTheSameWithOneAndTwoThreads() throws {
+    /// The generated clients with repeated, ragged and bad rows added.
+    static func clients() throws -> (header: String, rows: [String]) {
         let generated = try CLI.run(["generate", "clients", "--policy", "rules/etela-keski-suomi", "--count", "9000",
                                      "--seed", "5", "--as-of", "2026-05-01"])
         #expect(generated.status == 0, "\(generated.stderr)")
@@ -295,25 +297,67 @@ struct CLIThreadsTests {
             if i == 5 { rows.append(lines[2]) }            // repeats row 4, same chunk
             if i == 5000 { rows.append(lines[10]) }        // repeats row 12, an earlier chunk
             if i == 7000 { rows.append(line + ",extra") }  // ragged
-            if i == 8191 { rows.append(lines[8191]) }      // repeats the row before, across a chunk boundary
+            if i == 8191 { rows.append(lines[8191]) }      // repeats the row before
         }
+        return (header, rows)
+    }
+
+    /// stdout, stderr and the rejects file of one run with `--skip-invalid`.
+    static func run(_ path: String, threads: String, _ format: [String]) throws -> [String] {
+        let skip = CLI.temp("skip-\(threads).csv", "")
+        let r = try CLI.run(["run", "rules/etela-keski-suomi", "--clients", path, "--as-of", "2026-05-01",
+                             "--threads", threads, "--skip-invalid", skip] + format)
+        #expect(r.status == 0, "\(r.stderr)")
+        return [r.stdout, r.stderr, try String(contentsOfFile: skip, encoding: .utf8)]
+    }
+
+    /// stdout and stderr of a run that reports its bad rows on standard error.
+    static func reported(_ path: String, threads: String) throws -> [String] {
+        let r = try CLI.run(["run", "rules/etela-keski-suomi", "--clients", path, "--as-of", "2026-05-01",
+                             "--threads", threads, "--max-errors", "1000", "--summary"])
+        #expect(r.status == 2, "\(r.stderr)")
+        return [r.stdout, r.stderr]
+    }
+
+    @Test func badAndRepeatedRowsAreReportedTheSameWithOneTwoAndFourThreads() throws {
+        let (header, rows) = try Self.clients()
         let csv = CLI.temp("threads.csv", ([header] + rows).joined(separator: "\n") + "\n")
-        var results: [[String]] = []
-        for threads in ["1", "2"] {
-            for format in [["--format", "jsonl"], ["--summary", "--format", "json"]] {
-                let skip = CLI.temp("skip-\(threads).csv", "")
-                let r = try CLI.run(["run", "rules/etela-keski-suomi", "--clients", csv, "--as-of", "2026-05-01",
-                                     "--threads", threads, "--skip-invalid", skip] + format)
-                #expect(r.status == 0, "\(r.stderr)")
-                let rejected = try String(contentsOfFile: skip, encoding: .utf8)
-                results.append([r.stdout, r.stderr, rejected])
+        for format in [["--format", "jsonl"], ["--summary", "--format", "json"]] {
+            let one = try Self.run(csv, threads: "1", format)
+            for threads in ["2", "4"] {
+                #expect(try Self.run(csv, threads: threads, format) == one, "\(format) differs between 1 and \(threads) threads")
             }
+            let rejectedRows = one[2].split(whereSeparator: \.isNewline).dropFirst().map { $0.split(separator: ",").first.map(String.init) ?? "" }
+            #expect(rejectedRows == ["8", "5004", "7005", "8197"], "\(one[2])")
+            #expect(one[2].contains("duplicate id") && one[2].contains("(first on row 13)"))
         }
-        #expect(results[0] == results[2], "jsonl output differs between 1 and 2 threads")
-        #expect(results[1] == results[3], "summary output differs between 1 and 2 threads")
-        let rejectedRows = results[2][2].split(whereSeparator: \.isNewline).dropFirst().map { $0.split(separator: ",").first.map(String.init) ?? "" }
-        #expect(rejectedRows == ["8", "5004", "7005", "8197"], "\(results[2][2])")
-        #expect(results[2][2].contains("duplicate id") && results[2][2].contains("(first on row 13)"))
-        #expect(results[0][0].split(separator: "\n").count == 9000)
+        let one = try Self.reported(csv, threads: "1")
+        #expect(one[1].contains("4 of 9004 rows rejected; 9000 decided"), "\(one[1])")
+        for threads in ["2", "4"] {
+            #expect(try Self.reported(csv, threads: threads) == one, "standard error differs between 1 and \(threads) threads")
+        }
+    }
+
+    @Test func jsonLinesRejectsAreTheSameWithOneTwoAndFourThreads() throws {
+        let (header, rows) = try Self.clients()
+        let names = header.split(separator: ",").map(String.init)
+        var lines: [String] = []
+        for (i, row) in rows.enumerated() {
+            let cells = row.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            var pairs: [String] = []
+            for (k, name) in names.enumerated() where k < cells.count && !cells[k].isEmpty {
+                pairs.append("\"\(name)\":\"\(cells[k])\"")
+            }
+            if i % 997 == 0 { pairs.append("\"shoe_size\":\"42\"") }       // an unknown key
+            if i % 1499 == 0 { lines.append("[\"not\", \"an object\"]") }   // a bad line
+            lines.append("{" + pairs.joined(separator: ",") + "}")
+        }
+        let path = CLI.temp("threads.jsonl", lines.joined(separator: "\n") + "\n")
+        let one = try Self.run(path, threads: "1", ["--format", "jsonl"])
+        for threads in ["2", "4", "4"] {
+            #expect(try Self.run(path, threads: threads, ["--format", "jsonl"]) == one, "JSON Lines differs between 1 and \(threads) threads")
+        }
+        #expect(one[1].contains("unknown key 'shoe_size' is ignored"), "\(one[1])")
+        #expect(one[2].contains("expected a JSON object"), "\(one[2])")
     }
 }

@@ -2,19 +2,31 @@ import Foundation
 import Linja
 import LinjaTools
 
-/// `linja bench`: how fast the policy is checked, compiled and evaluated, in
-/// memory and end to end, and whether what was timed is right.
+/// `linja-dev bench`: how fast the policy is checked, compiled and evaluated,
+/// in memory and end to end, against the practical floor (`floor.c`, a C
+/// program that reads the same file and decides six reference rules), and
+/// whether each of issue 18's targets is met. It also checks what it timed:
+/// outputs are byte-identical for every thread count, the summary's counts
+/// match a plain evaluation, the reference evaluator agrees on a sample.
 public struct Benchmark {
     public var policyDirectory: String
-    public var clients = 1_000_000
+    /// File sizes (clients) measured end to end; growth compares the two largest.
+    public var sizes = [100_000, 1_000_000, 4_000_000]
+    /// Clients evaluated in memory.
+    public var inMemoryClients = 1_000_000
     public var threads = [1, 2]
-    public var runs = 5
+    /// Repetitions of each end-to-end run (alternating), and of the in-memory loop.
+    public var runs = 3
     public var seed: UInt64 = 1
-    public var asOf = Day(year: 2026, month: 3, day: 31) ?? Day(number: 0)
+    /// The floor decides as of 2026-05-01; so does Linja here.
+    public var asOf = Day(year: 2026, month: 5, day: 1) ?? Day(number: 0)
     /// The linja executable for end-to-end runs.
     public var executable: String
     /// The linja-dev executable that measures them (`linja-dev measure`).
     public var measurer: String
+    /// `floor.c`; when nil, looked for as `shared/bench/floor.c` in this
+    /// directory's parents.
+    public var floorSource: String?
     public var log: (String) -> Void = { _ in }
     /// Only the in-memory measurements (for profiling the evaluator).
     public var inMemoryOnly = false
@@ -25,17 +37,49 @@ public struct Benchmark {
         self.measurer = measurer
     }
 
+    /// The columns `floor.c` reads, in its order (issue 18's canonical file).
+    public static let canonicalColumns = [
+        "id", "municipality", "birth_date", "job_search_started", "unemployed_since", "status", "immigrant",
+        "integration_period_ends", "partial_work_ability", "disabled", "long_term_ill", "in_services",
+        "plan_updated_on", "initial_interview_on", "initial_interview_face_to_face",
+    ]
+
+    /// One end-to-end configuration, timed over alternating runs.
+    public struct Run: Sendable {
+        public var clients: Int
+        public var label: String
+        public var threads: Int
+        public var seconds: Measurement
+        /// Processor time (user and system, all threads): on a busy shared
+        /// machine it moves much less than wall time.
+        public var cpuSeconds: Measurement
+        public var peakBytes: Int
+    }
+
+    /// A target of issue 18 and how this run did.
+    public struct Target: Sendable {
+        public var name: String
+        public var figure: String
+        public var goal: String
+        /// nil when it could not be measured.
+        public var met: Bool?
+    }
+
     public struct Results: Sendable {
         public var check: Measurement
         public var compile: Measurement
         public var evalNanosPerClient: Measurement
-        public var endToEnd: [(label: String, threads: Int, seconds: Measurement, peakBytes: Int)]
+        public var runs: [Run]
+        public var floor: [Int: Measurement]
+        public var floorCPU: [Int: Measurement]
+        public var floorNote: String?
+        public var targets: [Target]
         public var checks: [String]
         public var failures: [String]
-        public var clients: Int
-        public var csvBytes: Int
-        /// `linja due` over the same file: a 90-day window, JSON Lines to a file, one thread.
-        public var due: (seconds: Measurement, peakBytes: Int, lines: Int)? = nil
+        public var csvBytes: [Int: Int]
+        /// `linja due` over the file of `due.clients` (the size nearest a
+        /// million): a 90-day window, JSON Lines to a file, one thread.
+        public var due: (clients: Int, seconds: Measurement, peakBytes: Int, lines: Int)? = nil
     }
 
     func measure(_ n: Int, _ body: () -> Void) -> Measurement {
@@ -53,21 +97,29 @@ public struct Benchmark {
         // 2. Compile.
         var program = Compiler.compile(policy, asOf: asOf)
         let compile = measure(runs) { program = Compiler.compile(policy, asOf: asOf) }
-        // 3. Clients in memory.
+        var results = Results(check: check, compile: compile, evalNanosPerClient: Measurement([]), runs: [], floor: [:],
+                              floorCPU: [:], floorNote: nil, targets: [], checks: [], failures: [], csvBytes: [:])
         guard let record = policy.record else {
-            return Results(check: check, compile: compile, evalNanosPerClient: Measurement([]), endToEnd: [], checks: [],
-                           failures: ["the policy has no record"], clients: 0, csvBytes: 0)
+            results.failures = ["the policy has no record"]
+            return results
         }
+        // 3. Clients in memory, in the canonical columns (the others missing,
+        // as they are in the file).
+        let kept = record.fields.map { Benchmark.canonicalColumns.contains($0.name) }
         var gen = ClientGenerator(policy: policy, asOf: asOf, seed: seed)
-        var batch = ClientBatch(width: record.fields.count, capacity: clients)
-        for i in 1...max(1, clients) { batch.append(gen.next(index: i), record: record) }
-        log("generated \(clients) clients")
+        var batch = ClientBatch(width: record.fields.count, capacity: inMemoryClients)
+        for i in 1...max(1, inMemoryClients) {
+            var values = gen.next(index: i)
+            for k in values.indices where !kept[k] { values[k] = .missing }
+            batch.append(values, record: record)
+        }
+        log("generated \(inMemoryClients) clients")
         let evaluator = Evaluator(policy: policy, program: program)
         var plainCounts = [Int](repeating: 0, count: policy.outcomes.count)
         var checksum = 0
         let width = record.fields.count
         var samples: [Double] = []
-        for r in 0..<runs {
+        for r in 0..<max(1, runs) {
             let t = Stopwatch.time {
                 batch.slots.withUnsafeBufferPointer { p in
                     guard let base = p.baseAddress else { return }
@@ -83,8 +135,8 @@ public struct Benchmark {
             }
             samples.append(t * 1e9 / Double(max(1, batch.count)))
         }
-        let eval = Measurement(samples)
-        log("in-memory evaluation: \(eval.median) ns/client (checksum \(checksum))")
+        results.evalNanosPerClient = Measurement(samples)
+        log("in-memory evaluation: \(results.evalNanosPerClient.median) ns/client (checksum \(checksum))")
         // The reference evaluator agrees on a sample.
         let reference = ReferenceDecider(policy: policy, asOf: asOf)
         var disagreements = 0
@@ -94,123 +146,287 @@ public struct Benchmark {
         }
         if disagreements == 0 { checks.append("the compiled and reference evaluators agree on a sample of \(min(batch.count, 2000)) clients") }
         else { failures.append("\(disagreements) clients decided differently by the reference evaluator") }
-        if inMemoryOnly {
-            return Results(check: check, compile: compile, evalNanosPerClient: eval, endToEnd: [], checks: checks,
-                           failures: failures, clients: clients, csvBytes: 0)
-        }
-        // 4. End to end, through the real command.
-        let csv = NSTemporaryDirectory() + "linja-bench-\(getpid())-clients.csv"
-        defer { try? FileManager.default.removeItem(atPath: csv) }
-        var gen2 = ClientGenerator(policy: policy, asOf: asOf, seed: seed)
-        guard FileManager.default.createFile(atPath: csv, contents: nil), let fh = FileHandle(forWritingAtPath: csv) else {
-            failures.append("cannot write the client file \(csv)")
-            return Results(check: check, compile: compile, evalNanosPerClient: eval, endToEnd: [], checks: checks,
-                           failures: failures, clients: clients, csvBytes: 0)
-        }
-        gen2.writeCSV(count: clients) { fh.write(Data($0.utf8)) }
-        try? fh.close()
-        let csvBytes = (try? FileManager.default.attributesOfItem(atPath: csv)[.size] as? Int) ?? 0
         batch = ClientBatch(width: 0)
-        log("wrote \(csvBytes) bytes of CSV")
-        var endToEnd: [(String, Int, Measurement, Int)] = []
-        var outputs: [String: [UInt8]] = [:]
-        for t in threads {
-            for (label, args) in [("summary", ["--summary", "--format", "json"]), ("jsonl", ["--format", "jsonl"])] {
+        if inMemoryOnly {
+            results.checks = checks
+            results.failures = failures
+            results.targets = targets(results)
+            return results
+        }
+        // 4. The floor, built once.
+        let floor = buildFloor()
+        if let note = floor.note { results.floorNote = note; log(note) }
+        // 5. End to end, through the real command, for each size.
+        let dir = NSTemporaryDirectory() + "linja-bench-\(getpid())"
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        for n in sizes {
+            let csv = dir + "/clients-\(n).csv"
+            guard writeCanonical(policy: policy, count: n, to: csv) else {
+                failures.append("cannot write the client file \(csv)")
+                continue
+            }
+            let bytes = (try? FileManager.default.attributesOfItem(atPath: csv)[.size] as? Int) ?? 0
+            results.csvBytes[n] = bytes
+            log("\(n) clients: \(bytes / 1_000_000) MB of CSV")
+            var configs: [(label: String, threads: Int, args: [String])] = []
+            for t in threads {
+                configs.append(("summary", t, ["--summary", "--format", "json"]))
+                configs.append(("jsonl", t, ["--format", "jsonl"]))
+                configs.append(("no-id-check", t, ["--summary", "--format", "json", "--allow-repeated-ids"]))
+            }
+            var times = [[Double]](repeating: [], count: configs.count)
+            var cpuTimes = [[Double]](repeating: [], count: configs.count)
+            var peaks = [Int](repeating: 0, count: configs.count)
+            var floorTimes: [Double] = [], floorCPU: [Double] = []
+            var outputs: [String: [UInt8]] = [:]
+            // Alternating: every configuration once per round.
+            for round in 0..<max(1, runs) {
+                if let exe = floor.executable {
+                    let t0 = Stopwatch.now()
+                    let (status, _, cpu) = ChildProcess.run(exe, [csv], stdoutPath: "/dev/null", stderrPath: "/dev/null")
+                    if status != 0 { failures.append("the floor exited \(status) on \(csv)") }
+                    floorTimes.append(Double(Stopwatch.now() - t0) / 1e9)
+                    floorCPU.append(cpu)
+                }
+                for (c, config) in configs.enumerated() {
+                    let outFile = dir + "/out-\(c).txt"
+                    let argv = ["run", policyDirectory, "--clients", csv, "--as-of", asOf.description,
+                                "--threads", String(config.threads)] + config.args
+                    let (seconds, peak, cpu, status) = spawn(argv, stdoutPath: outFile, stderrPath: outFile + ".err")
+                    if status != 0 { failures.append("linja \(argv.joined(separator: " ")) exited \(status)") }
+                    times[c].append(seconds)
+                    cpuTimes[c].append(cpu)
+                    peaks[c] = max(peaks[c], peak)
+                    if round == 0, config.label != "no-id-check" {
+                        outputs["\(config.label)-\(config.threads)"] = FileManager.default.contents(atPath: outFile).map { [UInt8]($0) } ?? []
+                    }
+                    try? FileManager.default.removeItem(atPath: outFile)
+                }
+            }
+            if !floorTimes.isEmpty {
+                results.floor[n] = Measurement(floorTimes)
+                results.floorCPU[n] = Measurement(floorCPU)
+            }
+            for (c, config) in configs.enumerated() {
+                results.runs.append(Run(clients: n, label: config.label, threads: config.threads,
+                                        seconds: Measurement(times[c]), cpuSeconds: Measurement(cpuTimes[c]), peakBytes: peaks[c]))
+                log("\(n) clients, \(config.label), \(config.threads) thread(s): \(Measurement(times[c]).median) s, "
+                    + "peak \(peaks[c] / 1_048_576) MB")
+            }
+            // Byte-identical output whatever the thread count.
+            for label in ["summary", "jsonl"] {
+                let all = threads.map { outputs["\(label)-\($0)"] ?? [] }
+                if all.count > 1, all.dropFirst().allSatisfy({ $0 == all[0] }) {
+                    checks.append("\(n) clients: \(label) output is byte-identical with \(threads.map(String.init).joined(separator: " and ")) threads")
+                } else if all.count > 1 {
+                    failures.append("\(n) clients: \(label) output differs between thread counts")
+                }
+            }
+            // The summary's counts against a plain evaluation (of the in-memory clients).
+            if n == inMemoryClients, let json = outputs["summary-\(threads.first ?? 1)"],
+               let obj = try? JSONSerialization.jsonObject(with: Data(json)) as? [String: Any],
+               let outcomes = obj["outcomes"] as? [[String: Any]] {
+                var fromRun = [Int](repeating: 0, count: policy.outcomes.count)
+                for o in outcomes {
+                    // A shown count is a number (a hidden one an object, which
+                    // then fails the comparison, as it should at this size).
+                    if let name = o["name"] as? String, let def = policy.outcome(named: name),
+                       let v = (o["total"] as? Int) ?? (o["total"] as? String).flatMap({ Int($0) }) {
+                        fromRun[def.id] += v
+                    }
+                }
+                if fromRun == plainCounts { checks.append("the summary's counts match a plain in-memory evaluation") }
+                else { failures.append("summary counts \(fromRun) differ from a plain evaluation \(plainCounts)") }
+            } else if n == inMemoryClients {
+                failures.append("the summary's JSON has no outcomes to compare with a plain evaluation")
+            }
+            // `linja due` on the same file: 90 days ahead, JSON Lines to a file, one thread.
+            if n == sizes.min(by: { abs($0 - 1_000_000) < abs($1 - 1_000_000) }) {
                 var times: [Double] = []
                 var peak = 0
-                let outFile = NSTemporaryDirectory() + "linja-bench-\(getpid())-\(label)-\(t).out"
-                defer { try? FileManager.default.removeItem(atPath: outFile) }
+                let outFile = dir + "/due.out"
                 for _ in 0..<max(1, runs / 2 + 1) {
-                    let argv = ["run", policyDirectory, "--clients", csv, "--as-of", asOf.description, "--threads", String(t)] + args
-                    let (seconds, maxRSS, status) = spawn(argv, stdoutPath: outFile, stderrPath: outFile + ".err")
+                    let argv = ["due", policyDirectory, "--clients", csv, "--as-of", asOf.description, "--within", "90 days", "--format", "jsonl"]
+                    let (seconds, maxRSS, _, status) = spawn(argv, stdoutPath: outFile, stderrPath: outFile + ".err")
                     if status != 0 { failures.append("linja \(argv.joined(separator: " ")) exited \(status)") }
                     times.append(seconds)
                     peak = max(peak, maxRSS)
                 }
-                outputs["\(label)-\(t)"] = FileManager.default.contents(atPath: outFile).map { [UInt8]($0) } ?? []
-                endToEnd.append((label, t, Measurement(times), peak))
-                log("\(label), \(t) thread(s): \(Measurement(times).median) s")
+                let lines = FileManager.default.contents(atPath: outFile).map { $0.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) } } ?? 0
+                try? FileManager.default.removeItem(atPath: outFile)
+                results.due = (n, Measurement(times), peak, lines)
+                log("due, 90 days, \(n) clients: \(Measurement(times).median) s, \(lines) changes")
             }
+            try? FileManager.default.removeItem(atPath: csv)
         }
-        // `linja due` on the same file: 90 days ahead, JSON Lines to a file, one thread.
-        var due: (Measurement, Int, Int)?
-        do {
-            var times: [Double] = []
-            var peak = 0
-            let outFile = NSTemporaryDirectory() + "linja-bench-\(getpid())-due.out"
-            defer { try? FileManager.default.removeItem(atPath: outFile) }
-            for _ in 0..<max(1, runs / 2 + 1) {
-                let argv = ["due", policyDirectory, "--clients", csv, "--as-of", asOf.description, "--within", "90 days", "--format", "jsonl"]
-                let (seconds, maxRSS, status) = spawn(argv, stdoutPath: outFile, stderrPath: outFile + ".err")
-                if status != 0 { failures.append("linja \(argv.joined(separator: " ")) exited \(status)") }
-                times.append(seconds)
-                peak = max(peak, maxRSS)
-            }
-            let lines = FileManager.default.contents(atPath: outFile).map { $0.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) } } ?? 0
-            due = (Measurement(times), peak, lines)
-            log("due, 90 days: \(Measurement(times).median) s, \(lines) changes")
-        }
+        results.checks = checks
+        results.failures = failures
+        results.targets = targets(results)
+        return results
+    }
 
-        // Byte-identical output whatever the thread count; counts as a plain evaluation.
-        for label in ["summary", "jsonl"] {
-            let all = threads.map { outputs["\(label)-\($0)"] ?? [] }
-            if all.count > 1, all.dropFirst().allSatisfy({ $0 == all[0] }) {
-                checks.append("\(label) output is byte-identical with \(threads.map(String.init).joined(separator: " and ")) threads")
-            } else if all.count > 1 {
-                failures.append("\(label) output differs between thread counts")
+    /// Issue 18's targets, from what was measured.
+    func targets(_ r: Results) -> [Target] {
+        var out: [Target] = []
+        let eval = r.evalNanosPerClient.median
+        out.append(Target(name: "evaluation in memory, 1 thread", figure: String(format: "%.0f ns per client", eval),
+                          goal: "≤ 150 ns", met: r.evalNanosPerClient.samples.isEmpty ? nil : eval <= 150))
+        guard let big = sizes.filter({ n in r.runs.contains { $0.clients == n } }).max(by: { a, b in
+            abs(a - 1_000_000) > abs(b - 1_000_000)
+        }) else { return out }
+        func run(_ label: String, _ t: Int, _ n: Int) -> Run? { r.runs.first { $0.label == label && $0.threads == t && $0.clients == n } }
+        let floor = r.floor[big]?.median
+        for (label, limit) in [("summary", 4.0), ("jsonl", 6.0)] {
+            guard let one = run(label, 1, big) else { continue }
+            if let floor, floor > 0 {
+                let ratio = one.seconds.median / floor
+                let cpu = r.floorCPU[big].map { String(format: "; in processor time %.1f×", one.cpuSeconds.median / max($0.median, 1e-9)) } ?? ""
+                out.append(Target(name: "CSV → \(label == "summary" ? "--summary" : "JSON Lines"), 1 thread, \(big) clients",
+                                  figure: String(format: "%.2f s, %.1f× the floor (%.2f s)%@", one.seconds.median, ratio, floor, cpu),
+                                  goal: String(format: "≤ %.0f× the floor", limit), met: ratio <= limit))
+            } else {
+                out.append(Target(name: "CSV → \(label), 1 thread", figure: String(format: "%.2f s; floor unavailable", one.seconds.median),
+                                  goal: String(format: "≤ %.0f× the floor", limit), met: nil))
             }
         }
-        if let json = outputs["summary-\(threads.first ?? 1)"], let obj = try? JSONSerialization.jsonObject(with: Data(json)) as? [String: Any],
-           let outcomes = obj["outcomes"] as? [[String: Any]] {
-            var fromRun = [Int](repeating: 0, count: policy.outcomes.count)
-            for o in outcomes {
-                if let name = o["name"] as? String, let def = policy.outcome(named: name), let total = o["total"] as? String, let n = Int(total) {
-                    fromRun[def.id] += n
-                }
+        if let t = threads.last, t > 1 {
+            for (label, goal) in [("summary", 1.7), ("jsonl", 1.5)] {
+                guard let one = run(label, 1, big), let many = run(label, t, big), many.seconds.median > 0 else { continue }
+                let speedup = one.seconds.median / many.seconds.median
+                out.append(Target(name: "CSV → \(label == "summary" ? "--summary" : "JSON Lines"), \(t) threads against 1, \(big) clients",
+                                  figure: String(format: "%.2f× faster (%.2f s against %.2f s)", speedup, many.seconds.median, one.seconds.median),
+                                  goal: String(format: "≥ %.1f×", goal), met: speedup >= goal))
             }
-            if fromRun == plainCounts { checks.append("the summary's counts match a plain in-memory evaluation") }
-            else { failures.append("summary counts \(fromRun) differ from a plain evaluation \(plainCounts)") }
         }
-        return Results(check: check, compile: compile, evalNanosPerClient: eval, endToEnd: endToEnd, checks: checks,
-                       failures: failures, clients: clients, csvBytes: csvBytes, due: due)
+        // Memory: flat without the id check; bounded with it.
+        let smallest = sizes.min() ?? 0, largest = sizes.max() ?? 0
+        if smallest < largest {
+            for t in threads {
+                guard let a = run("no-id-check", t, smallest), let b = run("no-id-check", t, largest) else { continue }
+                let flat = Double(b.peakBytes) <= Double(a.peakBytes) * 1.25 + 8 * 1_048_576
+                out.append(Target(name: "peak memory with --allow-repeated-ids, \(t) thread\(t == 1 ? "" : "s")",
+                                  figure: "\(a.peakBytes / 1_048_576) MB at \(smallest) clients, \(b.peakBytes / 1_048_576) MB at \(largest)",
+                                  goal: "flat in the number of clients", met: flat))
+            }
+            if largest >= 4_000_000 {
+                let peak = threads.compactMap { run("summary", $0, largest)?.peakBytes }.max() ?? 0
+                out.append(Target(name: "peak memory with the id check, \(largest) clients", figure: "\(peak / 1_048_576) MB",
+                                  goal: "≤ 200 MB", met: peak <= 200 * 1_048_576))
+            }
+        }
+        // Growth: time per client at the largest size against 1,000,000.
+        if let million = sizes.first(where: { $0 == 1_000_000 }), largest > million {
+            for t in threads {
+                guard let a = run("summary", t, million), let b = run("summary", t, largest) else { continue }
+                let perA = a.seconds.median / Double(million), perB = b.seconds.median / Double(largest)
+                let growth = perB / perA - 1
+                out.append(Target(name: "growth of time per client, \(largest) against \(million), \(t) thread\(t == 1 ? "" : "s")",
+                                  figure: String(format: "%+.0f %% (%.0f ns against %.0f ns per client)", growth * 100, perB * 1e9, perA * 1e9),
+                                  goal: "within 15 %", met: growth <= 0.15))
+            }
+        }
+        return out
+    }
+
+    /// Writes `count` generated clients in the canonical columns.
+    func writeCanonical(policy: Policy, count: Int, to path: String) -> Bool {
+        guard let record = policy.record, FileManager.default.createFile(atPath: path, contents: nil),
+              let fh = FileHandle(forWritingAtPath: path) else { return false }
+        defer { try? fh.close() }
+        let columns = Benchmark.canonicalColumns.compactMap { name in record.fields.firstIndex { $0.name == name } }
+        var gen = ClientGenerator(policy: policy, asOf: asOf, seed: seed)
+        var text = columns.map { record.fields[$0].name }.joined(separator: ",") + "\n"
+        for i in 1...max(1, count) {
+            let values = gen.next(index: i)
+            text += columns.map { gen.csvText(values[$0], record.fields[$0]) }.joined(separator: ",")
+            text += "\n"
+            if text.utf8.count > 1 << 20 {
+                fh.write(Data(text.utf8))
+                text = ""
+            }
+        }
+        fh.write(Data(text.utf8))
+        return true
+    }
+
+    /// Compiles `floor.c` with the system's C compiler: its path, or why
+    /// there is none.
+    func buildFloor() -> (executable: String?, note: String?) {
+        var candidates: [String] = []
+        if let f = floorSource { candidates.append(f) }
+        var dir = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+        for _ in 0..<6 {
+            candidates.append(dir.appendingPathComponent("shared/bench/floor.c").path)
+            dir.deleteLastPathComponent()
+        }
+        guard let source = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
+            return (nil, "floor unavailable: no shared/bench/floor.c here or above (give --floor FILE)")
+        }
+        let exe = NSTemporaryDirectory() + "linja-bench-floor-\(getpid())"
+        let (status, _, _) = ChildProcess.run("cc", ["-O2", "-o", exe, source], stdoutPath: "/dev/null", stderrPath: "/dev/null")
+        guard status == 0 else { return (nil, "floor unavailable: no C compiler (cc) could build \(source)") }
+        return (exe, nil)
     }
 
     /// Runs `linja` through `linja-dev measure` (this program: the child's
     /// peak memory is then its own, not this large process's image); returns
-    /// wall seconds, the child's peak resident bytes and its exit status.
-    func spawn(_ args: [String], stdoutPath: String, stderrPath: String) -> (Double, Int, Int32) {
+    /// wall seconds, the child's peak resident bytes, its processor seconds
+    /// and its exit status.
+    func spawn(_ args: [String], stdoutPath: String, stderrPath: String) -> (Double, Int, Double, Int32) {
         let t0 = Stopwatch.now()
-        let (status, _) = ChildProcess.run(measurer, ["measure", "--", executable] + args,
-                                           stdoutPath: stdoutPath, stderrPath: stderrPath)
+        let (status, _, _) = ChildProcess.run(measurer, ["measure", "--", executable] + args,
+                                              stdoutPath: stdoutPath, stderrPath: stderrPath)
         let seconds = Double(Stopwatch.now() - t0) / 1e9
-        var peak = 0
-        if let text = try? String(contentsOfFile: stderrPath, encoding: .utf8),
-           let line = text.split(separator: "\n").last(where: { $0.hasPrefix("peak-rss-kb:") }) {
-            peak = (Int(line.filter(\.isNumber)) ?? 0) * 1024
+        var peak = 0, cpu = 0.0
+        if let text = try? String(contentsOfFile: stderrPath, encoding: .utf8) {
+            let lines = text.split(separator: "\n")
+            if let line = lines.last(where: { $0.hasPrefix("peak-rss-kb:") }) { peak = (Int(line.filter(\.isNumber)) ?? 0) * 1024 }
+            if let line = lines.last(where: { $0.hasPrefix("cpu-seconds:") }) {
+                cpu = Double(line.dropFirst("cpu-seconds:".count).trimmingCharacters(in: .whitespaces)) ?? 0
+            }
         }
         try? FileManager.default.removeItem(atPath: stderrPath)
-        return (seconds, peak, status)
+        return (seconds, peak, cpu, status)
     }
 
-    public static func report(_ r: Results, policy: String, machine: String) -> String {
+    public static func report(_ r: Results, policy: String, machine: String, runs: Int) -> String {
         func ms(_ m: Measurement) -> String { String(format: "%.1f ms (min %.1f, max %.1f)", m.median * 1000, m.min * 1000, m.max * 1000) }
-        var s = "Linja benchmark: \(policy), \(r.clients) clients (\(r.csvBytes / 1_000_000) MB CSV), \(machine)\n"
+        var s = "Linja benchmark: \(policy), \(machine); medians of \(runs) alternating runs (min, max)\n"
         s += "  parse + check            \(ms(r.check))\n"
         s += "  compile                  \(ms(r.compile))\n"
         s += String(format: "  evaluation, in memory    %.0f ns/client (min %.0f, max %.0f), 1 thread\n",
                     r.evalNanosPerClient.median, r.evalNanosPerClient.min, r.evalNanosPerClient.max)
-        for e in r.endToEnd {
-            let rate = Double(r.clients) / max(e.seconds.median, 1e-9)
-            s += String(format: "  CSV → %@ %@  %.2f s (min %.2f, max %.2f), %.0f clients/s, peak %d MB\n",
-                        e.label.padding(toLength: 8, withPad: " ", startingAt: 0) as NSString, "\(e.threads) thread\(e.threads == 1 ? " " : "s")" as NSString,
-                        e.seconds.median, e.seconds.min, e.seconds.max, rate, e.peakBytes / 1_048_576)
+        if let note = r.floorNote { s += "  \(note)\n" }
+        for n in r.runs.map(\.clients).reduce(into: [Int]()) { if !$0.contains($1) { $0.append($1) } } {
+            s += "  \(n) clients (\((r.csvBytes[n] ?? 0) / 1_000_000) MB of CSV)\n"
+            if let f = r.floor[n] {
+                s += String(format: "    floor (floor.c, 1 thread)          %6.2f s (min %.2f, max %.2f), cpu %.2f s\n", f.median, f.min, f.max,
+                            r.floorCPU[n]?.median ?? 0)
+            }
+            for e in r.runs where e.clients == n {
+                let rate = Double(n) / max(e.seconds.median, 1e-9)
+                let ratio = r.floor[n].map { String(format: ", %.1f× the floor", e.seconds.median / max($0.median, 1e-9)) } ?? ""
+                let cpuRatio = r.floorCPU[n].map { String(format: " (%.1f× its cpu)", e.cpuSeconds.median / max($0.median, 1e-9)) } ?? ""
+                let name = e.label == "summary" ? "CSV → --summary" : e.label == "jsonl" ? "CSV → JSON Lines file" : "--summary, no id check"
+                s += String(format: "    %@ %d thread%@  %6.2f s (min %.2f, max %.2f), %.0f ns/client%@, cpu %.2f s%@, peak %d MB\n",
+                            name.padding(toLength: 22, withPad: " ", startingAt: 0) as NSString, e.threads, e.threads == 1 ? " " : "s",
+                            e.seconds.median, e.seconds.min, e.seconds.max, e.seconds.median * 1e9 / Double(n), ratio,
+                            e.cpuSeconds.median, cpuRatio, e.peakBytes / 1_048_576)
+                _ = rate
+            }
+            if let due = r.due, due.clients == n {
+                let run = r.runs.first { $0.clients == n && $0.label == "jsonl" && $0.threads == 1 }
+                let ratio = run.map { String(format: ", %.1f× run → JSON Lines", due.seconds.median / max($0.seconds.median, 1e-9)) } ?? ""
+                s += String(format: "    due, 90 days → JSON Lines 1 thread  %6.2f s (min %.2f, max %.2f), %.0f clients/s, peak %d MB, %d changes%@\n",
+                            due.seconds.median, due.seconds.min, due.seconds.max, Double(n) / max(due.seconds.median, 1e-9),
+                            due.peakBytes / 1_048_576, due.lines, ratio as NSString)
+            }
         }
-        if let due = r.due {
-            let rate = Double(r.clients) / max(due.seconds.median, 1e-9)
-            let run = r.endToEnd.first { $0.label == "jsonl" && $0.threads == 1 }
-            let ratio = run.map { String(format: ", %.1f× run → JSON Lines", due.seconds.median / max($0.seconds.median, 1e-9)) } ?? ""
-            s += String(format: "  due, 90 days → JSON Lines 1 thread  %.2f s (min %.2f, max %.2f), %.0f clients/s, peak %d MB, %d changes%@\n",
-                        due.seconds.median, due.seconds.min, due.seconds.max, rate, due.peakBytes / 1_048_576, due.lines, ratio as NSString)
+        s += "  targets (issue 18):\n"
+        for t in r.targets {
+            let verdict = t.met.map { $0 ? "met" : "not met" } ?? "not measured"
+            s += "    \(t.name): \(t.figure); target \(t.goal): \(verdict)\n"
         }
         for c in r.checks { s += "  ok: \(c)\n" }
         for f in r.failures { s += "  FAILED: \(f)\n" }

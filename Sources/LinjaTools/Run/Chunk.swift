@@ -1,31 +1,44 @@
 import Foundation
 import Linja
 
-/// A chunk of clients on its way through `linja run`: read (and, with
-/// several threads, decoded) in order, decided and rendered on a worker,
-/// then written in order by `RunPipeline`.
+/// A byte range of the client file on its way through `linja run`: read,
+/// decided and rendered by one worker, then written in order by
+/// `RunPipeline`.
 ///
-/// Each client is decided once. What a client adds to the output and to the
-/// counts is kept per client, so that a client found to repeat an earlier
-/// id when the chunk is written can be left out without deciding anything
-/// again.
+/// Everything in it is numbered from the range's first line and row; the
+/// writer moves the numbers to the file's once the ranges before are
+/// written. Each client is decided once. What a client adds to the output
+/// and to the counts is kept per client, so that a client found to repeat
+/// an earlier id can be left out without deciding anything again.
 final class Chunk: @unchecked Sendable {
-    var batch: ClientBatch
-    /// Row numbers of the decoded clients.
-    var rows: [Int] = []
+    let index: Int
+    /// Where reading started and what it found.
+    var start = 0
+    /// The file's line and row where the chunk starts (known once the
+    /// chunks before have been read).
+    var lineBase = 0
+    var rowBase = 0
+    var rows: ClientRows
+    var rejects: [RejectedRow] = []
+    var end = ClientReader.RangeEnd(end: 0, lines: 0, rows: 0)
+    /// JSON Lines keys naming no field, where they first occur here.
+    var unknownKeys: [(key: String, row: Int, column: Int)] { end.unknownKeys }
 
-    // Reading on a worker (CSV with several threads): the records as read,
-    // rows rejected while decoding them or before, and each decoded row's
-    // raw record and id fingerprint.
-    var raw: RawRows?
-    var rejects: [(issue: DataIssue, fields: [String])] = []
-    var rawIndex: [Int] = []
-    var fingerprints: [IDFingerprint?] = []
+    /// A row whose id an earlier row had: the row, where the id was first
+    /// (a chunk and a row in it) and the row's fields as read.
+    struct Repeat {
+        var client: Int
+        var firstChunk: Int
+        var firstRow: Int
+        var fields: [String]
+        var idColumn: Int?
+    }
+    var repeats: [Repeat] = []
 
     // Results, per client.
     enum Result: UInt8 { case skipped, decided, failed }
     var results: [Result] = []
-    var failures: [(client: Int, error: EvalError)] = []
+    var failures: [(client: Int, error: EvalError, fields: [String])] = []
     /// Client `i`'s output is `output[outputEnd[i - 1] ..< outputEnd[i]]`.
     var output: [UInt8] = []
     var outputEnd: [Int] = []
@@ -43,7 +56,12 @@ final class Chunk: @unchecked Sendable {
     var firings: [Int32] = []
     var firingEnd: [Int32] = []
 
-    init(width: Int, capacity: Int) { batch = ClientBatch(width: width, capacity: capacity) }
+    /// A chunk of about `bytes` of the file (for the first guess at how
+    /// many rows it holds: growing arrays copy them).
+    init(index: Int, width: Int, bytes: Int) {
+        self.index = index
+        rows = ClientRows(width: width, capacity: min(bytes / 96 + 16, 1 << 16))
+    }
 
     /// Client `i`'s output.
     func output(of i: Int) -> ArraySlice<UInt8> {
@@ -53,6 +71,7 @@ final class Chunk: @unchecked Sendable {
     /// Takes client `i`'s part out of the chunk's counts (it repeats an earlier id).
     func withdraw(_ i: Int) {
         guard results[i] == .decided else { return }
+        results[i] = .skipped
         for k in (i == 0 ? 0 : Int(keyEnd[i - 1]))..<Int(keyEnd[i]) { counts[Int(keys[k])] -= 1 }
         clientsBy[Int(municipalityIndex[i])] -= 1
         var f = i == 0 ? 0 : Int(firingEnd[i - 1])
@@ -72,10 +91,12 @@ final class ChunkDecider {
     let evaluator: Evaluator
     let renderer: DecisionRenderer
     let summaryKeys: Summary
-    let only: String?
+    let only: [UInt8]?
     let withSummary: Bool
     let record: RecordType
     let idSlot: Int?
+    /// The id's slot when it is text (read as bytes).
+    let textIDSlot: Int?
     let mSlot: Int?
 
     init(policy: Policy, program: Program, renderer: DecisionRenderer, summaryKeys: Summary, only: String?, withSummary: Bool) {
@@ -84,42 +105,31 @@ final class ChunkDecider {
         evaluator.logFirings = true
         self.renderer = renderer
         self.summaryKeys = summaryKeys
-        self.only = only
+        self.only = only.map { Array($0.utf8) }
         self.withSummary = withSummary
-        self.record = policy.record ?? RecordType(name: "client", label: nil, fields: [], span: .none)
-        self.idSlot = record.fields.firstIndex { $0.name == "id" }
+        let record = policy.record ?? RecordType(name: "client", label: nil, fields: [], span: .none)
+        self.record = record
+        let idSlot = record.fields.firstIndex { $0.name == "id" }
+        self.idSlot = idSlot
+        self.textIDSlot = idSlot.flatMap { record.fields[$0].type.base == .text ? $0 : nil }
         self.mSlot = record.fields.firstIndex { $0.type.base == .municipality }
-    }
-
-    /// Decodes a chunk's raw records (on a worker): accepted rows into the
-    /// batch with their id fingerprints, bad ones into `rejects`.
-    func decode(_ c: Chunk, _ decoder: RowDecoder) {
-        guard let raw = c.raw else { return }
-        for i in 0..<raw.count {
-            if let issue = decoder.decode(raw, i, into: &c.batch) {
-                c.rejects.append((issue, raw.strings(i)))
-                continue
-            }
-            c.rows.append(raw.rows[i])
-            c.rawIndex.append(i)
-            c.fingerprints.append(decoder.idFingerprint(c.batch, row: c.rows.count - 1))
-        }
     }
 
     /// Decides every client of a chunk once, renders its output and counts
     /// it. Results are gathered in local arrays and handed to the chunk at
     /// the end: a class's stored arrays would pay a run-time exclusivity
     /// check on every append.
-    func process(_ c: Chunk) {
-        let width = record.fields.count
+    func process(_ c: Chunk, reader: ClientReader) {
+        let rows = c.rows
+        let width = rows.width
         let mCount = policy.municipalities.count + 1
-        let n = c.rows.count
+        let n = rows.count
         var counts = Array(repeating: 0, count: summaryKeys.keyCount * mCount)
         var clientsBy = Array(repeating: 0, count: mCount)
         var fired = Array(repeating: 0, count: policy.rules.count)
         var firedVariants = policy.rules.map { Array(repeating: 0, count: $0.variants.count) }
         var results = Array(repeating: Chunk.Result.skipped, count: n)
-        var failures: [(client: Int, error: EvalError)] = []
+        var failures: [(client: Int, error: EvalError, fields: [String])] = []
         var output: [UInt8] = []
         var outputEnd: [Int] = [], keyEnd: [Int32] = [], firingEnd: [Int32] = [], municipalityIndex: [Int32] = []
         outputEnd.reserveCapacity(n)
@@ -129,10 +139,14 @@ final class ChunkDecider {
         var keys: [Int32] = [], firings: [Int32] = []
         keys.reserveCapacity(3 * n)
         firings.reserveCapacity(4 * n)
-        let fromGives = renderer.rendersFromGives
-        let texts = c.batch.texts
+        let fromGives = renderer.rendersFromGives && (idSlot == nil || textIDSlot != nil)
+        // Texts as strings only when a rule compares text or the output
+        // needs the client's values.
+        let needsValues = !withSummary && (!fromGives || renderer.explain)
+        let texts: [String] = evaluator.needsTexts || needsValues ? rows.texts() : []
         let keyOf = summaryKeys
-        c.batch.slots.withUnsafeBufferPointer { all in
+        let evaluator = self.evaluator
+        rows.slots.withUnsafeBufferPointer { all in
             guard let base = all.baseAddress else { return }
             for i in 0..<n {
                 defer {
@@ -143,7 +157,7 @@ final class ChunkDecider {
                 }
                 let row = base + i * width
                 if let only {
-                    guard let s = idSlot, Int(row[s]) >= 0, Int(row[s]) < texts.count, texts[Int(row[s])] == only else { continue }
+                    guard let s = textIDSlot, rows.withText(Int(row[s]), { $0.elementsEqual(only) }) else { continue }
                 }
                 // One decision per client: with statuses when they are explained.
                 var decision: Decision?
@@ -153,13 +167,10 @@ final class ChunkDecider {
                     } else {
                         try evaluator.decideGives(row: row, texts: texts)
                     }
-                } catch let e as EvalError {
-                    results[i] = .failed
-                    failures.append((i, e))
-                    continue
                 } catch {
+                    let e = (error as? EvalError) ?? EvalError(message: "\(error)", span: .none)
                     results[i] = .failed
-                    failures.append((i, EvalError(message: "\(error)", span: .none)))
+                    failures.append((i, e, reader.originalFields(at: rows.offsets[i])))
                     continue
                 }
                 results[i] = .decided
@@ -192,12 +203,12 @@ final class ChunkDecider {
                 }
                 if withSummary { continue }
                 if fromGives && outcomes == nil {
-                    renderer.appendFromGives(row: row, texts: texts, idSlot: idSlot, municipality: m,
+                    renderer.appendFromGives(row: row, rows: rows, idSlot: textIDSlot, municipality: m,
                                              evaluator: evaluator, into: &output)
                 } else {
-                    let values = c.batch.values(i, record: record)
+                    let values = rows.values(i, record: record, texts: texts)
                     let d = decision ?? Decision(outcomes: outcomes ?? Decision.resolve(evaluator.lastGives, rules: policy.rules), statuses: nil)
-                    renderer.append(id: renderer.idText(values, idSlot: idSlot, row: c.rows[i]), values: values, decision: d,
+                    renderer.append(id: renderer.idText(values, idSlot: idSlot, row: c.rowBase + rows.rows[i]), values: values, decision: d,
                                     municipality: m >= 0 ? m : nil, into: &output)
                 }
             }
@@ -215,12 +226,5 @@ final class ChunkDecider {
         c.municipalityIndex = municipalityIndex
         c.keys = keys
         c.firings = firings
-    }
-
-    /// Row `i`'s id as read.
-    func id(of c: Chunk, _ i: Int) -> String {
-        guard let s = idSlot else { return "" }
-        let t = Int(c.batch.slots[i * c.batch.width + s])
-        return t >= 0 && t < c.batch.texts.count ? c.batch.texts[t] : ""
     }
 }

@@ -100,12 +100,12 @@ public final class DecisionRenderer {
 
     /// JSON and JSON Lines straight from the evaluator's gives, without
     /// building values (`rendersFromGives`, and gives that need no priority
-    /// resolution).
-    public func appendFromGives(row: UnsafePointer<Int64>, texts: [String], idSlot: Int?, municipality m: Int,
+    /// resolution). `idSlot` is the id's slot when it is text.
+    public func appendFromGives(row: UnsafePointer<Int64>, rows: ClientRows, idSlot: Int?, municipality m: Int,
                                 evaluator: Evaluator, into out: inout [UInt8]) {
         out.append(contentsOf: "{\"id\":".utf8)
-        if let s = idSlot, Int(row[s]) >= 0, Int(row[s]) < texts.count {
-            appendJSONString(texts[Int(row[s])], into: &out)
+        if let s = idSlot {
+            rows.withText(Int(row[s])) { appendJSONString($0, into: &out) }
         } else {
             out.append(contentsOf: "\"\"".utf8)
         }
@@ -192,6 +192,19 @@ public final class DecisionRenderer {
         let def = policy.outcomes[o.outcome]
         if let d = o.destination { return "\(def.kind.rawValue) \(def.name) → \(def.destinations[d])" }
         return "\(def.kind.rawValue) \(def.name)"
+    }
+
+    /// A JSON string from UTF-8 bytes: as they are when nothing needs escaping.
+    func appendJSONString(_ b: UnsafeRawBufferPointer, into out: inout [UInt8]) {
+        var simple = true
+        for x in b where x < 0x20 || x == UInt8(ascii: "\"") || x == UInt8(ascii: "\\") { simple = false; break }
+        if simple {
+            out.append(UInt8(ascii: "\""))
+            out.append(contentsOf: b)
+            out.append(UInt8(ascii: "\""))
+        } else {
+            out.append(contentsOf: JSON.quoted(String(decoding: b, as: UTF8.self)).utf8)
+        }
     }
 
     func appendJSONString(_ s: String, into out: inout [UInt8]) {

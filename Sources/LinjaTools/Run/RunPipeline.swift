@@ -2,11 +2,35 @@ import Foundation
 import Linja
 
 /// `linja run`: clients read, decided and written in one pass, in input
-/// order, in bounded memory. This type schedules: it reads chunks on the
-/// calling thread, has them decided and rendered (`ChunkDecider`) on worker
-/// threads, and writes them in order, settling what only reading order can
-/// tell (a repeated id, when fields are decoded on the workers) and counting
-/// (`Summary`).
+/// order, in bounded memory, on as many threads as asked.
+///
+/// The file is cut into byte ranges of `chunkBytes` (chunk k nominally
+/// starts at `a_k`). Each range is read, decided and rendered by a worker
+/// (`Chunk`), and the results are written in order by the calling thread.
+/// Reading itself runs in parallel:
+///
+/// - A range's first record is found without reading what comes before it:
+///   chunk k starts speculatively just after the first LF at or after
+///   `a_k - 1`, and reads records until one starts at or after the next
+///   chunk's speculative start. Where the previous chunk's last record
+///   really ended is known when that chunk is read; in the rare case that
+///   it differs (a quoted field with a line break spans the cut) the chunk
+///   is read again from there. Only cuts right after an LF are used, never
+///   between CR and LF. Standard input and pipes are spooled in memory as
+///   the workers ask for them, and cut the same way.
+/// - Line and row numbers are counted from each range's start and moved to
+///   the file's when the chunk is written, after the ranges before it.
+/// - Repeated ids are found through an `IDTable` shared without a global
+///   lock: a worker inserts its rows' ids, decides and renders, then waits
+///   until every earlier chunk has inserted and asks which of its rows
+///   repeat an earlier id; those are withdrawn (their output and counts
+///   taken out) and rejected.
+///
+/// Workers come from a fixed pool of threads that take chunks in
+/// increasing order, so a worker only ever waits for a lower chunk that is
+/// running or done. With one thread everything happens on the calling
+/// thread, each chunk starting where the last one ended. The output, the
+/// rejected rows and the messages are the same for any thread count.
 public final class RunPipeline: @unchecked Sendable {
     public typealias Format = DecisionRenderer.Format
 
@@ -21,8 +45,8 @@ public final class RunPipeline: @unchecked Sendable {
         public var maxErrors = 20
         /// Worker threads (1: everything on the calling thread).
         public var threads = 1
-        /// Clients per chunk.
-        public var chunkSize = 4096
+        /// Bytes of the file per chunk (tests use tiny ones).
+        public var chunkBytes = 1 << 20
         public init() {}
     }
 
@@ -59,188 +83,351 @@ public final class RunPipeline: @unchecked Sendable {
     }
 
     /// Runs over every client the reader gives. Bad rows go to `reject` (with
-    /// their raw fields); output bytes to `out`, in input order.
-    public func run(_ reader: ClientReader, out: ([UInt8]) -> Void, reject: (DataIssue, [String]) -> Void) {
-        let threads = max(1, options.threads)
+    /// their fields as read), warnings found while reading (JSON Lines keys
+    /// that name no field) to `warn`, output bytes to `out`, in input order.
+    public func run(_ reader: ClientReader, out: ([UInt8]) -> Void, reject: (DataIssue, [String]) -> Void,
+                    warn: (DataIssue) -> Void = { _ in }) {
         if !options.summary { out(Array(renderer.header().utf8)) }
-        let pool = DeciderPool { [self] in
+        let plan = Plan(reader: reader, chunkBytes: max(1, options.chunkBytes))
+        let board = Board(threads: max(1, options.threads))
+        let table: IDTable? = reader.decoder.fingerprintSlot != nil ? IDTable() : nil
+        let make: @Sendable () -> ChunkDecider = { [self] in
             ChunkDecider(policy: policy, program: program, renderer: renderer.copy(), summaryKeys: summary,
                          only: options.only, withSummary: options.summary)
         }
-        let pending = PendingChunks()
-        let group = DispatchGroup()
-        let slots = DispatchSemaphore(value: threads + 1)
-        var nextToWrite = 0
-        var index = 0
-        // With several threads, CSV fields are decoded on the workers too; the
-        // reader only scans records, and repeated ids are settled in reading
-        // order when a chunk is written.
-        let decodeOnWorkers = threads > 1 && reader.format == .csv
-
-        func emit(_ c: Chunk) {
-            settle(c, reader, reject)
-            let decided = c.results.reduce(0) { $0 + ($1 == .decided ? 1 : 0) }
-            counts.decided += decided
-            if options.only != nil, decided > 0 { foundOnly = true }
-            var bytes: [UInt8] = []
-            if !options.summary {
-                if decided == c.rows.count, renderer.separator(beforeClient: written).isEmpty {
-                    // Every client is written and nothing separates them: the chunk's output as it is.
-                    bytes = c.output
-                    written += decided
-                } else {
-                    for i in 0..<c.rows.count where c.results[i] == .decided {
-                        bytes.append(contentsOf: renderer.separator(beforeClient: written))
-                        bytes.append(contentsOf: c.output(of: i))
-                        written += 1
-                    }
-                }
-            }
-            if options.only != nil, c.results.contains(.failed) { foundOnly = true }
-            summary.addCounts(c.counts, clientsBy: c.clientsBy, clients: c.clientsBy.reduce(0, +))
-            summary.addFirings(c.fired, c.firedVariants)
-            if !bytes.isEmpty { out(bytes) }
-            if threads > 1 { slots.signal() }
-        }
-        func drain(wait: Bool) {
+        var writer = Writer(lineBase: reader.dataLine, rowBase: reader.dataRow)
+        if board.threads == 1 {
+            // Each chunk starts where the last ended: nothing is speculative.
+            let decider = make()
+            var start = reader.dataStart
+            var k = 0
             while true {
-                if let c = pending.take(nextToWrite) {
-                    emit(c)
-                    nextToWrite += 1
-                    continue
-                }
-                if wait, nextToWrite < index { usleep(100); continue }
-                return
+                let c = Chunk(index: k, width: record.fields.count, bytes: options.chunkBytes)
+                c.lineBase = writer.lineBase
+                c.rowBase = writer.rowBase
+                read(c, from: start, stop: plan.speculativeStart(of: k + 1), reader: reader)
+                finish(c, decider: decider, table: table, reader: reader, board: nil, rowBases: writer.rowBases)
+                write(c, writer: &writer, reader: reader, out: out, reject: reject, warn: warn)
+                if c.end.failure != nil || c.end.end >= plan.endOfInput(after: c.end.end) { break }
+                start = c.end.end
+                k += 1
             }
+        } else {
+            runInParallel(reader, plan: plan, board: board, table: table, make: make, writer: &writer,
+                          out: out, reject: reject, warn: warn)
         }
-        /// Decides a chunk: here with one thread, on a worker otherwise.
-        func schedule(_ c: Chunk) {
-            let myIndex = index
-            index += 1
-            let decoder = decodeOnWorkers ? reader.decoder : nil
-            let work: @Sendable () -> Void = {
-                let d = pool.take()
-                if let decoder { d.decode(c, decoder) }
-                d.process(c)
-                pool.giveBack(d)
-            }
-            if threads == 1 {
-                work()
-                emit(c)
-                nextToWrite += 1
-                return
-            }
-            // A slot frees when a chunk is written, and only this thread writes.
-            while slots.wait(timeout: .now() + .milliseconds(1)) == .timedOut { drain(wait: false) }
-            group.enter()
-            DispatchQueue.global().async {
-                work()
-                pending.put(myIndex, c)
-                group.leave()
-            }
-            drain(wait: false)
-        }
-
-        var done = false
-        while !done {
-            let chunk = Chunk(width: record.fields.count, capacity: options.chunkSize)
-            if decodeOnWorkers {
-                var raw = RawRows(fieldCount: reader.header.count)
-                scan: while raw.count < options.chunkSize {
-                    switch reader.nextRaw(into: &raw) {
-                    case .end:
-                        done = true
-                        break scan
-                    case .rejected(let issue):
-                        chunk.rejects.append((issue, reader.rawFields))
-                    case .client:
-                        continue
-                    }
-                }
-                if raw.count == 0 && chunk.rejects.isEmpty { continue }
-                chunk.raw = raw
-            } else {
-                while chunk.rows.count < options.chunkSize {
-                    switch reader.next(into: &chunk.batch) {
-                    case .end: done = true
-                    case .rejected(let issue):
-                        chunk.rejects.append((issue, reader.rawFields))
-                        continue
-                    case .client:
-                        chunk.rows.append(reader.row)
-                        continue
-                    }
-                    break
-                }
-                if chunk.rows.isEmpty && chunk.rejects.isEmpty { continue }
-            }
-            schedule(chunk)
-        }
-        group.wait()
-        drain(wait: true)
         if !options.summary {
             out(Array(renderer.footer(read: counts.read, decided: counts.decided, rejected: counts.rejected + counts.failed).utf8))
         }
     }
 
-    /// Finishes a chunk in reading order (on the writing thread): with
-    /// fields decoded on a worker, a row whose id an earlier row had is
-    /// rejected and its part withdrawn; then the chunk's rejected rows and
-    /// the clients that could not be decided are reported in row order.
-    func settle(_ c: Chunk, _ reader: ClientReader, _ reject: (DataIssue, [String]) -> Void) {
-        var repeated = 0
-        if let raw = c.raw {
-            for i in 0..<c.rows.count {
-                if let issue = reader.repeatedID(c.fingerprints[i], id: Self.id(of: c, i, record: record), row: c.rows[i]) {
-                    c.withdraw(i)
-                    c.results[i] = .skipped
-                    c.failures.removeAll { $0.client == i }
-                    c.rejects.append((issue, raw.strings(c.rawIndex[i])))
-                    repeated += 1
-                }
+    // MARK: Ranges
+
+    /// Where chunks start: chunk 0 right after the header; chunk k ≥ 1
+    /// nominally at `dataStart + k * chunkBytes`, really just after the
+    /// first LF at or after the byte before that.
+    struct Plan {
+        let reader: ClientReader
+        let chunkBytes: Int
+
+        init(reader: ClientReader, chunkBytes: Int) {
+            self.reader = reader
+            self.chunkBytes = chunkBytes
+        }
+
+        func nominalStart(of k: Int) -> Int { reader.dataStart + k * chunkBytes }
+
+        /// Whether chunk `k` has any bytes to start in (it may still be empty).
+        func exists(_ k: Int) -> Bool {
+            if k == 0 { return true }
+            let a = nominalStart(of: k)
+            if let size = reader.input.size { return a < size }
+            return reader.input.hasByte(at: a)
+        }
+
+        /// Where chunk `k` starts if no quoted field spans its cut.
+        func speculativeStart(of k: Int) -> Int {
+            if k == 0 { return reader.dataStart }
+            return reader.input.lineStart(atOrAfter: nominalStart(of: k))
+        }
+
+        /// The input's end, if reading got there (`position` is one past
+        /// the last byte read); `Int.max` otherwise.
+        func endOfInput(after position: Int) -> Int {
+            if let size = reader.input.size { return size }
+            return reader.input.hasByte(at: position) ? Int.max : position
+        }
+    }
+
+    /// Reads chunk `c`'s range.
+    func read(_ c: Chunk, from start: Int, stop: Int, reader: ClientReader) {
+        c.start = start
+        c.rows.removeAll()
+        c.rejects.removeAll()
+        c.end = reader.readRange(start: start, stop: stop, into: &c.rows, rejects: &c.rejects,
+                                 chunkBytes: min(options.chunkBytes, 1 << 20))
+    }
+
+    /// Inserts a read chunk's ids, decides and renders it, and withdraws
+    /// its rows whose id an earlier row had. With a board, waits there until
+    /// every earlier chunk has inserted its ids.
+    func finish(_ c: Chunk, decider: ChunkDecider, table: IDTable?, reader: ClientReader, board: Board?,
+                rowBases: [Int]) {
+        var repeats: [(index: Int, chunk: Int, row: Int)]?
+        if let table {
+            // With every earlier chunk's ids in the table already (always,
+            // with one thread), inserting finds the repeats.
+            let earlierDone = board?.insertsDone(before: c.index) ?? true
+            repeats = table.insert(chunk: c.index, fingerprints: c.rows.fingerprints, rows: c.rows.rows,
+                                   earlierDone: earlierDone)
+            board?.inserted(c.index)
+        }
+        decider.process(c, reader: reader)
+        guard let table else { return }
+        if repeats == nil {
+            board?.waitForInserts(before: c.index)
+            repeats = table.firsts(chunk: c.index, fingerprints: c.rows.fingerprints, rows: c.rows.rows)
+        }
+        for r in repeats ?? [] {
+            c.withdraw(r.index)
+            c.failures.removeAll { $0.client == r.index }
+            let original = reader.originalRecord(at: c.rows.offsets[r.index])
+            c.repeats.append(Chunk.Repeat(client: r.index, firstChunk: r.chunk, firstRow: r.row,
+                                          fields: original.fields, idColumn: original.idColumn))
+        }
+    }
+
+    // MARK: Writing
+
+    /// What the writer knows: where the next chunk starts in the file's
+    /// numbering, and where every chunk written so far started.
+    struct Writer {
+        var lineBase: Int
+        var rowBase: Int
+        var rowBases: [Int] = []
+        /// Warnings given so far (JSON Lines keys).
+        var warned: Set<String> = []
+    }
+
+    /// Writes a chunk in order: its rejected rows (and warnings) by row,
+    /// its output, its counts.
+    func write(_ c: Chunk, writer: inout Writer, reader: ClientReader, out: ([UInt8]) -> Void,
+               reject: (DataIssue, [String]) -> Void, warn: (DataIssue) -> Void) {
+        let rowBase = writer.rowBase, lineBase = writer.lineBase
+        writer.rowBases.append(rowBase)
+        let rows = c.rows
+        // Everything to report, by row: warnings first on a row.
+        var reports: [(row: Int, order: Int, issue: DataIssue, fields: [String]?)] = []
+        for (key, row, column) in c.unknownKeys {
+            if let w = reader.warnUnknownKey(key, row: rowBase + row, column: column) {
+                reports.append((w.row, 0, w, nil))
             }
         }
-        counts.read += c.rows.count - repeated + c.rejects.count
-        counts.rejected += c.rejects.count
-        counts.failed += c.failures.count
-        var all = c.rejects
+        for r in c.rejects {
+            let issue = r.issue.shifted(rows: rowBase, lines: lineBase)
+            reports.append((issue.row, 1, issue, r.fields))
+        }
+        let idField = reader.idSlot.map { record.fields[$0].name }
+        for r in c.repeats {
+            let i = r.client
+            let firstRowBase = r.firstChunk < writer.rowBases.count ? writer.rowBases[r.firstChunk] : rowBase
+            let id = reader.idSlot.map { rows.text(Int(rows.slots[i * rows.width + $0])) } ?? ""
+            let issue = DataIssue(path: reader.path, row: rowBase + rows.rows[i], column: r.idColumn, field: idField,
+                                  message: "duplicate id '\(id)'", line: lineBase + rows.lines[i],
+                                  earlierRow: firstRowBase + r.firstRow)
+            reports.append((issue.row, 1, issue, r.fields))
+        }
         for f in c.failures {
-            all.append((DataIssue(path: reader.path, row: c.rows[f.client], message: "cannot be decided: \(f.error)"),
-                        reader.rawFields(of: c.batch.values(f.client, record: record), policy: policy)))
+            let issue = DataIssue(path: reader.path, row: rowBase + rows.rows[f.client], message: "cannot be decided: \(f.error)",
+                                  line: lineBase + rows.lines[f.client])
+            reports.append((issue.row, 1, issue, f.fields))
         }
-        all.sort { $0.issue.row < $1.issue.row }
-        for r in all { reject(r.issue, r.fields) }
+        reports.sort { ($0.row, $0.order) < ($1.row, $1.order) }
+        for r in reports {
+            if let fields = r.fields {
+                reject(r.issue, fields)
+            } else {
+                warn(r.issue)
+            }
+        }
+        counts.read += rows.count + c.rejects.count
+        counts.rejected += c.rejects.count + c.repeats.count
+        counts.failed += c.failures.count
+        let decided = c.results.reduce(0) { $0 + ($1 == .decided ? 1 : 0) }
+        counts.decided += decided
+        if options.only != nil, decided > 0 || !c.failures.isEmpty { foundOnly = true }
+        if !options.summary {
+            var bytes: [UInt8] = []
+            if decided == rows.count, renderer.separator(beforeClient: written).isEmpty {
+                // Every client is written and nothing separates them: the chunk's output as it is.
+                bytes = c.output
+                written += decided
+            } else {
+                for i in 0..<rows.count where c.results[i] == .decided {
+                    bytes.append(contentsOf: renderer.separator(beforeClient: written))
+                    bytes.append(contentsOf: c.output(of: i))
+                    written += 1
+                }
+            }
+            if !bytes.isEmpty { out(bytes) }
+        }
+        summary.addCounts(c.counts, clientsBy: c.clientsBy, clients: c.clientsBy.reduce(0, +))
+        summary.addFirings(c.fired, c.firedVariants)
+        writer.rowBase += c.end.rows
+        writer.lineBase += c.end.lines
     }
 
-    /// Row `i`'s id as read.
-    static func id(of c: Chunk, _ i: Int, record: RecordType) -> String {
-        guard let s = record.fields.firstIndex(where: { $0.name == "id" }) else { return "" }
-        let t = Int(c.batch.slots[i * c.batch.width + s])
-        return t >= 0 && t < c.batch.texts.count ? c.batch.texts[t] : ""
+    // MARK: Several threads
+
+    /// What the workers and the writer share, behind one lock.
+    final class Board: @unchecked Sendable {
+        let threads: Int
+        let monitor = Monitor()
+        /// The next chunk a worker may take.
+        var next = 0
+        /// The number of chunks, once known.
+        var chunkCount: Int?
+        /// Where each chunk's last record ended (known after it was read
+        /// from its right start).
+        var ends: [Int: Int] = [:]
+        /// How many chunks, from the first, have inserted their ids.
+        var insertedPrefix = 0
+        var insertedAhead: Set<Int> = []
+        /// Chunks ready to be written.
+        var done: [Int: Chunk] = [:]
+        /// The next chunk to write.
+        var nextToWrite = 0
+        /// Chunks in flight at most (bounded memory).
+        let window: Int
+
+        init(threads: Int) {
+            self.threads = threads
+            window = 2 * threads + 2
+        }
+
+        func inserted(_ k: Int) {
+            monitor.withLock {
+                insertedAhead.insert(k)
+                while insertedAhead.remove(insertedPrefix) != nil { insertedPrefix += 1 }
+                monitor.broadcast()
+            }
+        }
+
+        /// Whether every chunk before `k` has inserted its ids.
+        func insertsDone(before k: Int) -> Bool {
+            monitor.withLock { insertedPrefix >= k }
+        }
+
+        func waitForInserts(before k: Int) {
+            monitor.lock()
+            while insertedPrefix < k && (chunkCount.map { $0 > insertedPrefix } ?? true) { monitor.wait() }
+            monitor.unlock()
+        }
     }
 
-    /// Deciders for worker threads: one per thread at a time.
-    final class DeciderPool: @unchecked Sendable {
-        let make: () -> ChunkDecider
-        var free: [ChunkDecider] = []
-        let lock = NSLock()
-        init(make: @escaping () -> ChunkDecider) { self.make = make }
-        func take() -> ChunkDecider {
-            lock.lock()
-            if let d = free.popLast() { lock.unlock(); return d }
-            lock.unlock()
-            return make()
+    private func runInParallel(_ reader: ClientReader, plan: Plan, board: Board, table: IDTable?,
+                               make: @escaping @Sendable () -> ChunkDecider, writer: inout Writer,
+                               out: ([UInt8]) -> Void, reject: (DataIssue, [String]) -> Void,
+                               warn: (DataIssue) -> Void) {
+        let running = Running(board.threads)
+        for _ in 0..<board.threads {
+            let thread = Thread { [self] in
+                work(reader, plan: plan, board: board, table: table, decider: make())
+                running.finished()
+            }
+            thread.stackSize = 1 << 22
+            thread.start()
         }
-        func giveBack(_ d: ChunkDecider) {
-            lock.lock(); free.append(d); lock.unlock()
+        // Write chunks in order as they are done.
+        while true {
+            board.monitor.lock()
+            while board.done[board.nextToWrite] == nil,
+                  board.chunkCount.map({ board.nextToWrite < $0 }) ?? true {
+                board.monitor.wait()
+            }
+            guard let c = board.done.removeValue(forKey: board.nextToWrite) else {
+                board.monitor.unlock()
+                break
+            }
+            board.monitor.unlock()
+            write(c, writer: &writer, reader: reader, out: out, reject: reject, warn: warn)
+            board.monitor.withLock {
+                board.nextToWrite += 1
+                board.monitor.broadcast()
+            }
+            // Nobody reads before the next chunk's nominal start again.
+            reader.input.release(below: plan.nominalStart(of: c.index + 1) - 1)
+        }
+        running.wait()
+    }
+
+    /// Worker threads still running.
+    final class Running: @unchecked Sendable {
+        let monitor = Monitor()
+        var count: Int
+        init(_ count: Int) { self.count = count }
+        func finished() {
+            monitor.withLock {
+                count -= 1
+                monitor.broadcast()
+            }
+        }
+        func wait() {
+            monitor.lock()
+            while count > 0 { monitor.wait() }
+            monitor.unlock()
         }
     }
 
-    /// Finished chunks waiting for their turn to be written.
-    final class PendingChunks: @unchecked Sendable {
-        var chunks: [Int: Chunk] = [:]
-        let lock = NSLock()
-        func put(_ i: Int, _ c: Chunk) { lock.lock(); chunks[i] = c; lock.unlock() }
-        func take(_ i: Int) -> Chunk? { lock.lock(); defer { lock.unlock() }; return chunks.removeValue(forKey: i) }
+    /// A worker: takes chunks in increasing order until there are none.
+    private func work(_ reader: ClientReader, plan: Plan, board: Board, table: IDTable?, decider: ChunkDecider) {
+        while true {
+            board.monitor.lock()
+            while board.chunkCount.map({ board.next < $0 }) ?? true, board.next >= board.nextToWrite + board.window {
+                board.monitor.wait()
+            }
+            let k = board.next
+            if let n = board.chunkCount, k >= n {
+                board.monitor.unlock()
+                return
+            }
+            board.next += 1
+            board.monitor.unlock()
+            guard plan.exists(k) else {
+                board.monitor.withLock {
+                    board.chunkCount = min(board.chunkCount ?? k, k)
+                    board.monitor.broadcast()
+                }
+                return
+            }
+            let c = Chunk(index: k, width: record.fields.count, bytes: options.chunkBytes)
+            let start = plan.speculativeStart(of: k)
+            let stop = plan.speculativeStart(of: k + 1)
+            read(c, from: start, stop: stop, reader: reader)
+            if k > 0 {
+                // Where the chunk before really ended (unless reading ended before it).
+                board.monitor.lock()
+                while board.ends[k - 1] == nil, board.chunkCount.map({ k < $0 }) ?? true { board.monitor.wait() }
+                let previous = board.ends[k - 1]
+                board.monitor.unlock()
+                guard let previous else { continue }
+                if previous != start {
+                    read(c, from: previous, stop: stop, reader: reader)
+                }
+            }
+            board.monitor.withLock {
+                board.ends[k] = c.end.end
+                if c.end.failure != nil || c.end.end >= plan.endOfInput(after: c.end.end) {
+                    // Nothing after this chunk: later ones would be empty.
+                    board.chunkCount = min(board.chunkCount ?? (k + 1), k + 1)
+                }
+                board.monitor.broadcast()
+            }
+            finish(c, decider: decider, table: table, reader: reader, board: board, rowBases: [])
+            board.monitor.withLock {
+                if board.chunkCount.map({ k < $0 }) ?? true { board.done[k] = c }
+                board.monitor.broadcast()
+            }
+        }
     }
 }

@@ -1,0 +1,215 @@
+import Foundation
+import Synchronization
+import LinjaBase
+import LinjaSyntax
+import LinjaModel
+
+/// The ids of a client file, each with where it is first, shared by workers
+/// that read parts of the file at once: a repeated id is rejected naming
+/// the row it was first on, whichever worker read that row.
+///
+/// Without a global lock: the table is split into 256 partitions by the
+/// fingerprint's top bits, each with its own lock and its own growable
+/// open-addressing table, and a worker takes each partition's lock once per
+/// part of the file (`insert` and `firsts` sort their rows by partition).
+/// Every entry keeps the earliest position its id was seen at, so the order
+/// in which workers insert does not matter: once every part before a
+/// worker's own has inserted, `firsts` tells exactly which of its rows
+/// repeat an earlier id.
+///
+/// An entry is 16 bytes: the first 64 bits of the id's fingerprint, then 16
+/// more bits of it above the position (24 bits of part, 24 of row within
+/// the part). So an id is known by 80 bits: two different ids among ten
+/// million share them with probability about n² / 2⁸¹, 1 in 10¹⁰. With
+/// tables at most three quarters full, that is 21–43 bytes per distinct id.
+public final class IDTable: @unchecked Sendable {
+    static let partitionBits = 8
+    static let partitionCount = 1 << partitionBits
+    /// A position: part (chunk) index above the row within the part.
+    static let rowBits = 24
+    static let positionMask: UInt64 = (1 << 48) - 1
+
+    struct Partition {
+        /// Two words per slot: fingerprint (0: empty), then tag and position.
+        var slots: UnsafeMutablePointer<UInt64>?
+        var capacity = 0
+        var count = 0
+    }
+
+    /// A partition behind its own lock.
+    final class Locked: @unchecked Sendable {
+        let state = Mutex(Partition())
+        deinit {
+            state.withLock { $0.slots?.deallocate() }
+        }
+    }
+
+    private let partitions: [Locked]
+
+    public init() {
+        partitions = (0..<IDTable.partitionCount).map { _ in Locked() }
+    }
+
+    /// The number of distinct ids.
+    public var count: Int {
+        partitions.reduce(0) { total, p in total + p.state.withLock { $0.count } }
+    }
+
+    /// A position as stored: `chunk` above `row`, each kept to 24 bits.
+    @inline(__always)
+    static func position(chunk: Int, row: Int) -> UInt64 {
+        let c = UInt64(min(max(0, chunk), (1 << 24) - 1))
+        let r = UInt64(min(max(0, row), (1 << rowBits) - 1))
+        return c << UInt64(rowBits) | r
+    }
+
+    /// A fingerprint of an id's bytes (its NFC form when it is not ASCII,
+    /// as Swift compares strings): two words, the first never 0.
+    static func fingerprint(_ bytes: UnsafeRawBufferPointer) -> (UInt64, UInt64) {
+        if let f = SeenIDs.fingerprint(ascii: bytes) { return (f.0, UInt64(f.1)) }
+        let f = SeenIDs.fingerprint(String(decoding: bytes, as: UTF8.self))
+        return (f.0, UInt64(f.1))
+    }
+
+    /// Row order by partition: the indexes of `fingerprints` (two words per
+    /// row) grouped by partition, and where each partition's group ends.
+    private static func byPartition(_ fingerprints: [UInt64]) -> (order: [Int32], ends: [Int]) {
+        let n = fingerprints.count / 2
+        var counts = [Int](repeating: 0, count: partitionCount + 1)
+        let shift = UInt64(64 - partitionBits)
+        for i in 0..<n { counts[Int(fingerprints[2 * i] >> shift) + 1] += 1 }
+        for p in 0..<partitionCount { counts[p + 1] += counts[p] }
+        var next = counts
+        var order = [Int32](repeating: 0, count: n)
+        for i in 0..<n {
+            let p = Int(fingerprints[2 * i] >> shift)
+            order[next[p]] = Int32(i)
+            next[p] += 1
+        }
+        return (order, Array(counts.dropFirst()))
+    }
+
+    /// Records the ids of a part's rows: row `i` has fingerprint
+    /// `fingerprints[2i], fingerprints[2i + 1]` and is at `rows[i]` of part
+    /// `chunk`. An id already known keeps its earlier position.
+    ///
+    /// When every earlier part has inserted already (`earlierDone`), the
+    /// rows whose id was seen earlier are found on the way and returned, as
+    /// `firsts` would return them; otherwise nil (ask `firsts` once they
+    /// have).
+    @discardableResult
+    public func insert(chunk: Int, fingerprints: [UInt64], rows: [Int],
+                       earlierDone: Bool = false) -> [(index: Int, chunk: Int, row: Int)]? {
+        let (order, ends) = IDTable.byPartition(fingerprints)
+        var found: [(index: Int, chunk: Int, row: Int)] = []
+        var start = 0
+        for p in 0..<IDTable.partitionCount {
+            let end = ends[p]
+            if end > start {
+                partitions[p].state.withLock { part in
+                    for k in start..<end {
+                        let i = Int(order[k])
+                        let mine = IDTable.position(chunk: chunk, row: rows[i])
+                        if let first = IDTable.insert(&part, fingerprints[2 * i], fingerprints[2 * i + 1], mine),
+                           first < mine, earlierDone {
+                            found.append((i, Int(first >> UInt64(IDTable.rowBits)),
+                                          Int(first & ((1 << UInt64(IDTable.rowBits)) - 1))))
+                        }
+                    }
+                }
+            }
+            start = end
+        }
+        guard earlierDone else { return nil }
+        found.sort { $0.index < $1.index }
+        return found
+    }
+
+    /// For each row whose id was first seen at an earlier position: its
+    /// index and that position's part and row. Valid once every earlier part
+    /// has inserted its rows (and this part too).
+    public func firsts(chunk: Int, fingerprints: [UInt64], rows: [Int]) -> [(index: Int, chunk: Int, row: Int)] {
+        let (order, ends) = IDTable.byPartition(fingerprints)
+        var found: [(index: Int, chunk: Int, row: Int)] = []
+        var start = 0
+        for p in 0..<IDTable.partitionCount {
+            let end = ends[p]
+            if end > start {
+                partitions[p].state.withLock { part in
+                    for k in start..<end {
+                        let i = Int(order[k])
+                        let mine = IDTable.position(chunk: chunk, row: rows[i])
+                        if let first = IDTable.find(part, fingerprints[2 * i], fingerprints[2 * i + 1]), first < mine {
+                            found.append((i, Int(first >> UInt64(IDTable.rowBits)),
+                                          Int(first & ((1 << UInt64(IDTable.rowBits)) - 1))))
+                        }
+                    }
+                }
+            }
+            start = end
+        }
+        found.sort { $0.index < $1.index }
+        return found
+    }
+
+    @inline(__always)
+    private static func tag(_ low: UInt64) -> UInt64 { (low & 0xFFFF) << 48 }
+
+    /// Inserts an entry, keeping the earlier position; returns the
+    /// position that was there before, if any.
+    private static func insert(_ part: inout Partition, _ h: UInt64, _ low: UInt64, _ position: UInt64) -> UInt64? {
+        if (part.count + 1) * 4 > part.capacity * 3 { grow(&part) }
+        guard let slots = part.slots else { return nil }
+        let mask = part.capacity - 1
+        let tag = IDTable.tag(low)
+        var i = Int(truncatingIfNeeded: h) & mask
+        while true {
+            let key = slots[2 * i]
+            if key == 0 {
+                slots[2 * i] = h
+                slots[2 * i + 1] = tag | position
+                part.count += 1
+                return nil
+            }
+            if key == h, slots[2 * i + 1] & ~positionMask == tag {
+                let before = slots[2 * i + 1] & positionMask
+                if position < before {
+                    slots[2 * i + 1] = tag | position
+                }
+                return before
+            }
+            i = (i + 1) & mask
+        }
+    }
+
+    private static func find(_ part: Partition, _ h: UInt64, _ low: UInt64) -> UInt64? {
+        guard let slots = part.slots else { return nil }
+        let mask = part.capacity - 1
+        let tag = IDTable.tag(low)
+        var i = Int(truncatingIfNeeded: h) & mask
+        while true {
+            let key = slots[2 * i]
+            if key == 0 { return nil }
+            if key == h, slots[2 * i + 1] & ~positionMask == tag { return slots[2 * i + 1] & positionMask }
+            i = (i + 1) & mask
+        }
+    }
+
+    private static func grow(_ part: inout Partition) {
+        let newCapacity = max(64, part.capacity * 2)
+        let newSlots = UnsafeMutablePointer<UInt64>.allocate(capacity: 2 * newCapacity)
+        newSlots.initialize(repeating: 0, count: 2 * newCapacity)
+        let mask = newCapacity - 1
+        if let old = part.slots {
+            for s in 0..<part.capacity where old[2 * s] != 0 {
+                var i = Int(truncatingIfNeeded: old[2 * s]) & mask
+                while newSlots[2 * i] != 0 { i = (i + 1) & mask }
+                newSlots[2 * i] = old[2 * s]
+                newSlots[2 * i + 1] = old[2 * s + 1]
+            }
+            old.deallocate()
+        }
+        part.slots = newSlots
+        part.capacity = newCapacity
+    }
+}
