@@ -47,6 +47,9 @@ public final class ClientReader: @unchecked Sendable {
     public let idSlot: Int?
     /// Whether the id field holds text (the only kind checked for repeats).
     let idIsText: Bool
+    /// Per slot: a text field, an optional field (for copying rows into a batch).
+    let textFields: [Bool]
+    let optionalFields: [Bool]
     /// For each field slot, its column index in a CSV file.
     public private(set) var columnOf: [Int?]
     /// JSON Lines: the slot each key names, by the key as `key(_:)` makes it.
@@ -69,6 +72,8 @@ public final class ClientReader: @unchecked Sendable {
         columnOf = Array(repeating: nil, count: record.fields.count)
         idSlot = record.fields.firstIndex { $0.name == "id" }
         idIsText = idSlot.map { record.fields[$0].type.base == .text } ?? false
+        textFields = record.fields.map { $0.type.base == .text }
+        optionalFields = record.fields.map { $0.type.isOptional }
         var keys: [String: Int] = [:]
         for (slot, f) in record.fields.enumerated() {
             for c in f.columns { keys[ClientReader.key(c)] = slot }
@@ -553,7 +558,8 @@ public final class ClientReader: @unchecked Sendable {
                                                field: record.fields[slot].name, message: "duplicate id '\(idText ?? "")'",
                                                line: s.lineBase + s.rows.lines[i], earlierRow: first))
                 }
-                batch.append(s.rows.values(i, record: record, texts: s.texts), record: record)
+                batch.append(encoded: s.rows.slots, at: i * s.rows.width, texts: s.texts,
+                             textFields: textFields, optionalFields: optionalFields)
                 return .client
             }
             if s.done { return .end }

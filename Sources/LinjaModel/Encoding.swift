@@ -95,6 +95,28 @@ public struct ClientBatch: Sendable {
         }
     }
 
+    /// Appends a client already encoded elsewhere (a reader's range of rows):
+    /// its slots copied as they are, its texts moved into this batch's table.
+    /// The same as `append(values, record:)` with the values decoded, without
+    /// making them. `textFields` and `optionalFields` are per slot.
+    public mutating func append(encoded source: [Int64], at base: Int, texts sourceTexts: [String],
+                                textFields: [Bool], optionalFields: [Bool]) {
+        for k in 0..<width {
+            let raw = base + k < source.count ? source[base + k] : Slot.missing
+            guard k < textFields.count, textFields[k] else {
+                slots.append(raw)
+                continue
+            }
+            if raw == Slot.missing, k < optionalFields.count, optionalFields[k] {
+                slots.append(Slot.missing)
+                continue
+            }
+            let i = Int(raw)
+            slots.append(Int64(texts.count))
+            texts.append(i >= 0 && i < sourceTexts.count ? sourceTexts[i] : "")
+        }
+    }
+
     /// The values of client `index`.
     public func values(_ index: Int, record: RecordType) -> [Value] {
         let base = index * width
