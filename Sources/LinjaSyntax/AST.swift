@@ -82,6 +82,20 @@ extension BinaryOp {
         default: return self
         }
     }
+
+    /// The comparison that holds exactly when this one does not
+    /// (`a < b` fails when `a >= b`); other operators are returned as they are.
+    public var negated: BinaryOp {
+        switch self {
+        case .eq: return .neq
+        case .neq: return .eq
+        case .lt: return .ge
+        case .le: return .gt
+        case .gt: return .le
+        case .ge: return .lt
+        default: return self
+        }
+    }
 }
 
 public enum AggregateKind: String, Sendable, CaseIterable {

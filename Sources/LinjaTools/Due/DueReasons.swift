@@ -189,7 +189,7 @@ public struct DueReasons {
         guard case .value(.bool(let holds)) = now, case .compare(let op, let a, let b) = t.written.kind else { return nil }
         let (subject, other, written) = t.anchorOnLeft ? (a, b, op) : (b, a, op.mirrored)
         // The relation that holds from this day: subject REL other.
-        let rel = holds ? written : Self.negation(written)
+        let rel = holds ? written : written.negated
         // The other side reads no client: its value on a day is kept.
         let key = (ObjectIdentifier(t.written.span.file ?? Self.noFile), t.written.span.start, d)
         let otherValue: Value
@@ -300,18 +300,6 @@ public struct DueReasons {
         case .otherwise(let a, let b): return presentField(a, client: client) ?? presentField(b, client: client)
         case .letRef(let l) where l < policy.lets.count: return presentField(policy.lets[l].expr, client: client)
         default: return nil
-        }
-    }
-
-    static func negation(_ op: BinaryOp) -> BinaryOp {
-        switch op {
-        case .eq: return .neq
-        case .neq: return .eq
-        case .lt: return .ge
-        case .le: return .gt
-        case .gt: return .le
-        case .ge: return .lt
-        default: return op
         }
     }
 

@@ -183,7 +183,7 @@ struct ChangeFinder {
         }
         if va.isMissing { return .leaf(presence(a) + ", and then `\(text(a)) \(op.rawValue) \(text(b))` were \(want)") }
         if vb.isMissing { return .leaf(presence(b) + ", and then `\(text(a)) \(op.rawValue) \(text(b))` were \(want)") }
-        let needed = want ? op : Self.negation(op)
+        let needed = want ? op : op.negated
         // Say it of the side that depends on the client, against the other's value.
         if fieldsRead(b).isEmpty {
             return .leaf("\(text(a)) were \(words(needed, va))\(short(vb)): it is \(short(va))")
@@ -192,18 +192,6 @@ struct ChangeFinder {
             return .leaf("\(text(b)) were \(words(needed.mirrored, vb))\(short(va)): it is \(short(vb))")
         }
         return .leaf("\(text(a)) were \(words(needed, va))\(text(b)) (\(short(vb))): it is \(short(va))")
-    }
-
-    static func negation(_ op: BinaryOp) -> BinaryOp {
-        switch op {
-        case .eq: return .neq
-        case .neq: return .eq
-        case .lt: return .ge
-        case .le: return .gt
-        case .gt: return .le
-        case .ge: return .lt
-        default: return op
-        }
     }
 
     /// "over ", "on or before ", "not " … as fits the value compared, with
