@@ -253,6 +253,12 @@ public struct DueDifferential {
             case 8: d = window.end.adding(days: rng.int(0...40))
             default: d = nil
             }
+            // A field that may not be after the evaluation date (a birth date)
+            // keeps its day of the year, moved back a year at a time: its
+            // anniversaries still fall in the window, and the client can be decided.
+            if f.notAfterAsOf != nil {
+                while let x = d, x > window.asOf { d = x.adding(years: -1) }
+            }
             if let d { out[f.slot] = .date(d) }
         }
         return out
