@@ -11,20 +11,7 @@ public final class SourceFile: Sendable {
     public init(path: String, bytes: [UInt8]) {
         self.path = path
         self.bytes = bytes
-        var starts = [0]
-        var i = 0
-        let n = bytes.count
-        while i < n {
-            let b = bytes[i]
-            if b == UInt8(ascii: "\n") {
-                starts.append(i + 1)
-            } else if b == UInt8(ascii: "\r") {
-                if i + 1 < n, bytes[i + 1] == UInt8(ascii: "\n") { i += 1 }
-                starts.append(i + 1)
-            }
-            i += 1
-        }
-        self.lineStarts = starts
+        self.lineStarts = LineTable.starts(bytes)
     }
 
     public convenience init(path: String, text: String) {
@@ -35,13 +22,7 @@ public final class SourceFile: Sendable {
 
     /// The 1-based line that holds byte `offset`.
     public func line(of offset: Int) -> Int {
-        var lo = 0
-        var hi = lineStarts.count - 1
-        while lo < hi {
-            let mid = (lo + hi + 1) / 2
-            if lineStarts[mid] <= offset { lo = mid } else { hi = mid - 1 }
-        }
-        return lo + 1
+        LineTable.index(of: offset, in: lineStarts) + 1
     }
 
     /// Byte range of a 1-based line, without its line terminator.
@@ -144,5 +125,39 @@ public struct Span: Hashable, Sendable {
         if pa != pb { return pa < pb }
         if a.start != b.start { return a.start < b.start }
         return a.end < b.end
+    }
+}
+
+/// Where lines start in a text, and which line holds a byte: one definition
+/// for diagnostics (`SourceFile`) and the language server's positions.
+/// Lines end at `\n`, `\r\n` or `\r`.
+public enum LineTable {
+    /// The byte offset of the first byte of each line.
+    public static func starts(_ bytes: [UInt8]) -> [Int] {
+        var starts = [0]
+        var i = 0
+        let n = bytes.count
+        while i < n {
+            let b = bytes[i]
+            if b == UInt8(ascii: "\n") {
+                starts.append(i + 1)
+            } else if b == UInt8(ascii: "\r") {
+                if i + 1 < n, bytes[i + 1] == UInt8(ascii: "\n") { i += 1 }
+                starts.append(i + 1)
+            }
+            i += 1
+        }
+        return starts
+    }
+
+    /// The 0-based line holding byte `offset`, given the lines' starts.
+    public static func index(of offset: Int, in starts: [Int]) -> Int {
+        var lo = 0
+        var hi = starts.count - 1
+        while lo < hi {
+            let mid = (lo + hi + 1) / 2
+            if starts[mid] <= offset { lo = mid } else { hi = mid - 1 }
+        }
+        return lo
     }
 }

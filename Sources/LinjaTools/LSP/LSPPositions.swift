@@ -1,3 +1,5 @@
+import Linja
+
 /// A position as the protocol counts it: a 0-based line and a 0-based
 /// column in UTF-16 code units (so `ä` is one, `🙂` is two).
 public struct LSPPosition: Hashable, Sendable, Comparable {
@@ -47,33 +49,14 @@ public struct LineMap: Sendable {
 
     public init(bytes: [UInt8]) {
         self.bytes = bytes
-        var starts = [0]
-        var i = 0
-        let n = bytes.count
-        while i < n {
-            let b = bytes[i]
-            if b == 0x0A {
-                starts.append(i + 1)
-            } else if b == 0x0D {
-                if i + 1 < n, bytes[i + 1] == 0x0A { i += 1 }
-                starts.append(i + 1)
-            }
-            i += 1
-        }
-        lineStarts = starts
+        lineStarts = LineTable.starts(bytes)
     }
 
     public var lineCount: Int { lineStarts.count }
 
     /// The 0-based line holding byte `offset`.
     public func line(of offset: Int) -> Int {
-        var lo = 0
-        var hi = lineStarts.count - 1
-        while lo < hi {
-            let mid = (lo + hi + 1) / 2
-            if lineStarts[mid] <= offset { lo = mid } else { hi = mid - 1 }
-        }
-        return lo
+        LineTable.index(of: offset, in: lineStarts)
     }
 
     /// Bytes of a 0-based line, without its terminator.
