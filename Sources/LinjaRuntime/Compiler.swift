@@ -38,6 +38,9 @@ public struct Compiler {
     static let inlineLimit = 4096
     /// Whether comparisons may be folded into thresholds (off while emitting the general fallback).
     var folding = true
+    /// Where each standalone function's code ends (by its start): its code
+    /// is the range from start to end, the lets it calls lie before it.
+    var functionEnds: [Int: Int] = [:]
 
     struct Unsupported: Error {}
 
@@ -138,6 +141,9 @@ public struct Compiler {
         starts += letFunctions.compactMap { $0?.start }
         starts += extra.map(\.start)
         let remap = Compiler.peephole(&code, entries: Set(starts))
+        var ends: [Int: Int] = [:]
+        for (start, end) in functionEnds where start < remap.count && end < remap.count { ends[remap[start]] = remap[end] }
+        functionEnds = ends
         func moved(_ f: Function) -> Function { Function(start: remap[f.start], result: f.result) }
         for i in rules.indices {
             rules[i].condition = rules[i].condition.map(moved)
@@ -145,11 +151,18 @@ public struct Compiler {
             for v in rules[i].variants.indices { rules[i].variants[v].condition = rules[i].variants[v].condition.map(moved) }
         }
         letFunctions = letFunctions.map { $0.map(moved) }
-        let program = Program(asOf: asOf, code: code, registerCount: Int(nextRegister), rules: rules, inactiveRules: inactive,
+        let municipalitySlot = policy.record?.fields.first { $0.type.base == .municipality }?.slot
+        let fused = decisionFunction(rules, municipalitySlot: municipalitySlot)
+        var program = Program(asOf: asOf, code: code, registerCount: Int(nextRegister), rules: rules, inactiveRules: inactive,
                               lets: letFunctions, bitsets: bitsets, lists: lists, strings: strings, fallbacks: fallbacks,
                               spans: spans, context: context,
-                              municipalitySlot: policy.record?.fields.first { $0.type.base == .municipality }?.slot,
+                              municipalitySlot: municipalitySlot,
                               outcomeCount: policy.outcomes.count, fieldRegisters: policy.record?.fields.count ?? 0)
+        if let fused {
+            program.decision = fused.start
+            program.giveSites = fused.sites
+            program.giveTemplates = fused.templates
+        }
         return (program, extra.map(moved))
     }
 
@@ -161,13 +174,15 @@ public struct Compiler {
             // Lets used by the function are compiled first, out of line.
             compileLets(usedBy: e)
             let start = code.count
+            let r: Int32
             if e.type == .bool {
-                let r = fresh()
+                r = fresh()
                 try boolBody(e, r)
-                return Function(start: start, result: r)
+            } else {
+                r = try scalar(e)
+                emit(Instr(.ret, a: r))
             }
-            let r = try scalar(e)
-            emit(Instr(.ret, a: r))
+            functionEnds[start] = code.count
             return Function(start: start, result: r)
         } catch {
             // Truncated rather than restored from a copy: a copy of the
@@ -180,6 +195,7 @@ public struct Compiler {
             fallbacks.append(e)
             emit(Instr(.reference, a: r, b: Int32(fallbacks.count - 1)))
             emit(Instr(.ret, a: r))
+            functionEnds[start] = code.count
             return Function(start: start, result: r)
         }
     }

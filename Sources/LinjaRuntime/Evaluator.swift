@@ -14,6 +14,9 @@ public final class Evaluator {
     let vm: VM
     let municipalitySlot: Int
     let municipalityCount: Int
+    /// Where the program's whole decision starts (-1: none, or the program
+    /// is invalid; the rules then run one by one).
+    let decision: Int
     /// The date fields declared `not after as_of`, by slot.
     let notAfterAsOf: [(slot: Int, field: Field)]
 
@@ -59,7 +62,6 @@ public final class Evaluator {
     public init(policy: Policy, program: Program) {
         self.policy = policy
         self.program = program
-        self.vm = VM(program: program, record: policy.record ?? RecordType(name: "client", label: nil, fields: [], span: .none))
         self.municipalitySlot = program.municipalitySlot ?? -1
         self.municipalityCount = policy.municipalities.count
         self.notAfterAsOf = (policy.record?.fields ?? []).filter { $0.notAfterAsOf != nil && $0.type.base == .date }.map { ($0.slot, $0) }
@@ -122,13 +124,17 @@ public final class Evaluator {
         orderFlat = copy(orderF, filler: 0)
         templates = copy(temps, filler: Give(outcome: 0, destination: -1, rule: 0))
         scopeWords = copy(words, filler: 0)
-        giveCapacity = max(1, maxGives)
+        giveCapacity = max(1, maxGives, VM.neededGives(program))
         giveBuffer = .allocate(capacity: giveCapacity)
         giveBuffer.initialize(repeating: Give(outcome: 0, destination: -1, rule: 0), count: giveCapacity)
         firedRules = .allocate(capacity: max(1, ruleCodes.count))
         firedRules.initialize(repeating: 0, count: max(1, ruleCodes.count))
         firedVariants = .allocate(capacity: max(1, ruleCodes.count))
         firedVariants.initialize(repeating: 0, count: max(1, ruleCodes.count))
+        vm = VM(program: program, record: policy.record ?? RecordType(name: "client", label: nil, fields: [], span: .none),
+                gives: giveBuffer, giveCapacity: giveCapacity, firedRules: firedRules, firedVariants: firedVariants,
+                firingCapacity: max(1, ruleCodes.count))
+        decision = vm.valid ? program.decision ?? -1 : -1
     }
 
     deinit {
@@ -192,6 +198,18 @@ public final class Evaluator {
         }
         vm.begin(row: row, texts: texts)
         let vm = self.vm
+        if decision >= 0 && statuses == nil {
+            // The whole decision in one run of the interpreter.
+            vm.decide(decision, row)
+            if vm.failed {
+                giveCount = 0
+                firedCount = 0
+                throw vm.failure ?? EvalError(message: "the evaluation failed", span: .none)
+            }
+            giveCount = vm.giveCount
+            firedCount = logFirings ? vm.firingCount : 0
+            return
+        }
         let valid = vm.valid
         let functions = self.functions
         let m = municipalitySlot >= 0 ? Int(row[municipalitySlot]) : -1

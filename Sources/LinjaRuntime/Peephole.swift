@@ -40,9 +40,10 @@ extension Compiler {
         return remap
     }
 
-    static func isJump(_ op: Op) -> Bool {
+    package static func isJump(_ op: Op) -> Bool {
         switch op {
-        case .jump, .jumpIfFalse, .jumpIfTrue, .jumpIfMissing, .jumpIfPresent, .jumpIfCmpK, .jumpIfCmp, .jumpIfOutside: return true
+        case .jump, .jumpIfFalse, .jumpIfTrue, .jumpIfMissing, .jumpIfPresent, .jumpIfCmpK, .jumpIfCmp, .jumpIfOutside,
+             .jumpUnlessInBits, .jumpIfEqK, .jumpIfNeK, .jumpIfLtK, .jumpIfLeK, .jumpIfGtK, .jumpIfGeK: return true
         default: return false
         }
     }
@@ -50,15 +51,16 @@ extension Compiler {
     /// The registers an instruction reads.
     static func reads(_ i: Instr) -> [Int32] {
         switch i.op {
-        case .loadField, .loadConst, .jump, .retK: return []
-        case .jumpIfCmpK, .jumpIfOutside: return [i.b]
+        case .loadField, .loadConst, .jump, .retK, .give: return []
+        case .jumpIfCmpK, .jumpIfOutside, .jumpUnlessInBits, .jumpIfEqK, .jumpIfNeK, .jumpIfLtK, .jumpIfLeK, .jumpIfGtK, .jumpIfGeK:
+            return [i.b]
         case .jumpIfCmp: return [i.a, i.b]
         case .jumpIfFalse, .jumpIfTrue, .jumpIfMissing, .jumpIfPresent, .ret, .checkPresent: return [i.a]
         case .move, .not, .isMissing, .isPresent, .cmpK, .negI, .negF, .absI, .absF, .toFixed, .addDays, .addMonths,
              .addWorkingDays, .deadline, .year, .month, .inMask, .inBits, .inList, .eqText, .age:
             return [i.b]
         case .cmp, .addI, .subI, .mulI, .addF, .subF, .mulF, .divF, .mulFPercent, .ageOn, .monthsSpan,
-             .workingDaysBetween, .min, .max:
+             .workingDaysBetween, .min, .max, .cmpEq, .cmpNe, .cmpLt, .cmpLe, .cmpGt, .cmpGe:
             return [i.b, i.c]
         case .letCall, .reference: return []
         }
@@ -68,7 +70,8 @@ extension Compiler {
     static func writes(_ i: Instr) -> Int32? {
         switch i.op {
         case .jump, .jumpIfFalse, .jumpIfTrue, .jumpIfMissing, .jumpIfPresent, .ret, .checkPresent,
-             .jumpIfCmpK, .jumpIfCmp, .jumpIfOutside, .retK: return nil
+             .jumpIfCmpK, .jumpIfCmp, .jumpIfOutside, .retK, .jumpUnlessInBits, .give,
+             .jumpIfEqK, .jumpIfNeK, .jumpIfLtK, .jumpIfLeK, .jumpIfGtK, .jumpIfGeK: return nil
         default: return i.a
         }
     }

@@ -38,6 +38,15 @@ public enum Op: UInt8, Sendable {
     case jumpIfOutside
     /// r[a] = imm, and return.
     case retK
+    /// Jump to c unless r[b] is in bitsets[a] (a rule's scope, a variant's municipalities).
+    case jumpUnlessInBits
+    /// Append giveSites[a]'s outcomes to the client's gives and log the firing.
+    case give
+    // The VM's own forms of the compare instructions, one per relation (it
+    // rewrites `jumpIfCmpK` and `cmp` to these when it loads a program, so
+    // that the relation is not a second dispatch). The compiler never emits them.
+    case jumpIfEqK, jumpIfNeK, jumpIfLtK, jumpIfLeK, jumpIfGtK, jumpIfGeK
+    case cmpEq, cmpNe, cmpLt, cmpLe, cmpGt, cmpGe
 }
 
 public struct Instr: Sendable {
@@ -63,6 +72,16 @@ public struct Instr: Sendable {
 public struct Function: Sendable {
     public var start: Int
     public var result: Int32
+}
+
+/// Where the whole decision gives outcomes: a rule (by its id in the
+/// policy), the variant chosen (-1: the rule's own `then`) and its outcomes,
+/// `count` templates from `start` in `Program.giveTemplates`.
+public struct GiveSite: Sendable, Equatable {
+    public var rule: Int32
+    public var variant: Int32
+    public var start: Int32
+    public var count: Int32
 }
 
 public struct CompiledVariant: Sendable {
@@ -101,6 +120,14 @@ public struct Program: Sendable {
     public var outcomeCount: Int
     /// Registers 0..<fieldRegisters hold the client's fields.
     public var fieldRegisters: Int = 0
+    /// The whole decision as one function starting here: every rule in
+    /// force, in order, its scope, condition, exceptions and variant laid
+    /// out as jumps, ending in `give`s (what `Evaluator.decideGives` runs,
+    /// one call per client instead of one per condition). Nil when a
+    /// function could not be copied into it; the rules then run one by one.
+    public var decision: Int?
+    public var giveSites: [GiveSite] = []
+    public var giveTemplates: [Give] = []
 }
 
 
@@ -110,6 +137,7 @@ extension Program {
         var out = ""
         var functionStarts: [Int: String] = [:]
         for (i, l) in lets.enumerated() { if let f = l { functionStarts[f.start, default: ""] += "let#\(i) " } }
+        if let d = decision { functionStarts[d, default: ""] += "decision " }
         for r in rules {
             if let c = r.condition { functionStarts[c.start, default: ""] += "rule#\(r.rule).when " }
             for (k, e) in r.exceptions.enumerated() { functionStarts[e.start, default: ""] += "rule#\(r.rule).unless\(k) " }

@@ -26,8 +26,21 @@ public final class VM {
     let bitRange: UnsafeMutablePointer<Int32>
     let listValues: UnsafeMutablePointer<Int64>
     let listRange: UnsafeMutablePointer<Int32>
-    /// [0]: generation, [1]: failed flag.
+    /// [0]: generation, [1]: failed flag, [2]: gives so far, [3]: firings so far.
     let state: UnsafeMutablePointer<UInt32>
+    /// Lets being computed (the interpreter calls them in its own loop):
+    /// per level the pc to return to, the register to fill and the let.
+    let letStack: UnsafeMutablePointer<Int32>
+    let letStackCapacity: Int
+    /// The decision's give sites and their outcomes; the gives and firings of
+    /// the client decided last (buffers owned by the `Evaluator`).
+    let giveSites: UnsafeMutablePointer<GiveSite>
+    let giveTemplates: UnsafeMutablePointer<Give>
+    let gives: UnsafeMutablePointer<Give>
+    let giveCapacity: Int
+    let firedRules: UnsafeMutablePointer<Int32>
+    let firedVariants: UnsafeMutablePointer<Int32>
+    let firingCapacity: Int
     /// Whether any instruction reads text fields (else they are not kept per client).
     let needsTexts: Bool
     /// Whether the program passed validation; if not, every function runs
@@ -48,12 +61,32 @@ public final class VM {
     var texts: [String] { textsBox.pointee }
     var row: UnsafePointer<Int64>? { rowBox.pointee }
 
-    public init(program: Program, record: RecordType) {
+    /// A VM for `program`; the decision's gives and firings go to the
+    /// buffers given (at least `Program.neededGives` and rule-count entries).
+    init(program: Program, record: RecordType, gives: UnsafeMutablePointer<Give>, giveCapacity: Int,
+         firedRules: UnsafeMutablePointer<Int32>, firedVariants: UnsafeMutablePointer<Int32>, firingCapacity: Int) {
         self.program = program
         self.record = record
         codeCount = program.code.count
-        code = .allocate(capacity: max(1, codeCount))
-        for (i, ins) in program.code.enumerated() { (code + i).initialize(to: ins) }
+        // One more instruction: a `ret` after the last, so that the loop
+        // needs no bound check (jumps are validated to land at most there).
+        code = .allocate(capacity: codeCount + 1)
+        for (i, ins) in program.code.enumerated() { (code + i).initialize(to: VM.specialised(ins)) }
+        (code + codeCount).initialize(to: Instr(.ret, a: 0))
+        self.gives = gives
+        self.giveCapacity = giveCapacity
+        self.firedRules = firedRules
+        self.firedVariants = firedVariants
+        self.firingCapacity = firingCapacity
+        giveSites = .allocate(capacity: max(1, program.giveSites.count))
+        giveSites.initialize(repeating: GiveSite(rule: 0, variant: -1, start: 0, count: 0), count: max(1, program.giveSites.count))
+        for (i, g) in program.giveSites.enumerated() { giveSites[i] = g }
+        giveTemplates = .allocate(capacity: max(1, program.giveTemplates.count))
+        giveTemplates.initialize(repeating: Give(outcome: 0, destination: -1, rule: 0), count: max(1, program.giveTemplates.count))
+        for (i, g) in program.giveTemplates.enumerated() { giveTemplates[i] = g }
+        letStackCapacity = program.lets.count + 1
+        letStack = .allocate(capacity: 3 * letStackCapacity)
+        letStack.initialize(repeating: 0, count: 3 * letStackCapacity)
         registerCount = max(1, program.registerCount, program.fieldRegisters)
         fieldRegisters = min(program.fieldRegisters, record.fields.count)
         regs = .allocate(capacity: registerCount)
@@ -100,8 +133,8 @@ public final class VM {
         failureBox.initialize(to: nil)
         rowBox = .allocate(capacity: 1)
         rowBox.initialize(to: nil)
-        state = .allocate(capacity: 2)
-        state.initialize(repeating: 0, count: 2)
+        state = .allocate(capacity: 4)
+        state.initialize(repeating: 0, count: 4)
         state[0] = 1
         dayCache = .allocate(capacity: DayCache.size)
         dayCache.initialize(repeating: DayCache.Entry(day: Int64.min, op: 0, argument: 0, result: 0), count: DayCache.size)
@@ -117,7 +150,23 @@ public final class VM {
         failureBox.deinitialize(count: 1); failureBox.deallocate()
         rowBox.deallocate()
         dayCache.deallocate()
+        letStack.deallocate(); giveSites.deallocate(); giveTemplates.deallocate()
     }
+
+    /// The VM's own form of an instruction: compares with the relation in
+    /// the opcode.
+    static func specialised(_ i: Instr) -> Instr {
+        var out = i
+        let jumps: [Op] = [.jumpIfEqK, .jumpIfNeK, .jumpIfLtK, .jumpIfLeK, .jumpIfGtK, .jumpIfGeK]
+        let compares: [Op] = [.cmpEq, .cmpNe, .cmpLt, .cmpLe, .cmpGt, .cmpGe]
+        let r = Int(min(i.rel, 5))
+        if i.op == .jumpIfCmpK { out.op = jumps[r] }
+        if i.op == .cmp { out.op = compares[r] }
+        return out
+    }
+
+    /// The most gives one run of the program's decision can leave.
+    static func neededGives(_ p: Program) -> Int { p.giveSites.reduce(0) { $0 + max(0, Int($1.count)) } }
 
     /// Every register, jump, let, bitset, list and string index in range, and
     /// every function ends in `ret`: the interpreter may then trust the code.
@@ -140,6 +189,15 @@ public final class VM {
                 if !reg(ins.a) || !reg(ins.b) || ins.c < 0 || Int(ins.c) > n { return false }
             case .jumpIfOutside:
                 if !reg(ins.b) || ins.a < 0 || ins.c < 0 || Int(ins.c) > n { return false }
+            case .jumpUnlessInBits:
+                if !reg(ins.b) || ins.a < 0 || Int(ins.a) >= p.bitsets.count || ins.c < 0 || Int(ins.c) > n { return false }
+            case .give:
+                guard ins.a >= 0, Int(ins.a) < p.giveSites.count else { return false }
+                let g = p.giveSites[Int(ins.a)]
+                if g.start < 0 || g.count < 0 || Int(g.start) + Int(g.count) > p.giveTemplates.count { return false }
+            case .jumpIfEqK, .jumpIfNeK, .jumpIfLtK, .jumpIfLeK, .jumpIfGtK, .jumpIfGeK,
+                 .cmpEq, .cmpNe, .cmpLt, .cmpLe, .cmpGt, .cmpGe:
+                return false // the VM's own forms: never in a program
             case .letCall:
                 if !reg(ins.a) || ins.b < 0 || Int(ins.b) >= p.lets.count { return false }
             case .reference:
@@ -160,6 +218,7 @@ public final class VM {
             if ins.op == .monthsSpan, ins.imm == 0 { return false }
         }
         for f in p.lets.compactMap({ $0 }) where f.start < 0 || f.start >= n || !reg(f.result) { return false }
+        if let d = p.decision, d < 0 || d >= n { return false }
         return true
     }
 
@@ -172,6 +231,8 @@ public final class VM {
             state[0] = 1
         }
         state[1] = 0
+        state[2] = 0
+        state[3] = 0
         // The fields are registers 0..<fieldRegisters.
         regs.update(from: row, count: min(fieldRegisters, registerCount))
         rowBox.pointee = row
@@ -231,10 +292,16 @@ public final class VM {
     /// locals: stores through the register pointer could alias the
     /// object's fields, so the compiler would otherwise load them again
     /// after every store.
+    ///
+    /// Lets are called in the loop itself: `letCall` pushes where to return,
+    /// a `ret` with calls open pops it. It never calls itself, so one stack
+    /// per VM serves.
     func exec(_ start: Int, _ row: UnsafePointer<Int64>) {
         var pc = start
-        let code = self.code, r = self.regs, codeCount = self.codeCount
-        while pc < codeCount {
+        let code = self.code, r = self.regs
+        let stack = self.letStack
+        var depth = 0
+        while true {
             let i = code[pc]
             pc &+= 1
             let a = Int(i.a)
@@ -339,33 +406,90 @@ public final class VM {
             case .letCall:
                 let l = Int(i.b)
                 let generation = state[0]
-                if letGeneration[l] != generation {
-                    let s = Int(letStart[l])
-                    if s >= 0 {
-                        exec(s, row)
-                        letValues[l] = r[Int(letResult[l])]
-                    } else {
-                        letValues[l] = Slot.missing
-                    }
+                if letGeneration[l] == generation {
+                    r[a] = letValues[l]
+                } else if letStart[l] < 0 {
+                    letValues[l] = Slot.missing
                     letGeneration[l] = generation
+                    r[a] = Slot.missing
+                } else if depth < letStackCapacity {
+                    stack[3 * depth] = Int32(truncatingIfNeeded: pc)
+                    stack[3 * depth + 1] = i.a
+                    stack[3 * depth + 2] = i.b
+                    depth += 1
+                    pc = Int(letStart[l])
+                } else {
+                    fail("lets call each other too deeply", -1)
+                    r[a] = Slot.missing
                 }
-                r[a] = letValues[l]
             case .reference:
                 r[a] = reference(Int(i.b), row)
             case .checkPresent:
                 if r[a] == Slot.missing { fail("a value shown present is missing", i.imm) }
             case .ret:
-                return
+                if depth == 0 { return }
+                depth -= 1
+                pc = returnFromLet(depth)
             case .jumpIfCmpK: if VM.relation(i.rel, r[Int(i.b)], i.imm) { pc = Int(i.c) }
             case .jumpIfCmp: if VM.relation(i.rel, r[a], r[Int(i.b)]) { pc = Int(i.c) }
             case .jumpIfOutside:
                 if UInt64(bitPattern: r[Int(i.b)] &- i.imm) > UInt64(UInt32(bitPattern: i.a)) { pc = Int(i.c) }
             case .retK:
                 r[a] = i.imm
-                return
+                if depth == 0 { return }
+                depth -= 1
+                pc = returnFromLet(depth)
+            case .jumpUnlessInBits:
+                let x = r[Int(i.b)]
+                let off = Int(bitRange[2 * Int(i.a)]), count = Int(bitRange[2 * Int(i.a) + 1])
+                if x < 0 || x / 64 >= Int64(count) || (bitWords[off + Int(x / 64)] >> UInt64(x % 64)) & 1 == 0 { pc = Int(i.c) }
+            case .give:
+                let site = giveSites[a]
+                let n = Int(state[2]), f = Int(state[3])
+                if n + Int(site.count) <= giveCapacity, f < firingCapacity {
+                    for k in 0..<Int(site.count) { gives[n + k] = giveTemplates[Int(site.start) + k] }
+                    state[2] = UInt32(n + Int(site.count))
+                    firedRules[f] = site.rule
+                    firedVariants[f] = site.variant
+                    state[3] = UInt32(f + 1)
+                } else {
+                    fail("too many outcomes for one client", -1)
+                }
+            case .jumpIfEqK: if r[Int(i.b)] == i.imm { pc = Int(i.c) }
+            case .jumpIfNeK: if r[Int(i.b)] != i.imm { pc = Int(i.c) }
+            case .jumpIfLtK: if r[Int(i.b)] < i.imm { pc = Int(i.c) }
+            case .jumpIfLeK: if r[Int(i.b)] <= i.imm { pc = Int(i.c) }
+            case .jumpIfGtK: if r[Int(i.b)] > i.imm { pc = Int(i.c) }
+            case .jumpIfGeK: if r[Int(i.b)] >= i.imm { pc = Int(i.c) }
+            case .cmpEq: r[a] = r[Int(i.b)] == r[Int(i.c)] ? 1 : 0
+            case .cmpNe: r[a] = r[Int(i.b)] != r[Int(i.c)] ? 1 : 0
+            case .cmpLt: r[a] = r[Int(i.b)] < r[Int(i.c)] ? 1 : 0
+            case .cmpLe: r[a] = r[Int(i.b)] <= r[Int(i.c)] ? 1 : 0
+            case .cmpGt: r[a] = r[Int(i.b)] > r[Int(i.c)] ? 1 : 0
+            case .cmpGe: r[a] = r[Int(i.b)] >= r[Int(i.c)] ? 1 : 0
             }
         }
     }
+
+    /// Ends the let called at `level`: memoises its value, hands it to the
+    /// caller's register, and returns where the caller continues.
+    @inline(__always)
+    func returnFromLet(_ level: Int) -> Int {
+        let l = Int(letStack[3 * level + 2])
+        let v = regs[Int(letResult[l])]
+        letValues[l] = v
+        letGeneration[l] = state[0]
+        regs[Int(letStack[3 * level + 1])] = v
+        return Int(letStack[3 * level])
+    }
+
+    /// Runs the whole decision for the client `begin` started: its gives
+    /// and firings are left in the buffers, their counts in `giveCount` and
+    /// `firingCount`.
+    @inline(__always)
+    func decide(_ start: Int, _ row: UnsafePointer<Int64>) { exec(start, row) }
+    @inline(__always) var giveCount: Int { Int(state[2]) }
+    @inline(__always) var firingCount: Int { Int(state[3]) }
 
     /// Evaluates a fallback expression with the reference evaluator.
     func reference(_ index: Int, _ row: UnsafePointer<Int64>) -> Int64 {

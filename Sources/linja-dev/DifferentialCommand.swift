@@ -39,6 +39,15 @@ let differentialCommand = Command(
                 let client = i % 2 == 0 ? adversarial.next(index: i) : normal.next(index: i)
                 let a = Result { try compiled.decide(client, trace: true) }
                 let b = Result { try reference.decide(client) }
+                // The whole decision in one function: the same outcomes, or the same failure.
+                let fast = Result { try compiled.decide(client) }
+                switch (fast, b) {
+                case (.success(let x), .success(let y)) where x.outcomes == y.outcomes: break
+                case (.failure, .failure): break
+                default:
+                    disagreements += 1
+                    if disagreements <= 5 { stderr.line("\(policy.name), client \(i): whole decision \(fast) vs reference \(b)\n  client: \(client)") }
+                }
                 switch (a, b) {
                 case (.success(let x), .success(let y)) where x == y: continue
                 case (.failure, .failure): errors += 1; continue

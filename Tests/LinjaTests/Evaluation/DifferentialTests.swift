@@ -21,6 +21,7 @@ struct DifferentialTests {
         var gen = ClientGenerator(policy: policy, asOf: asOf, seed: seed)
         gen.adversarial = adversarial
         let compiled = Evaluator(policy: policy, asOf: asOf)
+        guard compiled.program.decision != nil else { return "\(name): the program has no whole-decision function" }
         let reference = ReferenceDecider(policy: policy, asOf: asOf)
         for i in 1...count {
             let client = gen.next(index: i)
@@ -28,6 +29,11 @@ struct DifferentialTests {
             let b = try? reference.decide(client)
             if a != b {
                 return "\(name), client \(i): compiled \(String(describing: a)) vs reference \(String(describing: b)); client \(client)"
+            }
+            // The whole decision in one function (no statuses) gives the same outcomes.
+            let fast = try? compiled.decide(client)
+            if fast?.outcomes != b?.outcomes {
+                return "\(name), client \(i): whole decision \(String(describing: fast)) vs reference \(String(describing: b)); client \(client)"
             }
         }
         return nil

@@ -124,6 +124,7 @@ struct EvaluationCaseTests {
             let compiledDecision = try evaluator.decide(client, trace: true)
             let referenceDecision = try ReferenceDecider(policy: policy, asOf: asOf).decide(client)
             #expect(compiledDecision == referenceDecision, "\(file): the compiled and reference deciders disagree")
+            #expect(try evaluator.decide(client).outcomes == referenceDecision.outcomes, "\(file): the whole-decision function disagrees")
             let given = Set(referenceDecision.outcomes.map { o -> String in
                 let def = policy.outcomes[o.outcome]
                 return "\(def.kind.rawValue) \(def.name)" + (o.destination.map { " to \(def.destinations[$0])" } ?? "")

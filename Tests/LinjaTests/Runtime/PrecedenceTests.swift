@@ -10,6 +10,8 @@ struct PrecedenceTests {
         let compiled = try Evaluator(policy: p, asOf: day).decide(c, trace: true)
         let reference = try ReferenceDecider(policy: p, asOf: day).decide(c)
         #expect(compiled == reference, "the compiled and reference evaluators disagree")
+        let fast = try Evaluator(policy: p, asOf: day).decide(c)
+        #expect(fast.outcomes == reference.outcomes, "the whole-decision function and the reference evaluator disagree")
         return compiled
     }
 
