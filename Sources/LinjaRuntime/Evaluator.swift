@@ -288,6 +288,8 @@ public final class Evaluator {
     }
 
     @inline(__always) public var lastGiveCount: Int { giveCount }
+    /// The last client's gives (`lastGiveCount` of them), valid until the next decision.
+    public var lastGiveBuffer: UnsafePointer<Give> { UnsafePointer(giveBuffer) }
     @inline(__always) public func give(_ i: Int) -> Give { giveBuffer[i] }
     public var lastGives: [Give] { (0..<giveCount).map { giveBuffer[$0] } }
 

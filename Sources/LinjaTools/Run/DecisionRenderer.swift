@@ -21,8 +21,18 @@ public final class DecisionRenderer {
     let csv: CSVWriter
     // Pre-rendered pieces of JSON output.
     let municipalityJSON: [[UInt8]]
-    let outcomeFragments: [Int: [UInt8]]
     let provenanceJSON: [UInt8]
+    /// What follows a client's id, up to the first outcome, per municipality
+    /// (the last for a client without one): `,"municipality":…,"outcomes":[`.
+    let afterID: [[UInt8]]
+    /// Each outcome a rule can give, as JSON: the rule's entries are
+    /// `ruleFragments[rule] ..< ruleFragments[rule + 1]` in `fragmentOutcome`,
+    /// `fragmentDestination` and `fragmentEnd` (their bytes in `fragmentBytes`).
+    let ruleFragments: [Int32]
+    let fragmentOutcome: [Int32]
+    let fragmentDestination: [Int32]
+    let fragmentEnd: [Int32]
+    let fragmentBytes: [UInt8]
 
     public init(policy: Policy, asOf: Day, format: Format, explain: Bool, finnishCSV: Bool, explainer: Explainer) {
         self.policy = policy
@@ -36,24 +46,31 @@ public final class DecisionRenderer {
         // Ids and names from client data must not run as spreadsheet formulas.
         csv.neutralizingFormulas = true
         self.municipalityJSON = policy.municipalities.map { Array(JSON.quoted($0.name).utf8) }
-        var fragments: [Int: [UInt8]] = [:]
+        var starts: [Int32] = [0], outcomes: [Int32] = [], destinations: [Int32] = [], ends: [Int32] = [], bytes: [UInt8] = []
         for r in policy.rules {
-            for o in r.outcomes + r.variants.flatMap(\.outcomes) {
-                let key = DecisionRenderer.fragmentKey(o.outcome, o.destination ?? -1, r.id)
+            for o in r.outcomes + r.variants.flatMap(\.outcomes)
+            where !zip(outcomes[Int(starts[starts.count - 1])...], destinations[Int(starts[starts.count - 1])...])
+                .contains(where: { $0 == Int32(o.outcome) && $1 == Int32(o.destination ?? -1) }) {
                 let d = DecidedOutcome(outcome: o.outcome, destination: o.destination, rules: [r.id], overruled: [])
-                fragments[key] = Array(DecisionRenderer.outcomeJSON(policy, d).compact.utf8)
+                bytes += Array(DecisionRenderer.outcomeJSON(policy, d).compact.utf8)
+                outcomes.append(Int32(o.outcome))
+                destinations.append(Int32(o.destination ?? -1))
+                ends.append(Int32(bytes.count))
             }
+            starts.append(Int32(outcomes.count))
         }
-        self.outcomeFragments = fragments
-        self.provenanceJSON = Array(",\"as_of\":\"\(asOf)\",\"policy\":\"\(policy.shortFingerprint)\"".utf8)
+        (ruleFragments, fragmentOutcome, fragmentDestination, fragmentEnd, fragmentBytes) = (starts, outcomes, destinations, ends, bytes)
+        let provenance = Array(",\"as_of\":\"\(asOf)\",\"policy\":\"\(policy.shortFingerprint)\"".utf8)
+        self.provenanceJSON = provenance
+        afterID = (municipalityJSON + [Array("\"\"".utf8)]).map {
+            Array(",\"municipality\":".utf8) + $0 + (format == .jsonl ? provenance : []) + Array(",\"outcomes\":[".utf8)
+        }
     }
 
     /// A renderer of its own for another thread.
     public func copy() -> DecisionRenderer {
         DecisionRenderer(policy: policy, asOf: asOf, format: format, explain: explain, finnishCSV: finnishCSV, explainer: explainer)
     }
-
-    static func fragmentKey(_ o: Int, _ d: Int, _ r: Int) -> Int { (o << 40) | ((d + 1) << 20) | r }
 
     /// Whether a client's output can be written from the evaluator's gives
     /// alone (JSON and JSON Lines without explanations).
@@ -103,37 +120,51 @@ public final class DecisionRenderer {
     /// resolution). `idSlot` is the id's slot when it is text.
     public func appendFromGives(row: UnsafePointer<Int64>, rows: ClientRows, idSlot: Int?, municipality m: Int,
                                 evaluator: Evaluator, into out: inout [UInt8]) {
-        out.append(contentsOf: "{\"id\":".utf8)
+        out.append(contentsOf: DecisionRenderer.idOpen)
         if let s = idSlot {
             rows.withText(Int(row[s])) { appendJSONString($0, into: &out) }
         } else {
-            out.append(contentsOf: "\"\"".utf8)
+            out.append(contentsOf: DecisionRenderer.emptyString)
         }
-        out.append(contentsOf: ",\"municipality\":".utf8)
-        if m >= 0, m < municipalityJSON.count { out.append(contentsOf: municipalityJSON[m]) } else { out.append(contentsOf: "\"\"".utf8) }
-        if format == .jsonl { out.append(contentsOf: provenanceJSON) }
-        out.append(contentsOf: ",\"outcomes\":[".utf8)
+        out.append(contentsOf: afterID[m >= 0 && m < municipalityJSON.count ? m : municipalityJSON.count])
         // Outcomes in outcome order, as `Decision.resolve` gives them.
         let n = evaluator.lastGiveCount
+        let gives = evaluator.lastGiveBuffer
         var written = 0
         var previous: Int32 = -1
         while written < n {
             // The next give by outcome id (gives are few and distinct here).
             var best = -1
             for k in 0..<n {
-                let o = evaluator.give(k).outcome
-                if o > previous, best < 0 || o < evaluator.give(best).outcome { best = k }
+                let o = gives[k].outcome
+                if o > previous, best < 0 || o < gives[best].outcome { best = k }
             }
             guard best >= 0 else { break }
-            let g = evaluator.give(best)
+            let g = gives[best]
             if written > 0 { out.append(UInt8(ascii: ",")) }
-            if let f = outcomeFragments[DecisionRenderer.fragmentKey(Int(g.outcome), Int(g.destination), Int(g.rule))] {
-                out.append(contentsOf: f)
-            }
+            appendFragment(g, into: &out)
             previous = g.outcome
             written += 1
         }
-        out.append(contentsOf: (format == .jsonl ? "]}\n" : "]}").utf8)
+        out.append(contentsOf: format == .jsonl ? DecisionRenderer.closeLine : DecisionRenderer.close)
+    }
+
+    static let idOpen = Array("{\"id\":".utf8)
+    static let emptyString = Array("\"\"".utf8)
+    static let closeLine = Array("]}\n".utf8)
+    static let close = Array("]}".utf8)
+
+    /// A give's outcome as JSON (found among its rule's few).
+    @inline(__always)
+    func appendFragment(_ g: Give, into out: inout [UInt8]) {
+        let r = Int(g.rule)
+        guard r >= 0, r + 1 < ruleFragments.count else { return }
+        for k in Int(ruleFragments[r])..<Int(ruleFragments[r + 1])
+        where fragmentOutcome[k] == g.outcome && fragmentDestination[k] == g.destination {
+            let start = k == 0 ? 0 : Int(fragmentEnd[k - 1])
+            fragmentBytes.withUnsafeBufferPointer { out.append(contentsOf: UnsafeBufferPointer(rebasing: $0[start..<Int(fragmentEnd[k])])) }
+            return
+        }
     }
 
     /// One client's decision (with its explanation when `explain`; the
