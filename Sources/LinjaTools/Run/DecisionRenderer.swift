@@ -33,6 +33,7 @@ public final class DecisionRenderer {
     let fragmentDestination: [Int32]
     let fragmentEnd: [Int32]
     let fragmentBytes: [UInt8]
+    let longestFragment: Int
 
     public init(policy: Policy, asOf: Day, format: Format, explain: Bool, finnishCSV: Bool, explainer: Explainer) {
         self.policy = policy
@@ -60,6 +61,7 @@ public final class DecisionRenderer {
             starts.append(Int32(outcomes.count))
         }
         (ruleFragments, fragmentOutcome, fragmentDestination, fragmentEnd, fragmentBytes) = (starts, outcomes, destinations, ends, bytes)
+        longestFragment = zip([0] + ends.dropLast(), ends).map { Int($1 - $0) }.max() ?? 0
         let provenance = Array(",\"as_of\":\"\(asOf)\",\"policy\":\"\(policy.shortFingerprint)\"".utf8)
         self.provenanceJSON = provenance
         afterID = (municipalityJSON + [Array("\"\"".utf8)]).map {
@@ -120,33 +122,79 @@ public final class DecisionRenderer {
     /// resolution). `idSlot` is the id's slot when it is text.
     public func appendFromGives(row: UnsafePointer<Int64>, rows: ClientRows, idSlot: Int?, municipality m: Int,
                                 evaluator: Evaluator, into out: inout [UInt8]) {
-        out.append(contentsOf: DecisionRenderer.idOpen)
-        if let s = idSlot {
-            rows.withText(Int(row[s])) { appendJSONString($0, into: &out) }
-        } else {
-            out.append(contentsOf: DecisionRenderer.emptyString)
-        }
-        out.append(contentsOf: afterID[m >= 0 && m < municipalityJSON.count ? m : municipalityJSON.count])
-        // Outcomes in outcome order, as `Decision.resolve` gives them.
         let n = evaluator.lastGiveCount
         let gives = evaluator.lastGiveBuffer
+        let tail = afterID[m >= 0 && m < municipalityJSON.count ? m : municipalityJSON.count]
+        if let s = idSlot {
+            rows.withText(Int(row[s])) { appendLine(id: $0, tail: tail, gives: gives, n, into: &out) }
+        } else {
+            appendLine(id: UnsafeRawBufferPointer(start: nil, count: 0), tail: tail, gives: gives, n, into: &out)
+        }
+    }
+
+    /// One client's line: the id, what follows it, the outcomes.
+    @inline(__always)
+    func appendLine(id: UnsafeRawBufferPointer, tail: [UInt8], gives: UnsafePointer<Give>, _ n: Int, into out: inout [UInt8]) {
+        // An id that needs escaping takes the general way (rare).
+        if id.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            out.append(contentsOf: DecisionRenderer.idOpen)
+            appendJSONString(id, into: &out)
+            out.append(contentsOf: tail)
+            appendOutcomes(gives, n, into: &out)
+            out.append(contentsOf: format == .jsonl ? DecisionRenderer.closeLine : DecisionRenderer.close)
+            return
+        }
+        // The line assembled in a buffer of its own, then appended once.
+        let bound = 16 + id.count + tail.count + n * (longestFragment + 1)
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bound) { buffer in
+            guard let base = buffer.baseAddress else { return }
+            var p = 0
+            func put(_ bytes: UnsafeRawBufferPointer) {
+                guard let b = bytes.baseAddress, bytes.count > 0 else { return }
+                (base + p).update(from: b.assumingMemoryBound(to: UInt8.self), count: bytes.count)
+                p += bytes.count
+            }
+            DecisionRenderer.idOpen.withUnsafeBytes { put($0) }
+            base[p] = UInt8(ascii: "\""); p += 1
+            put(id)
+            base[p] = UInt8(ascii: "\""); p += 1
+            tail.withUnsafeBytes { put($0) }
+            fragmentBytes.withUnsafeBytes { all in
+                forEachInOutcomeOrder(gives, n) { g, first in
+                    if !first { base[p] = UInt8(ascii: ","); p += 1 }
+                    if let f = fragment(g) { put(UnsafeRawBufferPointer(rebasing: all[f])) }
+                }
+            }
+            base[p] = UInt8(ascii: "]"); base[p + 1] = UInt8(ascii: "}"); p += 2
+            if format == .jsonl { base[p] = UInt8(ascii: "\n"); p += 1 }
+            out.append(contentsOf: UnsafeBufferPointer(start: base, count: p))
+        }
+    }
+
+    /// The gives in outcome order, as `Decision.resolve` gives them (the
+    /// gives are few and distinct here).
+    @inline(__always)
+    func forEachInOutcomeOrder(_ gives: UnsafePointer<Give>, _ n: Int, _ body: (Give, Bool) -> Void) {
         var written = 0
         var previous: Int32 = -1
         while written < n {
-            // The next give by outcome id (gives are few and distinct here).
             var best = -1
             for k in 0..<n {
                 let o = gives[k].outcome
                 if o > previous, best < 0 || o < gives[best].outcome { best = k }
             }
-            guard best >= 0 else { break }
-            let g = gives[best]
-            if written > 0 { out.append(UInt8(ascii: ",")) }
-            appendFragment(g, into: &out)
-            previous = g.outcome
+            guard best >= 0 else { return }
+            body(gives[best], written == 0)
+            previous = gives[best].outcome
             written += 1
         }
-        out.append(contentsOf: format == .jsonl ? DecisionRenderer.closeLine : DecisionRenderer.close)
+    }
+
+    func appendOutcomes(_ gives: UnsafePointer<Give>, _ n: Int, into out: inout [UInt8]) {
+        forEachInOutcomeOrder(gives, n) { g, first in
+            if !first { out.append(UInt8(ascii: ",")) }
+            if let f = fragment(g) { out.append(contentsOf: fragmentBytes[f]) }
+        }
     }
 
     static let idOpen = Array("{\"id\":".utf8)
@@ -154,17 +202,16 @@ public final class DecisionRenderer {
     static let closeLine = Array("]}\n".utf8)
     static let close = Array("]}".utf8)
 
-    /// A give's outcome as JSON (found among its rule's few).
+    /// Where a give's outcome lies in `fragmentBytes` (found among its rule's few).
     @inline(__always)
-    func appendFragment(_ g: Give, into out: inout [UInt8]) {
+    func fragment(_ g: Give) -> Range<Int>? {
         let r = Int(g.rule)
-        guard r >= 0, r + 1 < ruleFragments.count else { return }
+        guard r >= 0, r + 1 < ruleFragments.count else { return nil }
         for k in Int(ruleFragments[r])..<Int(ruleFragments[r + 1])
         where fragmentOutcome[k] == g.outcome && fragmentDestination[k] == g.destination {
-            let start = k == 0 ? 0 : Int(fragmentEnd[k - 1])
-            fragmentBytes.withUnsafeBufferPointer { out.append(contentsOf: UnsafeBufferPointer(rebasing: $0[start..<Int(fragmentEnd[k])])) }
-            return
+            return (k == 0 ? 0 : Int(fragmentEnd[k - 1]))..<Int(fragmentEnd[k])
         }
+        return nil
     }
 
     /// One client's decision (with its explanation when `explain`; the

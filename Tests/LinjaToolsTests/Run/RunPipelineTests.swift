@@ -89,6 +89,25 @@ struct RunPipelineTests {
 
     static let chunkSizes = [1, 2, 7, 64, 300, 1 << 20]
 
+    @Test func idsAreWrittenAsJSONStringsWhateverTheyHold() throws {
+        // Plain ids are copied as they are; a quote, a backslash or a
+        // control character is escaped; letters beyond ASCII stay as UTF-8.
+        let ids = ["A1", "Äijä-7", "say \"\"hi\"\"", "back\\slash", "tab\there", "ok"]
+        let text = ([Self.header] + ids.map { id in
+            Self.row(id.contains("\"") || id.contains("\t") ? "\"\(id)\"" : id, "Jämsä") }).joined(separator: "\n") + "\n"
+        let path = Self.file("ids.csv", Array(text.utf8))
+        for threads in [1, 2] {
+            let w = try Self.run(path, threads: threads, chunkBytes: 64)
+            var read: [String] = []
+            for line in String(decoding: w.output, as: UTF8.self).split(separator: "\n") {
+                let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+                read.append(try #require(object["id"] as? String))
+                #expect(object["municipality"] as? String == "Jämsä")
+            }
+            #expect(read == ["A1", "Äijä-7", "say \"hi\"", "back\\slash", "tab\there", "ok"], "\(threads) threads")
+        }
+    }
+
     @Test func aHardCSVFileIsReadTheSameWithAnyThreadsAndCuts() throws {
         let path = Self.file("hard.csv", Self.hardCSV)
         let reference = try Self.run(path, threads: 1, chunkBytes: 1 << 20)
