@@ -104,3 +104,24 @@ public indirect enum JSON: Sendable, Equatable {
         return out
     }
 }
+
+extension JSON {
+    /// Appends a JSON string made from UTF-8 bytes: the bytes as they are,
+    /// between quotes, when nothing in them needs escaping (the usual case
+    /// for ids and names), else `quoted`.
+    public static func appendQuoted(_ b: UnsafeRawBufferPointer, into out: inout [UInt8]) {
+        if b.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            out.append(contentsOf: quoted(String(decoding: b, as: UTF8.self)).utf8)
+            return
+        }
+        out.append(UInt8(ascii: "\""))
+        out.append(contentsOf: b)
+        out.append(UInt8(ascii: "\""))
+    }
+
+    /// Appends `s` as a JSON string (see the bytes' version).
+    public static func appendQuoted(_ s: String, into out: inout [UInt8]) {
+        var s = s
+        s.withUTF8 { appendQuoted(UnsafeRawBufferPointer($0), into: &out) }
+    }
+}

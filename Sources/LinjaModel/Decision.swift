@@ -69,7 +69,21 @@ extension Decision {
     public static func resolve(_ gives: [Give], rules: [Rule]) -> [DecidedOutcome] {
         if gives.isEmpty { return [] }
         var out: [DecidedOutcome] = []
-        let sorted = gives.enumerated().sorted { ($0.element.outcome, $0.offset) < ($1.element.outcome, $1.offset) }.map(\.element)
+        // By outcome, gives of one outcome in the order given (stable).
+        var sorted = gives
+        if sorted.count <= 32 {
+            for i in sorted.indices.dropFirst() {
+                let x = sorted[i]
+                var j = i
+                while j > 0, sorted[j - 1].outcome > x.outcome {
+                    sorted[j] = sorted[j - 1]
+                    j -= 1
+                }
+                sorted[j] = x
+            }
+        } else {
+            sorted = gives.enumerated().sorted { ($0.element.outcome, $0.offset) < ($1.element.outcome, $1.offset) }.map(\.element)
+        }
         var i = 0
         while i < sorted.count {
             var j = i

@@ -256,7 +256,7 @@ public final class DuePipeline {
     /// million clients is the hot path).
     func appendJSONLine(_ c: DueChange, id: String, municipality m: Int?, group: String?, into out: inout [UInt8]) {
         out.append(contentsOf: Self.idKey)
-        Self.appendJSONString(id, into: &out)
+        JSON.appendQuoted(id, into: &out)
         out.append(contentsOf: Self.municipalityKey)
         if let m, m >= 0, m < municipalityJSON.count { out.append(contentsOf: municipalityJSON[m]) } else { out.append(contentsOf: Self.emptyString) }
         out.append(contentsOf: provenanceJSON)
@@ -276,10 +276,10 @@ public final class DuePipeline {
             out.append(contentsOf: DecisionRenderer.outcomeJSON(policy, o).compact.utf8)
         }
         out.append(contentsOf: Self.whyKey)
-        Self.appendJSONString(c.why(options.language, dateText: reasons.date(day: c.day)), into: &out)
+        JSON.appendQuoted(c.why(options.language, dateText: reasons.date(day: c.day)), into: &out)
         if let by = options.by {
             out.append(contentsOf: Array(",\(JSON.quoted(by)):".utf8))
-            if let group { Self.appendJSONString(group, into: &out) } else { out.append(contentsOf: Array("null".utf8)) }
+            if let group { JSON.appendQuoted(group, into: &out) } else { out.append(contentsOf: Array("null".utf8)) }
         }
         out.append(contentsOf: Self.lineEnd)
     }
@@ -291,22 +291,6 @@ public final class DuePipeline {
     static let endsKey = Array(",\"change\":\"ends\",\"outcome\":".utf8)
     static let whyKey = Array(",\"why\":".utf8)
     static let lineEnd = Array("}\n".utf8)
-
-    /// A JSON string: its bytes as they are when nothing needs escaping.
-    static func appendJSONString(_ s: String, into out: inout [UInt8]) {
-        var simple = true
-        for b in s.utf8 where b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") {
-            simple = false
-            break
-        }
-        if simple {
-            out.append(UInt8(ascii: "\""))
-            out.append(contentsOf: s.utf8)
-            out.append(UInt8(ascii: "\""))
-        } else {
-            out.append(contentsOf: JSON.quoted(s).utf8)
-        }
-    }
 
     var csvColumns: [String] {
         ["policy", "as_of", "date", "id", "municipality"] + (options.by.map { [$0] } ?? [])

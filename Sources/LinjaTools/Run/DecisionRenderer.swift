@@ -138,7 +138,7 @@ public final class DecisionRenderer {
         // An id that needs escaping takes the general way (rare).
         if id.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
             out.append(contentsOf: DecisionRenderer.idOpen)
-            appendJSONString(id, into: &out)
+            JSON.appendQuoted(id, into: &out)
             out.append(contentsOf: tail)
             appendOutcomes(gives, n, into: &out)
             out.append(contentsOf: format == .jsonl ? DecisionRenderer.closeLine : DecisionRenderer.close)
@@ -270,31 +270,6 @@ public final class DecisionRenderer {
         let def = policy.outcomes[o.outcome]
         if let d = o.destination { return "\(def.kind.rawValue) \(def.name) → \(def.destinations[d])" }
         return "\(def.kind.rawValue) \(def.name)"
-    }
-
-    /// A JSON string from UTF-8 bytes: as they are when nothing needs escaping.
-    func appendJSONString(_ b: UnsafeRawBufferPointer, into out: inout [UInt8]) {
-        var simple = true
-        for x in b where x < 0x20 || x == UInt8(ascii: "\"") || x == UInt8(ascii: "\\") { simple = false; break }
-        if simple {
-            out.append(UInt8(ascii: "\""))
-            out.append(contentsOf: b)
-            out.append(UInt8(ascii: "\""))
-        } else {
-            out.append(contentsOf: JSON.quoted(String(decoding: b, as: UTF8.self)).utf8)
-        }
-    }
-
-    func appendJSONString(_ s: String, into out: inout [UInt8]) {
-        var simple = true
-        for b in s.utf8 where b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") { simple = false; break }
-        if simple {
-            out.append(UInt8(ascii: "\""))
-            out.append(contentsOf: s.utf8)
-            out.append(UInt8(ascii: "\""))
-        } else {
-            out.append(contentsOf: JSON.quoted(s).utf8)
-        }
     }
 
     /// An outcome as `run --format json` writes it.
