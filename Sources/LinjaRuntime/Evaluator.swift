@@ -51,13 +51,26 @@ public final class Evaluator {
     let scopeWords: UnsafeMutablePointer<UInt64>
     let giveBuffer: UnsafeMutablePointer<Give>
     let giveCapacity: Int
-    var giveCount = 0
+    /// [0]: the last client's gives, [1]: its firings, [2]: whether firings
+    /// are logged (behind a pointer: a class's stored vars pay a run-time
+    /// exclusivity check on every access, several per client).
+    let countsBox: UnsafeMutablePointer<Int>
+    var giveCount: Int {
+        @inline(__always) get { countsBox[0] }
+        @inline(__always) set { countsBox[0] = newValue }
+    }
     /// The rules that applied to the last client, and the variant of each
     /// (-1 for the rule's own `then`), when `logFirings` is set (summaries).
     let firedRules: UnsafeMutablePointer<Int32>
     let firedVariants: UnsafeMutablePointer<Int32>
-    var firedCount = 0
-    public var logFirings = false
+    var firedCount: Int {
+        @inline(__always) get { countsBox[1] }
+        @inline(__always) set { countsBox[1] = newValue }
+    }
+    public var logFirings: Bool {
+        get { countsBox[2] != 0 }
+        set { countsBox[2] = newValue ? 1 : 0 }
+    }
 
     public init(policy: Policy, program: Program) {
         self.policy = policy
@@ -124,6 +137,8 @@ public final class Evaluator {
         orderFlat = copy(orderF, filler: 0)
         templates = copy(temps, filler: Give(outcome: 0, destination: -1, rule: 0))
         scopeWords = copy(words, filler: 0)
+        countsBox = .allocate(capacity: 3)
+        countsBox.initialize(repeating: 0, count: 3)
         giveCapacity = max(1, maxGives, VM.neededGives(program))
         giveBuffer = .allocate(capacity: giveCapacity)
         giveBuffer.initialize(repeating: Give(outcome: 0, destination: -1, rule: 0), count: giveCapacity)
@@ -140,7 +155,7 @@ public final class Evaluator {
     deinit {
         rules.deallocate(); functions.deallocate(); exceptionFunctions.deallocate(); variants.deallocate()
         orderRange.deallocate(); orderFlat.deallocate(); templates.deallocate(); scopeWords.deallocate()
-        giveBuffer.deallocate(); firedRules.deallocate(); firedVariants.deallocate()
+        giveBuffer.deallocate(); firedRules.deallocate(); firedVariants.deallocate(); countsBox.deallocate()
     }
 
     public convenience init(policy: Policy, asOf: Day, paramOverrides: [Int: Value] = [:]) {

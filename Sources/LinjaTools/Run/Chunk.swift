@@ -98,6 +98,10 @@ final class ChunkDecider {
     /// The id's slot when it is text (read as bytes).
     let textIDSlot: Int?
     let mSlot: Int?
+    /// Output bytes per client in the chunks decided so far: the next
+    /// chunk's buffer is made that large at once (growing it client by
+    /// client copied it over and over).
+    var outputPerClient = 0
 
     init(policy: Policy, program: Program, renderer: DecisionRenderer, summaryKeys: Summary, only: String?, withSummary: Bool) {
         self.policy = policy
@@ -131,6 +135,7 @@ final class ChunkDecider {
         var results = Array(repeating: Chunk.Result.skipped, count: n)
         var failures: [(client: Int, error: EvalError, fields: [String])] = []
         var output: [UInt8] = []
+        if !withSummary { output.reserveCapacity(n * (outputPerClient + 8)) }
         var outputEnd: [Int] = [], keyEnd: [Int32] = [], firingEnd: [Int32] = [], municipalityIndex: [Int32] = []
         outputEnd.reserveCapacity(n)
         keyEnd.reserveCapacity(n)
@@ -219,6 +224,7 @@ final class ChunkDecider {
         c.firedVariants = firedVariants
         c.results = results
         c.failures = failures
+        if n > 0 { outputPerClient = max(outputPerClient, output.count / n) }
         c.output = output
         c.outputEnd = outputEnd
         c.keyEnd = keyEnd

@@ -148,26 +148,42 @@ public final class DecisionRenderer {
         let bound = 16 + id.count + tail.count + n * (longestFragment + 1)
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bound) { buffer in
             guard let base = buffer.baseAddress else { return }
-            var p = 0
-            func put(_ bytes: UnsafeRawBufferPointer) {
-                guard let b = bytes.baseAddress, bytes.count > 0 else { return }
-                (base + p).update(from: b.assumingMemoryBound(to: UInt8.self), count: bytes.count)
-                p += bytes.count
-            }
-            DecisionRenderer.idOpen.withUnsafeBytes { put($0) }
-            base[p] = UInt8(ascii: "\""); p += 1
-            put(id)
-            base[p] = UInt8(ascii: "\""); p += 1
-            tail.withUnsafeBytes { put($0) }
+            var line = LineBuffer(base: base)
+            DecisionRenderer.idOpen.withUnsafeBytes { line.put($0) }
+            line.put(UInt8(ascii: "\""))
+            line.put(id)
+            line.put(UInt8(ascii: "\""))
+            tail.withUnsafeBytes { line.put($0) }
             fragmentBytes.withUnsafeBytes { all in
                 forEachInOutcomeOrder(gives, n) { g, first in
-                    if !first { base[p] = UInt8(ascii: ","); p += 1 }
-                    if let f = fragment(g) { put(UnsafeRawBufferPointer(rebasing: all[f])) }
+                    if !first { line.put(UInt8(ascii: ",")) }
+                    if let f = fragment(g) { line.put(UnsafeRawBufferPointer(rebasing: all[f])) }
                 }
             }
-            base[p] = UInt8(ascii: "]"); base[p + 1] = UInt8(ascii: "}"); p += 2
-            if format == .jsonl { base[p] = UInt8(ascii: "\n"); p += 1 }
-            out.append(contentsOf: UnsafeBufferPointer(start: base, count: p))
+            line.put(UInt8(ascii: "]"))
+            line.put(UInt8(ascii: "}"))
+            if format == .jsonl { line.put(UInt8(ascii: "\n")) }
+            out.append(contentsOf: UnsafeBufferPointer(start: base, count: line.count))
+        }
+    }
+
+    /// Bytes written into memory known to be large enough (a struct, so
+    /// that writing pays no exclusivity check).
+    struct LineBuffer {
+        let base: UnsafeMutablePointer<UInt8>
+        var count = 0
+
+        @inline(__always)
+        mutating func put(_ bytes: UnsafeRawBufferPointer) {
+            guard let b = bytes.baseAddress, bytes.count > 0 else { return }
+            (base + count).update(from: b.assumingMemoryBound(to: UInt8.self), count: bytes.count)
+            count += bytes.count
+        }
+
+        @inline(__always)
+        mutating func put(_ byte: UInt8) {
+            base[count] = byte
+            count += 1
         }
     }
 
