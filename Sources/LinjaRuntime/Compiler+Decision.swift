@@ -161,6 +161,24 @@ extension Compiler {
             code[pc + 1] = Instr(.jumpIfCmpK, rel: 1, b: code[pc].a, c: code[pc].c, imm: 1)
             code[pc] = Instr(.jump, c: Int32(pc + 1))
         }
+        // A test computed into a register that only the next `jumpIfFalse`
+        // reads: one compare-and-jump instead.
+        var reads: [Int32: Int] = [:]
+        for pc in start..<n { for r in Compiler.reads(code[pc]) { reads[r, default: 0] += 1 } }
+        for pc in start..<(n - 1) where code[pc + 1].op == .jumpIfFalse && !targets.contains(pc + 1) {
+            let i = code[pc], j = code[pc + 1]
+            guard Compiler.writes(i) == j.a, reads[j.a] == 1 else { continue }
+            let fused: Instr
+            switch i.op {
+            case .cmpK: fused = Instr(.jumpIfCmpK, rel: Compiler.inverse(i.rel), b: i.b, c: j.c, imm: i.imm)
+            case .cmp: fused = Instr(.jumpIfCmp, rel: Compiler.inverse(i.rel), a: i.b, b: i.c, c: j.c)
+            case .isMissing: fused = Instr(.jumpIfPresent, a: i.b, c: j.c)
+            case .isPresent: fused = Instr(.jumpIfMissing, a: i.b, c: j.c)
+            default: continue
+            }
+            code[pc + 1] = fused
+            code[pc] = Instr(.jump, c: Int32(pc + 1))
+        }
         // Reachable from the start.
         var keep = [Bool](repeating: false, count: n - start)
         var work = [start]
