@@ -302,109 +302,109 @@ public final class VM {
         let stack = self.letStack
         var depth = 0
         while true {
-            let i = code[pc]
+            let i = code + pc
             pc &+= 1
-            let a = Int(i.a)
-            switch i.op {
-            case .loadField: r[a] = row[Int(i.b)]
-            case .loadConst: r[a] = i.imm
-            case .move: r[a] = r[Int(i.b)]
-            case .jump: pc = Int(i.c)
-            case .jumpIfFalse: if r[a] == 0 { pc = Int(i.c) }
-            case .jumpIfTrue: if r[a] != 0 && r[a] != Slot.missing { pc = Int(i.c) }
-            case .jumpIfMissing: if r[a] == Slot.missing { pc = Int(i.c) }
-            case .jumpIfPresent: if r[a] != Slot.missing { pc = Int(i.c) }
-            case .not: r[a] = r[Int(i.b)] == 0 ? 1 : 0
-            case .isMissing: r[a] = r[Int(i.b)] == Slot.missing ? 1 : 0
-            case .isPresent: r[a] = r[Int(i.b)] == Slot.missing ? 0 : 1
-            case .cmp: r[a] = VM.relation(i.rel, r[Int(i.b)], r[Int(i.c)]) ? 1 : 0
-            case .cmpK: r[a] = VM.relation(i.rel, r[Int(i.b)], i.imm) ? 1 : 0
+            let a = Int(i.pointee.a)
+            switch i.pointee.op {
+            case .loadField: r[a] = row[Int(i.pointee.b)]
+            case .loadConst: r[a] = i.pointee.imm
+            case .move: r[a] = r[Int(i.pointee.b)]
+            case .jump: pc = Int(i.pointee.c)
+            case .jumpIfFalse: if r[a] == 0 { pc = Int(i.pointee.c) }
+            case .jumpIfTrue: if r[a] != 0 && r[a] != Slot.missing { pc = Int(i.pointee.c) }
+            case .jumpIfMissing: if r[a] == Slot.missing { pc = Int(i.pointee.c) }
+            case .jumpIfPresent: if r[a] != Slot.missing { pc = Int(i.pointee.c) }
+            case .not: r[a] = r[Int(i.pointee.b)] == 0 ? 1 : 0
+            case .isMissing: r[a] = r[Int(i.pointee.b)] == Slot.missing ? 1 : 0
+            case .isPresent: r[a] = r[Int(i.pointee.b)] == Slot.missing ? 0 : 1
+            case .cmp: r[a] = VM.relation(i.pointee.rel, r[Int(i.pointee.b)], r[Int(i.pointee.c)]) ? 1 : 0
+            case .cmpK: r[a] = VM.relation(i.pointee.rel, r[Int(i.pointee.b)], i.pointee.imm) ? 1 : 0
             case .addI:
-                let (v, o) = r[Int(i.b)].addingReportingOverflow(r[Int(i.c)])
-                if o || v == Slot.missing { fail("the result is too large", i.imm); r[a] = Slot.missing } else { r[a] = v }
+                let (v, o) = r[Int(i.pointee.b)].addingReportingOverflow(r[Int(i.pointee.c)])
+                if o || v == Slot.missing { fail("the result is too large", i.pointee.imm); r[a] = Slot.missing } else { r[a] = v }
             case .subI:
-                let (v, o) = r[Int(i.b)].subtractingReportingOverflow(r[Int(i.c)])
-                if o || v == Slot.missing { fail("the result is too large", i.imm); r[a] = Slot.missing } else { r[a] = v }
+                let (v, o) = r[Int(i.pointee.b)].subtractingReportingOverflow(r[Int(i.pointee.c)])
+                if o || v == Slot.missing { fail("the result is too large", i.pointee.imm); r[a] = Slot.missing } else { r[a] = v }
             case .mulI:
-                let (v, o) = r[Int(i.b)].multipliedReportingOverflow(by: r[Int(i.c)])
-                if o || v == Slot.missing { fail("the result is too large", i.imm); r[a] = Slot.missing } else { r[a] = v }
+                let (v, o) = r[Int(i.pointee.b)].multipliedReportingOverflow(by: r[Int(i.pointee.c)])
+                if o || v == Slot.missing { fail("the result is too large", i.pointee.imm); r[a] = Slot.missing } else { r[a] = v }
             case .negI, .negF:
-                let (v, o) = Int64(0).subtractingReportingOverflow(r[Int(i.b)])
-                if o { fail("the result is too large", i.imm); r[a] = Slot.missing } else { r[a] = v }
+                let (v, o) = Int64(0).subtractingReportingOverflow(r[Int(i.pointee.b)])
+                if o { fail("the result is too large", i.pointee.imm); r[a] = Slot.missing } else { r[a] = v }
             case .absI, .absF:
-                let x = r[Int(i.b)]
-                if x == Int64.min + 1 || x == Slot.missing { fail("the result is too large", i.imm); r[a] = Slot.missing }
+                let x = r[Int(i.pointee.b)]
+                if x == Int64.min + 1 || x == Slot.missing { fail("the result is too large", i.pointee.imm); r[a] = Slot.missing }
                 else { r[a] = x < 0 ? -x : x }
             case .addF, .subF, .mulF, .divF, .mulFPercent:
-                let x = Fixed(raw: r[Int(i.b)]), y = Fixed(raw: r[Int(i.c)])
+                let x = Fixed(raw: r[Int(i.pointee.b)]), y = Fixed(raw: r[Int(i.pointee.c)])
                 var v: Fixed?
-                switch i.op {
+                switch i.pointee.op {
                 case .addF: v = x.adding(y)
                 case .subF: v = x.subtracting(y)
                 case .mulF: v = x.multiplied(by: y)
                 case .mulFPercent: v = x.multiplied(by: y).flatMap { $0.divided(by: Fixed(raw: 100 * Fixed.scale)) }
                 default:
-                    if y.raw == 0 { fail("division by zero", i.imm); r[a] = Slot.missing; continue }
+                    if y.raw == 0 { fail("division by zero", i.pointee.imm); r[a] = Slot.missing; continue }
                     v = x.divided(by: y)
                 }
-                if let v, v.raw != Slot.missing { r[a] = v.raw } else { fail("the result is too large", i.imm); r[a] = Slot.missing }
+                if let v, v.raw != Slot.missing { r[a] = v.raw } else { fail("the result is too large", i.pointee.imm); r[a] = Slot.missing }
             case .toFixed:
-                let (v, o) = r[Int(i.b)].multipliedReportingOverflow(by: Fixed.scale)
-                if o || v == Slot.missing { fail("the result is too large", i.imm); r[a] = Slot.missing } else { r[a] = v }
+                let (v, o) = r[Int(i.pointee.b)].multipliedReportingOverflow(by: Fixed.scale)
+                if o || v == Slot.missing { fail("the result is too large", i.pointee.imm); r[a] = Slot.missing } else { r[a] = v }
             case .addDays:
-                if let out = Day(number: Int32(truncatingIfNeeded: r[Int(i.b)])).adding(days: Int(i.imm)) {
+                if let out = Day(number: Int32(truncatingIfNeeded: r[Int(i.pointee.b)])).adding(days: Int(i.pointee.imm)) {
                     r[a] = Int64(out.number)
                 } else {
-                    fail("the date is outside the calendar", Int64(i.c))
+                    fail("the date is outside the calendar", Int64(i.pointee.c))
                     r[a] = Slot.missing
                 }
             case .addMonths, .addWorkingDays:
-                let v = DayCache.value(dayCache, op: i.op, day: r[Int(i.b)], argument: i.imm)
-                if v == Slot.missing { fail("the date is outside the calendar", Int64(i.c)) }
+                let v = DayCache.value(dayCache, op: i.pointee.op, day: r[Int(i.pointee.b)], argument: i.pointee.imm)
+                if v == Slot.missing { fail("the date is outside the calendar", Int64(i.pointee.c)) }
                 r[a] = v
             case .deadline:
-                let v = DayCache.value(dayCache, op: .deadline, day: r[Int(i.b)], argument: 0)
-                if v == Slot.missing { fail("the date is outside the calendar", i.imm) }
+                let v = DayCache.value(dayCache, op: .deadline, day: r[Int(i.pointee.b)], argument: 0)
+                if v == Slot.missing { fail("the date is outside the calendar", i.pointee.imm) }
                 r[a] = v
             case .age, .ageOn:
-                let born = Day(number: Int32(truncatingIfNeeded: r[Int(i.b)]))
-                let on = Day(number: Int32(truncatingIfNeeded: i.op == .age ? i.imm : r[Int(i.c)]))
+                let born = Day(number: Int32(truncatingIfNeeded: r[Int(i.pointee.b)]))
+                let on = Day(number: Int32(truncatingIfNeeded: i.pointee.op == .age ? i.pointee.imm : r[Int(i.pointee.c)]))
                 r[a] = Int64(LinjaBase.age(born: born, on: on))
             case .monthsSpan:
-                let s = Day(number: Int32(truncatingIfNeeded: r[Int(i.b)]))
-                let e = Day(number: Int32(truncatingIfNeeded: r[Int(i.c)]))
-                r[a] = Int64(calendarSpan(from: s, to: e).months) / i.imm
+                let s = Day(number: Int32(truncatingIfNeeded: r[Int(i.pointee.b)]))
+                let e = Day(number: Int32(truncatingIfNeeded: r[Int(i.pointee.c)]))
+                r[a] = Int64(calendarSpan(from: s, to: e).months) / i.pointee.imm
             case .workingDaysBetween:
-                let s = Day(number: Int32(truncatingIfNeeded: r[Int(i.b)]))
-                let e = Day(number: Int32(truncatingIfNeeded: r[Int(i.c)]))
+                let s = Day(number: Int32(truncatingIfNeeded: r[Int(i.pointee.b)]))
+                let e = Day(number: Int32(truncatingIfNeeded: r[Int(i.pointee.c)]))
                 r[a] = Int64(FinnishCalendar.workingDays(from: s, to: e))
-            case .year: r[a] = Int64(Day(number: Int32(truncatingIfNeeded: r[Int(i.b)])).year)
-            case .month: r[a] = Int64(Day(number: Int32(truncatingIfNeeded: r[Int(i.b)])).month)
-            case .min: r[a] = Swift.min(r[Int(i.b)], r[Int(i.c)])
-            case .max: r[a] = Swift.max(r[Int(i.b)], r[Int(i.c)])
+            case .year: r[a] = Int64(Day(number: Int32(truncatingIfNeeded: r[Int(i.pointee.b)])).year)
+            case .month: r[a] = Int64(Day(number: Int32(truncatingIfNeeded: r[Int(i.pointee.b)])).month)
+            case .min: r[a] = Swift.min(r[Int(i.pointee.b)], r[Int(i.pointee.c)])
+            case .max: r[a] = Swift.max(r[Int(i.pointee.b)], r[Int(i.pointee.c)])
             case .inMask:
-                let x = r[Int(i.b)]
-                r[a] = x >= 0 && x < 63 ? (i.imm >> x) & 1 : 0
+                let x = r[Int(i.pointee.b)]
+                r[a] = x >= 0 && x < 63 ? (i.pointee.imm >> x) & 1 : 0
             case .inBits:
-                let x = r[Int(i.b)]
-                let off = Int(bitRange[2 * Int(i.c)]), count = Int(bitRange[2 * Int(i.c) + 1])
+                let x = r[Int(i.pointee.b)]
+                let off = Int(bitRange[2 * Int(i.pointee.c)]), count = Int(bitRange[2 * Int(i.pointee.c) + 1])
                 if x >= 0, x / 64 < Int64(count) {
                     r[a] = Int64((bitWords[off + Int(x / 64)] >> UInt64(x % 64)) & 1)
                 } else {
                     r[a] = 0
                 }
             case .inList:
-                let x = r[Int(i.b)]
-                let off = Int(listRange[2 * Int(i.c)]), count = Int(listRange[2 * Int(i.c) + 1])
+                let x = r[Int(i.pointee.b)]
+                let off = Int(listRange[2 * Int(i.pointee.c)]), count = Int(listRange[2 * Int(i.pointee.c) + 1])
                 var found: Int64 = 0
                 for k in 0..<count where listValues[off + k] == x { found = 1; break }
                 r[a] = found
             case .eqText:
-                let x = Int(r[Int(i.b)])
-                let same = x >= 0 && x < texts.count && texts[x] == program.strings[Int(i.c)]
-                r[a] = same != (i.rel == 1) ? 1 : 0
+                let x = Int(r[Int(i.pointee.b)])
+                let same = x >= 0 && x < texts.count && texts[x] == program.strings[Int(i.pointee.c)]
+                r[a] = same != (i.pointee.rel == 1) ? 1 : 0
             case .letCall:
-                let l = Int(i.b)
+                let l = Int(i.pointee.b)
                 let generation = state[0]
                 if letGeneration[l] == generation {
                     r[a] = letValues[l]
@@ -414,8 +414,8 @@ public final class VM {
                     r[a] = Slot.missing
                 } else if depth < letStackCapacity {
                     stack[3 * depth] = Int32(truncatingIfNeeded: pc)
-                    stack[3 * depth + 1] = i.a
-                    stack[3 * depth + 2] = i.b
+                    stack[3 * depth + 1] = i.pointee.a
+                    stack[3 * depth + 2] = i.pointee.b
                     depth += 1
                     pc = Int(letStart[l])
                 } else {
@@ -423,26 +423,26 @@ public final class VM {
                     r[a] = Slot.missing
                 }
             case .reference:
-                r[a] = reference(Int(i.b), row)
+                r[a] = reference(Int(i.pointee.b), row)
             case .checkPresent:
-                if r[a] == Slot.missing { fail("a value shown present is missing", i.imm) }
+                if r[a] == Slot.missing { fail("a value shown present is missing", i.pointee.imm) }
             case .ret:
                 if depth == 0 { return }
                 depth -= 1
                 pc = returnFromLet(depth)
-            case .jumpIfCmpK: if VM.relation(i.rel, r[Int(i.b)], i.imm) { pc = Int(i.c) }
-            case .jumpIfCmp: if VM.relation(i.rel, r[a], r[Int(i.b)]) { pc = Int(i.c) }
+            case .jumpIfCmpK: if VM.relation(i.pointee.rel, r[Int(i.pointee.b)], i.pointee.imm) { pc = Int(i.pointee.c) }
+            case .jumpIfCmp: if VM.relation(i.pointee.rel, r[a], r[Int(i.pointee.b)]) { pc = Int(i.pointee.c) }
             case .jumpIfOutside:
-                if UInt64(bitPattern: r[Int(i.b)] &- i.imm) > UInt64(UInt32(bitPattern: i.a)) { pc = Int(i.c) }
+                if UInt64(bitPattern: r[Int(i.pointee.b)] &- i.pointee.imm) > UInt64(UInt32(bitPattern: i.pointee.a)) { pc = Int(i.pointee.c) }
             case .retK:
-                r[a] = i.imm
+                r[a] = i.pointee.imm
                 if depth == 0 { return }
                 depth -= 1
                 pc = returnFromLet(depth)
             case .jumpUnlessInBits:
-                let x = r[Int(i.b)]
-                let off = Int(bitRange[2 * Int(i.a)]), count = Int(bitRange[2 * Int(i.a) + 1])
-                if x < 0 || x / 64 >= Int64(count) || (bitWords[off + Int(x / 64)] >> UInt64(x % 64)) & 1 == 0 { pc = Int(i.c) }
+                let x = r[Int(i.pointee.b)]
+                let off = Int(bitRange[2 * Int(i.pointee.a)]), count = Int(bitRange[2 * Int(i.pointee.a) + 1])
+                if x < 0 || x / 64 >= Int64(count) || (bitWords[off + Int(x / 64)] >> UInt64(x % 64)) & 1 == 0 { pc = Int(i.pointee.c) }
             case .give:
                 let site = giveSites[a]
                 let n = Int(state[2]), f = Int(state[3])
@@ -455,18 +455,18 @@ public final class VM {
                 } else {
                     fail("too many outcomes for one client", -1)
                 }
-            case .jumpIfEqK: if r[Int(i.b)] == i.imm { pc = Int(i.c) }
-            case .jumpIfNeK: if r[Int(i.b)] != i.imm { pc = Int(i.c) }
-            case .jumpIfLtK: if r[Int(i.b)] < i.imm { pc = Int(i.c) }
-            case .jumpIfLeK: if r[Int(i.b)] <= i.imm { pc = Int(i.c) }
-            case .jumpIfGtK: if r[Int(i.b)] > i.imm { pc = Int(i.c) }
-            case .jumpIfGeK: if r[Int(i.b)] >= i.imm { pc = Int(i.c) }
-            case .cmpEq: r[a] = r[Int(i.b)] == r[Int(i.c)] ? 1 : 0
-            case .cmpNe: r[a] = r[Int(i.b)] != r[Int(i.c)] ? 1 : 0
-            case .cmpLt: r[a] = r[Int(i.b)] < r[Int(i.c)] ? 1 : 0
-            case .cmpLe: r[a] = r[Int(i.b)] <= r[Int(i.c)] ? 1 : 0
-            case .cmpGt: r[a] = r[Int(i.b)] > r[Int(i.c)] ? 1 : 0
-            case .cmpGe: r[a] = r[Int(i.b)] >= r[Int(i.c)] ? 1 : 0
+            case .jumpIfEqK: if r[Int(i.pointee.b)] == i.pointee.imm { pc = Int(i.pointee.c) }
+            case .jumpIfNeK: if r[Int(i.pointee.b)] != i.pointee.imm { pc = Int(i.pointee.c) }
+            case .jumpIfLtK: if r[Int(i.pointee.b)] < i.pointee.imm { pc = Int(i.pointee.c) }
+            case .jumpIfLeK: if r[Int(i.pointee.b)] <= i.pointee.imm { pc = Int(i.pointee.c) }
+            case .jumpIfGtK: if r[Int(i.pointee.b)] > i.pointee.imm { pc = Int(i.pointee.c) }
+            case .jumpIfGeK: if r[Int(i.pointee.b)] >= i.pointee.imm { pc = Int(i.pointee.c) }
+            case .cmpEq: r[a] = r[Int(i.pointee.b)] == r[Int(i.pointee.c)] ? 1 : 0
+            case .cmpNe: r[a] = r[Int(i.pointee.b)] != r[Int(i.pointee.c)] ? 1 : 0
+            case .cmpLt: r[a] = r[Int(i.pointee.b)] < r[Int(i.pointee.c)] ? 1 : 0
+            case .cmpLe: r[a] = r[Int(i.pointee.b)] <= r[Int(i.pointee.c)] ? 1 : 0
+            case .cmpGt: r[a] = r[Int(i.pointee.b)] > r[Int(i.pointee.c)] ? 1 : 0
+            case .cmpGe: r[a] = r[Int(i.pointee.b)] >= r[Int(i.pointee.c)] ? 1 : 0
             }
         }
     }
