@@ -19,6 +19,11 @@ public final class Evaluator {
     let decision: Int
     /// The date fields declared `not after as_of`, by slot.
     let notAfterAsOf: [(slot: Int, field: Field)]
+    /// Their slots, read on every client (the fields only for the error:
+    /// copying a `Field` out of the array retained its strings per client).
+    let notAfterSlots: UnsafeMutablePointer<Int>
+    let notAfterCount: Int
+    let asOfNumber: Int64
 
     /// One active rule: indexes into the flat tables.
     struct RuleCode {
@@ -78,6 +83,11 @@ public final class Evaluator {
         self.municipalitySlot = program.municipalitySlot ?? -1
         self.municipalityCount = policy.municipalities.count
         self.notAfterAsOf = (policy.record?.fields ?? []).filter { $0.notAfterAsOf != nil && $0.type.base == .date }.map { ($0.slot, $0) }
+        notAfterCount = notAfterAsOf.count
+        notAfterSlots = .allocate(capacity: max(1, notAfterAsOf.count))
+        notAfterSlots.initialize(repeating: 0, count: max(1, notAfterAsOf.count))
+        for (k, f) in notAfterAsOf.enumerated() { notAfterSlots[k] = f.slot }
+        asOfNumber = Int64(program.asOf.number)
         var fns: [Function] = []
         func fn(_ f: Function?) -> Int32 {
             guard let f else { return -1 }
@@ -156,6 +166,7 @@ public final class Evaluator {
         rules.deallocate(); functions.deallocate(); exceptionFunctions.deallocate(); variants.deallocate()
         orderRange.deallocate(); orderFlat.deallocate(); templates.deallocate(); scopeWords.deallocate()
         giveBuffer.deallocate(); firedRules.deallocate(); firedVariants.deallocate(); countsBox.deallocate()
+        notAfterSlots.deallocate()
     }
 
     public convenience init(policy: Policy, asOf: Day, paramOverrides: [Int: Value] = [:]) {
@@ -190,11 +201,10 @@ public final class Evaluator {
     /// is reported as one that cannot be decided, never decided on it.
     @inline(__always)
     public func checkRecord(row: UnsafePointer<Int64>) throws {
-        for k in notAfterAsOf.indices {
-            let (slot, field) = notAfterAsOf[k]
-            let v = row[slot]
-            if v != Slot.missing, v > Int64(program.asOf.number) {
-                throw field.afterAsOf(Day(number: Int32(truncatingIfNeeded: v)), asOf: program.asOf)
+        for k in 0..<notAfterCount {
+            let v = row[notAfterSlots[k]]
+            if v != Slot.missing, v > asOfNumber {
+                throw notAfterAsOf[k].field.afterAsOf(Day(number: Int32(truncatingIfNeeded: v)), asOf: program.asOf)
             }
         }
     }
@@ -204,7 +214,7 @@ public final class Evaluator {
     /// class pay a run-time exclusivity check on every change).
     @inline(__always)
     func collect(row: UnsafePointer<Int64>, texts: [String], statuses: inout [RuleStatus]?) throws {
-        if !notAfterAsOf.isEmpty {
+        if notAfterCount > 0 {
             do { try checkRecord(row: row) } catch {
                 giveCount = 0
                 firedCount = 0
