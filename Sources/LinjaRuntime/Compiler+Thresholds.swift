@@ -129,18 +129,20 @@ extension Compiler {
             emit(Instr(.jump))
             patch(j, to: label())
         }
-        let toGeneral = label()
-        emit(Instr(.jumpIfOutside, a: Int32(fold.range.upperBound - fold.range.lowerBound), b: rx, imm: Int64(fold.range.lowerBound)))
+        // Inside the range: the threshold test, placed last so that it
+        // falls through to what follows.
+        let inside = label()
+        emit(Instr(.jumpIfInside, a: Int32(fold.range.upperBound - fold.range.lowerBound), b: rx, imm: Int64(fold.range.lowerBound)))
+        let general = try compareGeneral(op, a, b, e)
+        emit(Instr(.move, a: r, b: general))
+        jumps.append(label())
+        emit(Instr(.jump))
+        patch(inside, to: label())
         if let c = fold.constant {
             emit(Instr(.loadConst, a: r, imm: c ? 1 : 0))
         } else {
             emit(Instr(.cmpK, rel: fold.trueBelow ? 2 : 5, a: r, b: rx, imm: Int64(fold.threshold)))
         }
-        jumps.append(label())
-        emit(Instr(.jump))
-        patch(toGeneral, to: label())
-        let general = try compareGeneral(op, a, b, e)
-        emit(Instr(.move, a: r, b: general))
         for j in jumps { patch(j, to: label()) }
         return r
     }

@@ -42,7 +42,7 @@ extension Compiler {
 
     package static func isJump(_ op: Op) -> Bool {
         switch op {
-        case .jump, .jumpIfFalse, .jumpIfTrue, .jumpIfMissing, .jumpIfPresent, .jumpIfCmpK, .jumpIfCmp, .jumpIfOutside,
+        case .jump, .jumpIfFalse, .jumpIfTrue, .jumpIfMissing, .jumpIfPresent, .jumpIfCmpK, .jumpIfCmp, .jumpIfOutside, .jumpIfInside,
              .jumpUnlessInBits, .jumpIfEqK, .jumpIfNeK, .jumpIfLtK, .jumpIfLeK, .jumpIfGtK, .jumpIfGeK: return true
         default: return false
         }
@@ -52,7 +52,7 @@ extension Compiler {
     static func reads(_ i: Instr) -> [Int32] {
         switch i.op {
         case .loadField, .loadConst, .jump, .retK, .give: return []
-        case .jumpIfCmpK, .jumpIfOutside, .jumpUnlessInBits, .jumpIfEqK, .jumpIfNeK, .jumpIfLtK, .jumpIfLeK, .jumpIfGtK, .jumpIfGeK:
+        case .jumpIfCmpK, .jumpIfOutside, .jumpIfInside, .jumpUnlessInBits, .jumpIfEqK, .jumpIfNeK, .jumpIfLtK, .jumpIfLeK, .jumpIfGtK, .jumpIfGeK:
             return [i.b]
         case .jumpIfCmp: return [i.a, i.b]
         case .jumpIfFalse, .jumpIfTrue, .jumpIfMissing, .jumpIfPresent, .ret, .checkPresent: return [i.a]
@@ -70,7 +70,7 @@ extension Compiler {
     static func writes(_ i: Instr) -> Int32? {
         switch i.op {
         case .jump, .jumpIfFalse, .jumpIfTrue, .jumpIfMissing, .jumpIfPresent, .ret, .checkPresent,
-             .jumpIfCmpK, .jumpIfCmp, .jumpIfOutside, .retK, .jumpUnlessInBits, .give,
+             .jumpIfCmpK, .jumpIfCmp, .jumpIfOutside, .jumpIfInside, .retK, .jumpUnlessInBits, .give,
              .jumpIfEqK, .jumpIfNeK, .jumpIfLtK, .jumpIfLeK, .jumpIfGtK, .jumpIfGeK: return nil
         default: return i.a
         }

@@ -42,6 +42,8 @@ public enum Op: UInt8, Sendable {
     case jumpUnlessInBits
     /// Append giveSites[a]'s outcomes to the client's gives and log the firing.
     case give
+    /// Jump to c when r[b] lies inside imm ... imm + a (one unsigned test).
+    case jumpIfInside
     // The VM's own forms of the compare instructions, one per relation (it
     // rewrites `jumpIfCmpK` and `cmp` to these when it loads a program, so
     // that the relation is not a second dispatch). The compiler never emits them.

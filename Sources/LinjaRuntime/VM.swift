@@ -187,7 +187,7 @@ public final class VM {
                 if !reg(ins.b) || ins.c < 0 || Int(ins.c) > n { return false }
             case .jumpIfCmp:
                 if !reg(ins.a) || !reg(ins.b) || ins.c < 0 || Int(ins.c) > n { return false }
-            case .jumpIfOutside:
+            case .jumpIfOutside, .jumpIfInside:
                 if !reg(ins.b) || ins.a < 0 || ins.c < 0 || Int(ins.c) > n { return false }
             case .jumpUnlessInBits:
                 if !reg(ins.b) || ins.a < 0 || Int(ins.a) >= p.bitsets.count || ins.c < 0 || Int(ins.c) > n { return false }
@@ -439,6 +439,8 @@ public final class VM {
                 if depth == 0 { return }
                 depth -= 1
                 pc = returnFromLet(depth)
+            case .jumpIfInside:
+                if UInt64(bitPattern: r[Int(i.pointee.b)] &- i.pointee.imm) <= UInt64(UInt32(bitPattern: i.pointee.a)) { pc = Int(i.pointee.c) }
             case .jumpUnlessInBits:
                 let x = r[Int(i.pointee.b)]
                 let off = Int(bitRange[2 * Int(i.pointee.a)]), count = Int(bitRange[2 * Int(i.pointee.a) + 1])

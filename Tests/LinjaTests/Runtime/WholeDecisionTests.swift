@@ -95,6 +95,32 @@ struct WholeDecisionTests {
         }
     }
 
+    @Test func thresholdsFoldedOnADateDecideAsTheReferenceInsideAndOutsideTheirRange() {
+        // `since d > 3 months` becomes one compare with a threshold for dates
+        // from 1600 to 2600; dates outside take the general code.
+        let p = TestPolicies.make(["r.linja": """
+        rule long "Pitkä"
+          when since client.d > 3 months otherwise false
+          then flag hit
+        rule same "Sama"
+          when (since client.d > 3 months otherwise false) = client.flag_b
+          then flag other
+        """])
+        #expect(!p.hasErrors, "\(p.diagnostics)")
+        let code = Compiler.compile(p, asOf: Self.asOf).code
+        #expect(code.filter { $0.op == .jumpIfInside }.count >= 2, "both conditions are folded")
+        for d in ["1500-01-31", "1599-12-31", "1600-01-01", "2026-01-31", "2026-02-01", "2026-05-01", "2600-12-31", "2601-01-01", "2700-06-30", ""] {
+            for b in ["true", "false"] {
+                var f = ["flag_b": b]
+                if !d.isEmpty { f["d"] = d }
+                let decided = decideThreeWays(p, f)
+                #expect(decided.fast != nil, "\(f)")
+                #expect(decided.fast == decided.reference, "\(f)")
+                #expect(decided.ruleByRule == decided.reference, "\(f)")
+            }
+        }
+    }
+
     @Test func aFailureInAnyRuleFailsTheWholeDecision() {
         // Overflow in the second rule: the client cannot be decided, whichever path.
         let p = TestPolicies.make(["r.linja": """
