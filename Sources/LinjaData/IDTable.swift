@@ -100,35 +100,24 @@ public final class IDTable: @unchecked Sendable {
     @discardableResult
     public func insert(chunk: Int, fingerprints: [UInt64], rows: [Int],
                        earlierDone: Bool = false) -> [(index: Int, chunk: Int, row: Int)]? {
-        let (order, ends) = IDTable.byPartition(fingerprints)
-        var found: [(index: Int, chunk: Int, row: Int)] = []
-        var start = 0
-        for p in 0..<IDTable.partitionCount {
-            let end = ends[p]
-            if end > start {
-                partitions[p].state.withLock { part in
-                    for k in start..<end {
-                        let i = Int(order[k])
-                        let mine = IDTable.position(chunk: chunk, row: rows[i])
-                        if let first = IDTable.insert(&part, fingerprints[2 * i], fingerprints[2 * i + 1], mine),
-                           first < mine, earlierDone {
-                            found.append((i, Int(first >> UInt64(IDTable.rowBits)),
-                                          Int(first & ((1 << UInt64(IDTable.rowBits)) - 1))))
-                        }
-                    }
-                }
-            }
-            start = end
+        let found = walk(chunk: chunk, fingerprints: fingerprints, rows: rows) { part, h, low, mine in
+            IDTable.insert(&part, h, low, mine)
         }
-        guard earlierDone else { return nil }
-        found.sort { $0.index < $1.index }
-        return found
+        return earlierDone ? found : nil
     }
 
     /// For each row whose id was first seen at an earlier position: its
     /// index and that position's part and row. Valid once every earlier part
     /// has inserted its rows (and this part too).
     public func firsts(chunk: Int, fingerprints: [UInt64], rows: [Int]) -> [(index: Int, chunk: Int, row: Int)] {
+        walk(chunk: chunk, fingerprints: fingerprints, rows: rows) { part, h, low, _ in IDTable.find(part, h, low) }
+    }
+
+    /// Visits the rows partition by partition, each partition under its lock
+    /// once, and gathers (in row order) those for which `visit` gives a
+    /// position earlier than their own.
+    private func walk(chunk: Int, fingerprints: [UInt64], rows: [Int],
+                      _ visit: (inout Partition, UInt64, UInt64, UInt64) -> UInt64?) -> [(index: Int, chunk: Int, row: Int)] {
         let (order, ends) = IDTable.byPartition(fingerprints)
         var found: [(index: Int, chunk: Int, row: Int)] = []
         var start = 0
@@ -139,7 +128,7 @@ public final class IDTable: @unchecked Sendable {
                     for k in start..<end {
                         let i = Int(order[k])
                         let mine = IDTable.position(chunk: chunk, row: rows[i])
-                        if let first = IDTable.find(part, fingerprints[2 * i], fingerprints[2 * i + 1]), first < mine {
+                        if let first = visit(&part, fingerprints[2 * i], fingerprints[2 * i + 1], mine), first < mine {
                             found.append((i, Int(first >> UInt64(IDTable.rowBits)),
                                           Int(first & ((1 << UInt64(IDTable.rowBits)) - 1))))
                         }

@@ -21,7 +21,6 @@ public final class DecisionRenderer {
     let csv: CSVWriter
     // Pre-rendered pieces of JSON output.
     let municipalityJSON: [[UInt8]]
-    let provenanceJSON: [UInt8]
     /// What follows a client's id, up to the first outcome, per municipality
     /// (the last for a client without one): `,"municipality":…,"outcomes":[`.
     let afterID: [[UInt8]]
@@ -63,7 +62,6 @@ public final class DecisionRenderer {
         (ruleFragments, fragmentOutcome, fragmentDestination, fragmentEnd, fragmentBytes) = (starts, outcomes, destinations, ends, bytes)
         longestFragment = zip([0] + ends.dropLast(), ends).map { Int($1 - $0) }.max() ?? 0
         let provenance = Array(",\"as_of\":\"\(asOf)\",\"policy\":\"\(policy.shortFingerprint)\"".utf8)
-        self.provenanceJSON = provenance
         afterID = (municipalityJSON + [Array("\"\"".utf8)]).map {
             Array(",\"municipality\":".utf8) + $0 + (format == .jsonl ? provenance : []) + Array(",\"outcomes\":[".utf8)
         }
@@ -214,7 +212,6 @@ public final class DecisionRenderer {
     }
 
     static let idOpen = Array("{\"id\":".utf8)
-    static let emptyString = Array("\"\"".utf8)
     static let closeLine = Array("]}\n".utf8)
     static let close = Array("]}".utf8)
 
