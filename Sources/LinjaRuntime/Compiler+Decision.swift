@@ -97,46 +97,75 @@ extension Compiler {
     /// taken otherwise (missing or 0), for the caller to patch.
     mutating func copy(_ f: Function) throws -> (true: [Int], other: [Int]) {
         guard let end = functionEnds[f.start], f.start < end, end <= code.count else { throw Unsupported() }
-        let base = code.count
         var yes: [Int] = [], no: [Int] = []
-        for pc in f.start..<end {
-            var i = code[pc]
+        try copyCode(f.start, end, depth: 0) { me, i in
+            if i.op == .retK {
+                if i.imm == 1 { yes.append(me.label()) } else { no.append(me.label()) }
+                me.emit(Instr(.jump))
+            } else {
+                no.append(me.label())
+                me.emit(Instr(.jumpIfCmpK, rel: 1, b: i.a, imm: 1))
+                yes.append(me.label())
+                me.emit(Instr(.jump))
+            }
+        }
+        return (yes, no)
+    }
+
+    /// How far the decision inlines lets: a let's body of at most
+    /// `inlineLetSize` instructions, lets inlined in lets `inlineLetDepth`
+    /// deep, and at most `inlineLetBudget` instructions in all.
+    static let inlineLetSize = 48
+    static let inlineLetDepth = 4
+    static let inlineLetBudget = 8192
+
+    /// Copies the code from `start` to `end` (where no jump leaves) to the
+    /// end of the code, its jumps moved with it; each `ret`/`retK` is
+    /// `onReturn`'s to replace. A call of a small let becomes its body, behind
+    /// a `letEnter` that skips it when the let is known already (so it is
+    /// still computed once per client, and the memo it leaves serves every
+    /// other call).
+    mutating func copyCode(_ start: Int, _ end: Int, depth: Int,
+                           onReturn: (inout Compiler, Instr) throws -> Void) throws {
+        var at = [Int](repeating: 0, count: end - start)
+        var jumps: [(at: Int, target: Int)] = []
+        for pc in start..<end {
+            let i = code[pc]
+            at[pc - start] = code.count
             switch i.op {
-            case .retK:
-                if i.imm == 1 { yes.append(label()) } else { no.append(label()) }
-                emit(Instr(.jump))
-            case .ret:
-                no.append(label())
-                emit(Instr(.jumpIfCmpK, rel: 1, b: i.a, imm: 1))
-                yes.append(label())
-                emit(Instr(.jump))
+            case .ret, .retK:
+                try onReturn(&self, i)
+            case .letCall:
+                guard let (letStart, letEnd) = inlinableLet(Int(i.b), depth: depth) else { fallthrough }
+                inlinedLetCode += letEnd - letStart
+                let enter = label()
+                emit(Instr(.letEnter, a: i.a, b: i.b))
+                var exits: [Int] = []
+                try copyCode(letStart, letEnd, depth: depth + 1) { me, r in
+                    exits.append(me.label())
+                    if r.op == .retK { me.emit(Instr(.letStoreK, a: i.a, b: i.b, imm: r.imm)) }
+                    else { me.emit(Instr(.letStore, a: i.a, b: i.b, imm: Int64(r.a))) }
+                }
+                for e in [enter] + exits { patch(e, to: label()) }
             default:
                 if Compiler.isJump(i.op) {
                     let t = Int(i.c)
-                    guard t >= f.start, t < end else { throw Unsupported() }
-                    i.c = Int32(t - f.start)   // made absolute below
+                    guard t >= start, t < end else { throw Unsupported() }
+                    jumps.append((code.count, t))
                 }
                 emit(i)
             }
         }
-        // The copy's jumps, now that the copy's layout is known: one
-        // instruction per original, except `ret`, which became two.
-        var at: [Int] = []
-        at.reserveCapacity(end - f.start)
-        var n = base
-        for pc in f.start..<end {
-            at.append(n)
-            n += code[pc].op == .ret ? 2 : 1
-        }
-        var k = base
-        for pc in f.start..<end {
-            let original = code[pc]
-            if original.op != .retK, original.op != .ret, Compiler.isJump(original.op) {
-                code[k].c = Int32(at[Int(code[k].c)])
-            }
-            k += original.op == .ret ? 2 : 1
-        }
-        return (yes, no)
+        for j in jumps { code[j.at].c = Int32(at[j.target - start]) }
+    }
+
+    /// The code range of let `l` when the decision may inline it here.
+    func inlinableLet(_ l: Int, depth: Int) -> (Int, Int)? {
+        guard depth < Compiler.inlineLetDepth, l >= 0, l < letFunctions.count, let f = letFunctions[l],
+              let end = functionEnds[f.start], f.start < end, end <= code.count,
+              end - f.start <= Compiler.inlineLetSize, inlinedLetCode + end - f.start <= Compiler.inlineLetBudget
+        else { return nil }
+        return (f.start, end)
     }
 
     /// Tidies the decision's code (from `start` to the end, where no jump
@@ -149,6 +178,17 @@ extension Compiler {
             var t = Int(code[pc].c), hops = 0
             while t >= start, t < n, code[t].op == .jump, Int(code[t].c) != t, hops < 64 {
                 t = Int(code[t].c)
+                hops += 1
+            }
+            code[pc].c = Int32(t)
+        }
+        // After a let's value stored as a constant, tests of it are known:
+        // the store jumps past them.
+        for pc in start..<n where code[pc].op == .letStoreK {
+            let r = code[pc].a, v = code[pc].imm
+            var t = Int(code[pc].c), hops = 0
+            while t >= start, t < n, hops < 64, let taken = Compiler.knownJump(code[t], register: r, value: v) {
+                t = taken ? Int(code[t].c) : t + 1
                 hops += 1
             }
             code[pc].c = Int32(t)
@@ -179,6 +219,7 @@ extension Compiler {
             code[pc + 1] = fused
             code[pc] = Instr(.jump, c: Int32(pc + 1))
         }
+        dropFirstLetEnters(from: start)
         // Reachable from the start.
         var keep = [Bool](repeating: false, count: n - start)
         var work = [start]
@@ -188,7 +229,7 @@ extension Compiler {
             let i = code[pc]
             if Compiler.isJump(i.op) { work.append(Int(i.c)) }
             switch i.op {
-            case .jump, .ret, .retK: break
+            case .jump, .ret, .retK, .letStore, .letStoreK: break
             default: work.append(pc + 1)
             }
         }
@@ -213,5 +254,89 @@ extension Compiler {
             out.append(i)
         }
         code.replaceSubrange(start..., with: out)
+    }
+
+    /// Whether `i` jumps when register `r` holds `v`: nil unless `i` is a
+    /// plain jump or a test of `r` alone.
+    static func knownJump(_ i: Instr, register r: Int32, value v: Int64) -> Bool? {
+        switch i.op {
+        case .jump: return true
+        case .jumpIfFalse where i.a == r: return v == 0
+        case .jumpIfTrue where i.a == r: return v != 0 && v != Slot.missing
+        case .jumpIfMissing where i.a == r: return v == Slot.missing
+        case .jumpIfPresent where i.a == r: return v != Slot.missing
+        case .jumpIfCmpK where i.b == r: return VM.relation(i.rel, v, i.imm)
+        default: return nil
+        }
+    }
+
+    /// A `letEnter` that no path reaches with its let computed already
+    /// always goes into the body: its test becomes a jump to the next
+    /// instruction, which the tidy pass drops (the body still remembers the
+    /// value for later uses). Found in one pass in order, so only when
+    /// every jump of the decision goes forward.
+    mutating func dropFirstLetEnters(from start: Int) {
+        let n = code.count
+        var bit: [Int32: Int] = [:]
+        for pc in start..<n {
+            let i = code[pc]
+            if Compiler.isJump(i.op), Int(i.c) <= pc { return }
+            if i.op == .letEnter, bit[i.b] == nil { bit[i.b] = bit.count }
+        }
+        let words = (bit.count + 63) / 64
+        guard words > 0, (n - start) * words <= 1 << 22 else { return }
+        // What a `letCall` computes: its let and every let it calls.
+        var computedByCall: [Int32: [Int]] = [:]
+        func computed(by l: Int32) -> [Int] {
+            if let known = computedByCall[l] { return known }
+            var seen: Set<Int32> = [l], work = [l], found: [Int] = []
+            while let x = work.popLast() {
+                if let k = bit[x] { found.append(k) }
+                guard x >= 0, Int(x) < letFunctions.count, let f = letFunctions[Int(x)],
+                      let end = functionEnds[f.start], end <= n else { continue }
+                for pc in f.start..<end where code[pc].op == .letCall && seen.insert(code[pc].b).inserted { work.append(code[pc].b) }
+            }
+            computedByCall[l] = found
+            return found
+        }
+        func with(_ s: [UInt64], _ k: Int) -> [UInt64] {
+            var t = s
+            t[k / 64] |= 1 << UInt64(k % 64)
+            return t
+        }
+        var pending: [Int: [UInt64]] = [:]
+        func flow(_ s: [UInt64], to t: Int) {
+            if let old = pending[t] { pending[t] = zip(old, s).map { $0 | $1 } } else { pending[t] = s }
+        }
+        var carried: [UInt64]? = [UInt64](repeating: 0, count: words)
+        for pc in start..<n {
+            var state = carried
+            if let p = pending.removeValue(forKey: pc) { state = state.map { zip($0, p).map { $0 | $1 } } ?? p }
+            carried = nil
+            guard var s = state else { continue }   // no path reaches it
+            let i = code[pc]
+            switch i.op {
+            case .letEnter:
+                let k = bit[i.b] ?? 0
+                if s[k / 64] >> UInt64(k % 64) & 1 == 0 {
+                    code[pc] = Instr(.jump, c: Int32(pc + 1))
+                } else {
+                    flow(s, to: Int(i.c))
+                }
+                carried = s
+                continue
+            case .letStore, .letStoreK:
+                flow(bit[i.b].map { with(s, $0) } ?? s, to: Int(i.c))
+                continue
+            case .letCall:
+                for k in computed(by: i.b) { s = with(s, k) }
+            default: break
+            }
+            if Compiler.isJump(i.op) { flow(s, to: Int(i.c)) }
+            switch i.op {
+            case .jump, .ret, .retK: break
+            default: carried = s
+            }
+        }
     }
 }

@@ -244,6 +244,7 @@ extension Compiler {
             }
             let f = Function(start: start, result: r)
             letFunctions[l] = f
+            functionEnds[start] = code.count
             return f
         } catch {
             code.removeSubrange(start...)
@@ -253,6 +254,7 @@ extension Compiler {
             emit(Instr(.ret, a: r))
             let f = Function(start: start, result: r)
             letFunctions[l] = f
+            functionEnds[start] = code.count
             return f
         }
     }

@@ -41,6 +41,8 @@ public struct Compiler {
     /// Where each standalone function's code ends (by its start): its code
     /// is the range from start to end, the lets it calls lie before it.
     var functionEnds: [Int: Int] = [:]
+    /// Instructions of lets' bodies the decision has inlined so far.
+    var inlinedLetCode = 0
 
     struct Unsupported: Error {}
 

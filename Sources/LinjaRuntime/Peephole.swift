@@ -43,7 +43,8 @@ extension Compiler {
     package static func isJump(_ op: Op) -> Bool {
         switch op {
         case .jump, .jumpIfFalse, .jumpIfTrue, .jumpIfMissing, .jumpIfPresent, .jumpIfCmpK, .jumpIfCmp, .jumpIfOutside, .jumpIfInside,
-             .jumpUnlessInBits, .jumpIfEqK, .jumpIfNeK, .jumpIfLtK, .jumpIfLeK, .jumpIfGtK, .jumpIfGeK: return true
+             .jumpUnlessInBits, .jumpIfEqK, .jumpIfNeK, .jumpIfLtK, .jumpIfLeK, .jumpIfGtK, .jumpIfGeK,
+             .jumpIfDateLtK, .jumpIfDateGeK, .jumpUnlessInMask, .jumpIfInMask, .letEnter, .letStore, .letStoreK: return true
         default: return false
         }
     }
@@ -51,18 +52,20 @@ extension Compiler {
     /// The registers an instruction reads.
     static func reads(_ i: Instr) -> [Int32] {
         switch i.op {
-        case .loadField, .loadConst, .jump, .retK, .give: return []
-        case .jumpIfCmpK, .jumpIfOutside, .jumpIfInside, .jumpUnlessInBits, .jumpIfEqK, .jumpIfNeK, .jumpIfLtK, .jumpIfLeK, .jumpIfGtK, .jumpIfGeK:
+        case .loadField, .loadConst, .jump, .retK, .give, .give1: return []
+        case .jumpIfCmpK, .jumpIfOutside, .jumpIfInside, .jumpUnlessInBits, .jumpIfEqK, .jumpIfNeK, .jumpIfLtK, .jumpIfLeK, .jumpIfGtK, .jumpIfGeK,
+             .jumpIfDateLtK, .jumpIfDateGeK:
             return [i.b]
         case .jumpIfCmp: return [i.a, i.b]
         case .jumpIfFalse, .jumpIfTrue, .jumpIfMissing, .jumpIfPresent, .ret, .checkPresent: return [i.a]
         case .move, .not, .isMissing, .isPresent, .cmpK, .negI, .negF, .absI, .absF, .toFixed, .addDays, .addMonths,
-             .addWorkingDays, .deadline, .year, .month, .inMask, .inBits, .inList, .eqText, .age:
+             .addWorkingDays, .deadline, .year, .month, .inMask, .inBits, .inList, .eqText, .age, .jumpUnlessInMask, .jumpIfInMask:
             return [i.b]
         case .cmp, .addI, .subI, .mulI, .addF, .subF, .mulF, .divF, .mulFPercent, .ageOn, .monthsSpan,
              .workingDaysBetween, .min, .max, .cmpEq, .cmpNe, .cmpLt, .cmpLe, .cmpGt, .cmpGe:
             return [i.b, i.c]
-        case .letCall, .reference: return []
+        case .letCall, .reference, .letEnter, .letStoreK: return []
+        case .letStore: return [Int32(truncatingIfNeeded: i.imm)]
         }
     }
 
@@ -71,7 +74,7 @@ extension Compiler {
         switch i.op {
         case .jump, .jumpIfFalse, .jumpIfTrue, .jumpIfMissing, .jumpIfPresent, .ret, .checkPresent,
              .jumpIfCmpK, .jumpIfCmp, .jumpIfOutside, .jumpIfInside, .retK, .jumpUnlessInBits, .give,
-             .jumpIfEqK, .jumpIfNeK, .jumpIfLtK, .jumpIfLeK, .jumpIfGtK, .jumpIfGeK: return nil
+             .jumpIfEqK, .jumpIfNeK, .jumpIfLtK, .jumpIfLeK, .jumpIfGtK, .jumpIfGeK, .jumpIfDateLtK, .jumpIfDateGeK, .give1: return nil
         default: return i.a
         }
     }

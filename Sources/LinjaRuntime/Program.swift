@@ -44,11 +44,31 @@ public enum Op: UInt8, Sendable {
     case give
     /// Jump to c when r[b] lies inside imm ... imm + a (one unsigned test).
     case jumpIfInside
+    /// A let's body inlined where it is used (the decision's): with let b
+    /// already known for this client, r[a] = its value and jump to c (past
+    /// the body); else go on into the body, which ends in `letStore(K)`.
+    case letEnter
+    /// Let b's value is r[imm] (`letStore`) or imm (`letStoreK`): remember
+    /// it for this client, r[a] = it, and jump to c.
+    case letStore, letStoreK
     // The VM's own forms of the compare instructions, one per relation (it
     // rewrites `jumpIfCmpK` and `cmp` to these when it loads a program, so
     // that the relation is not a second dispatch). The compiler never emits them.
     case jumpIfEqK, jumpIfNeK, jumpIfLtK, jumpIfLeK, jumpIfGtK, jumpIfGeK
     case cmpEq, cmpNe, cmpLt, cmpLe, cmpGt, cmpGe
+    // The VM's fused forms of two instructions (it rewrites the first of
+    // the pair when it loads a program; the second stays for any jump to
+    // it). The compiler never emits them either.
+    /// `jumpIfInside` over the fold range to a threshold test `jumpIfLtK`/
+    /// `jumpIfGeK` of the same register: inside the range, jump to c when
+    /// r[b] < imm (>= imm), else go on at a; outside it, fall through.
+    case jumpIfDateLtK, jumpIfDateGeK
+    /// `inMask` followed by `jumpIfFalse`/`jumpIfTrue` on its result:
+    /// r[a] = (imm >> r[b]) & 1, jump to c when it is 0 (1), else skip the
+    /// second instruction.
+    case jumpUnlessInMask, jumpIfInMask
+    /// `give` of a site with one outcome: giveTemplates[b], by rule c, variant imm.
+    case give1
 }
 
 public struct Instr: Sendable {

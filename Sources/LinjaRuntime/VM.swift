@@ -41,6 +41,9 @@ public final class VM {
     let firedRules: UnsafeMutablePointer<Int32>
     let firedVariants: UnsafeMutablePointer<Int32>
     let firingCapacity: Int
+    /// The fold range (`Compiler.foldRange`) as the fused date tests read it.
+    let foldLow = Int64(Compiler.foldRange.lowerBound)
+    let foldWidth = UInt64(Compiler.foldRange.upperBound - Compiler.foldRange.lowerBound)
     /// Whether any instruction reads text fields (else they are not kept per client).
     let needsTexts: Bool
     /// Whether the program passed validation; if not, every function runs
@@ -71,7 +74,7 @@ public final class VM {
         // One more instruction: a `ret` after the last, so that the loop
         // needs no bound check (jumps are validated to land at most there).
         code = .allocate(capacity: codeCount + 1)
-        for (i, ins) in program.code.enumerated() { (code + i).initialize(to: VM.specialised(ins)) }
+        for (i, ins) in VM.loaded(program.code, sites: program.giveSites).enumerated() { (code + i).initialize(to: ins) }
         (code + codeCount).initialize(to: Instr(.ret, a: 0))
         self.gives = gives
         self.giveCapacity = giveCapacity
@@ -153,8 +156,37 @@ public final class VM {
         letStack.deallocate(); giveSites.deallocate(); giveTemplates.deallocate()
     }
 
-    /// The VM's own form of an instruction: compares with the relation in
-    /// the opcode.
+    /// The VM's own form of a program's code: compares with the relation in
+    /// the opcode, and the pairs the decision runs most fused into one
+    /// instruction (the pair's second instruction stays, for jumps to it).
+    /// A give of one outcome names its outcome, rule and variant itself.
+    /// Same length, same meaning: every jump target keeps its place.
+    static func loaded(_ program: [Instr], sites: [GiveSite]) -> [Instr] {
+        var out = program.map(specialised)
+        let fold = Compiler.foldRange
+        for pc in 0..<max(0, program.count - 1) {
+            let i = program[pc], next = program[pc + 1]
+            switch i.op {
+            case .jumpIfInside:
+                // Over the fold range, to a threshold test on the same register.
+                let t = Int(i.c)
+                guard i.imm == Int64(fold.lowerBound), i.a == fold.upperBound - fold.lowerBound,
+                      t > pc, t + 1 < program.count, program[t].op == .jumpIfCmpK, program[t].b == i.b,
+                      program[t].rel == 2 || program[t].rel == 5 else { continue }
+                out[pc] = Instr(program[t].rel == 2 ? .jumpIfDateLtK : .jumpIfDateGeK,
+                                a: Int32(t + 1), b: i.b, c: program[t].c, imm: program[t].imm)
+            case .inMask where (next.op == .jumpIfFalse || next.op == .jumpIfTrue) && next.a == i.a:
+                out[pc] = Instr(next.op == .jumpIfFalse ? .jumpUnlessInMask : .jumpIfInMask, a: i.a, b: i.b, c: next.c, imm: i.imm)
+            case .give where i.a >= 0 && Int(i.a) < sites.count && sites[Int(i.a)].count == 1:
+                let site = sites[Int(i.a)]
+                out[pc] = Instr(.give1, a: i.a, b: site.start, c: site.rule, imm: Int64(site.variant))
+            default: continue
+            }
+        }
+        return out
+    }
+
+    /// A compare with its relation in the opcode.
     static func specialised(_ i: Instr) -> Instr {
         var out = i
         let jumps: [Op] = [.jumpIfEqK, .jumpIfNeK, .jumpIfLtK, .jumpIfLeK, .jumpIfGtK, .jumpIfGeK]
@@ -196,8 +228,14 @@ public final class VM {
                 let g = p.giveSites[Int(ins.a)]
                 if g.start < 0 || g.count < 0 || Int(g.start) + Int(g.count) > p.giveTemplates.count { return false }
             case .jumpIfEqK, .jumpIfNeK, .jumpIfLtK, .jumpIfLeK, .jumpIfGtK, .jumpIfGeK,
-                 .cmpEq, .cmpNe, .cmpLt, .cmpLe, .cmpGt, .cmpGe:
+                 .cmpEq, .cmpNe, .cmpLt, .cmpLe, .cmpGt, .cmpGe, .jumpIfDateLtK, .jumpIfDateGeK,
+                 .jumpUnlessInMask, .jumpIfInMask, .give1:
                 return false // the VM's own forms: never in a program
+            case .letEnter, .letStoreK:
+                if !reg(ins.a) || ins.b < 0 || Int(ins.b) >= p.lets.count || p.lets[Int(ins.b)] == nil || ins.c < 0 || Int(ins.c) > n { return false }
+            case .letStore:
+                if !reg(ins.a) || ins.imm < 0 || ins.imm >= Int64(r) || ins.b < 0 || Int(ins.b) >= p.lets.count || p.lets[Int(ins.b)] == nil
+                    || ins.c < 0 || Int(ins.c) > n { return false }
             case .letCall:
                 if !reg(ins.a) || ins.b < 0 || Int(ins.b) >= p.lets.count { return false }
             case .reference:
@@ -300,6 +338,7 @@ public final class VM {
         var pc = start
         let code = self.code, r = self.regs
         let stack = self.letStack
+        let foldLow = self.foldLow, foldWidth = self.foldWidth
         var depth = 0
         while true {
             let i = code + pc
@@ -422,6 +461,30 @@ public final class VM {
                     fail("lets call each other too deeply", -1)
                     r[a] = Slot.missing
                 }
+            case .letEnter:
+                let l = Int(i.pointee.b)
+                if letGeneration[l] == state[0] {
+                    r[a] = letValues[l]
+                    pc = Int(i.pointee.c)
+                }
+            case .letStore, .letStoreK:
+                let l = Int(i.pointee.b)
+                let v = i.pointee.op == .letStoreK ? i.pointee.imm : r[Int(i.pointee.imm)]
+                letValues[l] = v
+                letGeneration[l] = state[0]
+                r[a] = v
+                pc = Int(i.pointee.c)
+            case .jumpUnlessInMask, .jumpIfInMask:
+                let x = r[Int(i.pointee.b)]
+                let v = x >= 0 && x < 63 ? (i.pointee.imm >> x) & 1 : 0
+                r[a] = v
+                pc = (v == 0) == (i.pointee.op == .jumpUnlessInMask) ? Int(i.pointee.c) : pc &+ 1
+            case .jumpIfDateLtK:
+                let x = r[Int(i.pointee.b)]
+                if UInt64(bitPattern: x &- foldLow) <= foldWidth { pc = x < i.pointee.imm ? Int(i.pointee.c) : Int(a) }
+            case .jumpIfDateGeK:
+                let x = r[Int(i.pointee.b)]
+                if UInt64(bitPattern: x &- foldLow) <= foldWidth { pc = x >= i.pointee.imm ? Int(i.pointee.c) : Int(a) }
             case .reference:
                 r[a] = reference(Int(i.pointee.b), row)
             case .checkPresent:
@@ -453,6 +516,17 @@ public final class VM {
                     state[2] = UInt32(n + Int(site.count))
                     firedRules[f] = site.rule
                     firedVariants[f] = site.variant
+                    state[3] = UInt32(f + 1)
+                } else {
+                    fail("too many outcomes for one client", -1)
+                }
+            case .give1:
+                let n = Int(state[2]), f = Int(state[3])
+                if n < giveCapacity, f < firingCapacity {
+                    gives[n] = giveTemplates[Int(i.pointee.b)]
+                    state[2] = UInt32(n + 1)
+                    firedRules[f] = i.pointee.c
+                    firedVariants[f] = Int32(truncatingIfNeeded: i.pointee.imm)
                     state[3] = UInt32(f + 1)
                 } else {
                     fail("too many outcomes for one client", -1)
