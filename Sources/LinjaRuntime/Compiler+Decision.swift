@@ -174,14 +174,7 @@ extension Compiler {
     mutating func tidy(from start: Int) {
         let n = code.count
         guard start < n else { return }
-        for pc in start..<n where Compiler.isJump(code[pc].op) {
-            var t = Int(code[pc].c), hops = 0
-            while t >= start, t < n, code[t].op == .jump, Int(code[t].c) != t, hops < 64 {
-                t = Int(code[t].c)
-                hops += 1
-            }
-            code[pc].c = Int32(t)
-        }
+        threadJumps(from: start)
         // After a let's value stored as a constant, tests of it are known:
         // the store jumps past them.
         for pc in start..<n where code[pc].op == .letStoreK {
@@ -201,25 +194,12 @@ extension Compiler {
             code[pc + 1] = Instr(.jumpIfCmpK, rel: 1, b: code[pc].a, c: code[pc].c, imm: 1)
             code[pc] = Instr(.jump, c: Int32(pc + 1))
         }
-        // A test computed into a register that only the next `jumpIfFalse`
-        // reads: one compare-and-jump instead.
-        var reads: [Int32: Int] = [:]
-        for pc in start..<n { for r in Compiler.reads(code[pc]) { reads[r, default: 0] += 1 } }
-        for pc in start..<(n - 1) where code[pc + 1].op == .jumpIfFalse && !targets.contains(pc + 1) {
-            let i = code[pc], j = code[pc + 1]
-            guard Compiler.writes(i) == j.a, reads[j.a] == 1 else { continue }
-            let fused: Instr
-            switch i.op {
-            case .cmpK: fused = Instr(.jumpIfCmpK, rel: Compiler.inverse(i.rel), b: i.b, c: j.c, imm: i.imm)
-            case .cmp: fused = Instr(.jumpIfCmp, rel: Compiler.inverse(i.rel), a: i.b, b: i.c, c: j.c)
-            case .isMissing: fused = Instr(.jumpIfPresent, a: i.b, c: j.c)
-            case .isPresent: fused = Instr(.jumpIfMissing, a: i.b, c: j.c)
-            default: continue
-            }
-            code[pc + 1] = fused
-            code[pc] = Instr(.jump, c: Int32(pc + 1))
-        }
+        propagateConstants(from: start)
+        threadJumps(from: start)
+        fuseTests(from: start)
+        threadJumps(from: start)
         dropFirstLetEnters(from: start)
+        threadJumps(from: start)
         // Reachable from the start.
         var keep = [Bool](repeating: false, count: n - start)
         var work = [start]
@@ -336,6 +316,131 @@ extension Compiler {
             switch i.op {
             case .jump, .ret, .retK: break
             default: carried = s
+            }
+        }
+    }
+
+    /// Jumps to a `jump` go straight to its target.
+    mutating func threadJumps(from start: Int) {
+        let n = code.count
+        for pc in start..<n where Compiler.isJump(code[pc].op) {
+            var t = Int(code[pc].c), hops = 0
+            while t >= start, t < n, code[t].op == .jump, Int(code[t].c) != t, hops < 64 {
+                t = Int(code[t].c)
+                hops += 1
+            }
+            code[pc].c = Int32(t)
+        }
+    }
+
+    /// Where each register is read in the decision, and which instructions
+    /// some jump lands on: what `deadAfter` needs.
+    struct Readers {
+        var at: [Int32: [Int]] = [:]
+        var targets = Set<Int>()
+        var fields: Int32
+    }
+
+    func readers(from start: Int) -> Readers {
+        var r = Readers(fields: Int32(policy.record?.fields.count ?? 0))
+        for pc in start..<code.count {
+            for x in Compiler.reads(code[pc]) { r.at[x, default: []].append(pc) }
+            if Compiler.isJump(code[pc].op) { r.targets.insert(Int(code[pc].c)) }
+        }
+        return r
+    }
+
+    /// Whether register `x`, written just before `use` (or on the way to
+    /// it), is read nowhere else: every other read has its own write in the
+    /// instruction before it, which nothing jumps past.
+    func deadAfter(_ x: Int32, except use: Int, _ r: Readers, from start: Int) -> Bool {
+        guard x >= r.fields else { return false }
+        for p in r.at[x] ?? [] where p != use {
+            guard p > start, !r.targets.contains(p) else { return false }
+            let prev = code[p - 1]
+            guard Compiler.writes(prev) == x, !Compiler.isJump(prev.op), prev.op != .ret, prev.op != .retK else { return false }
+        }
+        return true
+    }
+
+    /// A register every write of which (in the decision) loads one
+    /// constant is that constant: comparisons read it as an immediate, and
+    /// the loads no one reads any more go.
+    mutating func propagateConstants(from start: Int) {
+        let n = code.count
+        let fields = Int32(policy.record?.fields.count ?? 0)
+        var value: [Int32: Int64] = [:], varying = Set<Int32>()
+        for pc in start..<n {
+            let i = code[pc]
+            guard let w = Compiler.writes(i) else { continue }
+            if i.op == .loadConst, w >= fields, !varying.contains(w), value[w] == nil || value[w] == i.imm { value[w] = i.imm }
+            else { varying.insert(w); value[w] = nil }
+        }
+        guard !value.isEmpty else { return }
+        func mirror(_ rel: UInt8) -> UInt8 { [0, 1, 4, 5, 2, 3][Int(min(rel, 5))] }
+        for pc in start..<n {
+            let i = code[pc]
+            switch i.op {
+            case .cmp:
+                if let k = value[i.c], value[i.b] == nil { code[pc] = Instr(.cmpK, rel: i.rel, a: i.a, b: i.b, imm: k) }
+                else if let k = value[i.b], value[i.c] == nil { code[pc] = Instr(.cmpK, rel: mirror(i.rel), a: i.a, b: i.c, imm: k) }
+            case .jumpIfCmp:
+                if let k = value[i.b], value[i.a] == nil { code[pc] = Instr(.jumpIfCmpK, rel: i.rel, b: i.a, c: i.c, imm: k) }
+                else if let k = value[i.a], value[i.b] == nil { code[pc] = Instr(.jumpIfCmpK, rel: mirror(i.rel), b: i.b, c: i.c, imm: k) }
+            default: break
+            }
+        }
+        var read = Set<Int32>()
+        for pc in start..<n { read.formUnion(Compiler.reads(code[pc])) }
+        for pc in start..<n where code[pc].op == .loadConst && value[code[pc].a] != nil && !read.contains(code[pc].a) {
+            code[pc] = Instr(.jump, c: Int32(pc + 1))
+        }
+    }
+
+    /// Tests computed into a register and then tested by a jump, fused:
+    /// - a compare (or `isMissing`/`isPresent`) right before the jump that
+    ///   tests its result: one compare-and-jump;
+    /// - a compare followed by a `jump` to the test: a compare-and-jump,
+    ///   then a jump past the test;
+    /// - a constant loaded before a test it decides: a jump where the test goes.
+    /// Each only when the register is read nowhere else.
+    mutating func fuseTests(from start: Int) {
+        let n = code.count
+        let r = readers(from: start)
+        /// The register a test of a bool reads, where it jumps, and whether
+        /// it jumps when the bool is true (else when it is not: 0 or missing).
+        func test(_ i: Instr) -> (reg: Int32, to: Int32, whenTrue: Bool)? {
+            if i.op == .jumpIfFalse { return (i.a, i.c, false) }
+            if i.op == .jumpIfTrue { return (i.a, i.c, true) }
+            if i.op == .jumpIfCmpK, i.rel == 1, i.imm == 1 { return (i.b, i.c, false) }
+            return nil
+        }
+        /// A compare's result is never missing: the test jumps on it or on its negation.
+        func fused(_ i: Instr, _ t: (reg: Int32, to: Int32, whenTrue: Bool)) -> Instr? {
+            let rel = t.whenTrue ? i.rel : Compiler.inverse(i.rel)
+            switch i.op {
+            case .cmpK: return Instr(.jumpIfCmpK, rel: rel, b: i.b, c: t.to, imm: i.imm)
+            case .cmp: return Instr(.jumpIfCmp, rel: rel, a: i.b, b: i.c, c: t.to)
+            case .isMissing: return Instr(t.whenTrue ? .jumpIfMissing : .jumpIfPresent, a: i.b, c: t.to)
+            case .isPresent: return Instr(t.whenTrue ? .jumpIfPresent : .jumpIfMissing, a: i.b, c: t.to)
+            default: return nil
+            }
+        }
+        for pc in start..<(n - 1) {
+            let i = code[pc], next = code[pc + 1]
+            if let t = test(next), !r.targets.contains(pc + 1), Compiler.writes(i) == t.reg,
+               deadAfter(t.reg, except: pc + 1, r, from: start), let f = fused(i, t) {
+                code[pc] = Instr(.jump, c: Int32(pc + 1))
+                code[pc + 1] = f
+            } else if next.op == .jump, Int(next.c) > pc + 1, Int(next.c) < n, let t = test(code[Int(next.c)]),
+                      Compiler.writes(i) == t.reg, deadAfter(t.reg, except: Int(next.c), r, from: start), let f = fused(i, t) {
+                code[pc] = f
+                code[pc + 1] = Instr(.jump, c: next.c + 1)
+            } else if i.op == .loadConst {
+                let test = next.op == .jump ? Int(next.c) : pc + 1
+                guard test < n, let taken = Compiler.knownJump(code[test], register: i.a, value: i.imm), code[test].op != .jump,
+                      deadAfter(i.a, except: test, r, from: start) else { continue }
+                code[pc] = Instr(.jump, c: taken ? code[test].c : Int32(test + 1))
             }
         }
     }
