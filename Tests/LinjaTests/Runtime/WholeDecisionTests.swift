@@ -95,6 +95,55 @@ struct WholeDecisionTests {
         }
     }
 
+    @Test func smallLetsAreInlinedIntoTheDecisionAndStillComputedOncePerClient() throws {
+        // Lets used by several rules, an exception, a variant and each
+        // other: their bodies are copied where they are used, behind a test
+        // of the memo that is dropped where no path can have computed them.
+        let p = TestPolicies.make(["r.linja": """
+        let score = (client.n otherwise 0) * 2 + 1
+        let bigger = score > 7 and client.flag_a
+        rule one "Yksi"
+          when score > 7
+          then flag hit
+        rule two "Kaksi"
+          when score <= 7 or client.flag_b
+          unless bigger "isompi"
+          then flag other
+        rule three "Kolme"
+          when client.flag_b
+          then refer route to one
+          in Beta when bigger otherwise false:
+            then refer route to two
+        """])
+        #expect(!p.hasErrors, "\(p.diagnostics)")
+        let program = Compiler.compile(p, asOf: Self.asOf)
+        let start = try #require(program.decision)
+        let code = program.code[start...]
+        #expect(!code.contains { $0.op == .letCall }, "both lets are inlined")
+        #expect(code.contains { $0.op == .letStore || $0.op == .letStoreK })
+        let enters = code.filter { $0.op == .letEnter }.count
+        let stores = Set(code.filter { $0.op == .letStore || $0.op == .letStoreK }.map(\.b)).count
+        #expect(stores == 2)
+        #expect(enters < code.filter { $0.op == .letStore || $0.op == .letStoreK }.count, "first uses enter the body unconditionally")
+        var checked = 0
+        for m in ["Alpha", "Beta"] {
+            for n in ["", "1", "4"] {
+                for a in ["true", "false"] {
+                    for b in ["true", "false"] {
+                        var f = ["municipality": m, "flag_a": a, "flag_b": b]
+                        if !n.isEmpty { f["n"] = n }
+                        let d = decideThreeWays(p, f)
+                        #expect(d.fast != nil, "\(f)")
+                        #expect(d.fast == d.reference, "\(f)")
+                        #expect(d.ruleByRule == d.reference, "\(f)")
+                        checked += 1
+                    }
+                }
+            }
+        }
+        #expect(checked == 24)
+    }
+
     @Test func thresholdsFoldedOnADateDecideAsTheReferenceInsideAndOutsideTheirRange() {
         // `since d > 3 months` becomes one compare with a threshold for dates
         // from 1600 to 2600; dates outside take the general code.
