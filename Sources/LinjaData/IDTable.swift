@@ -28,12 +28,17 @@ public final class IDTable: @unchecked Sendable {
     /// A position: part (chunk) index above the row within the part.
     static let rowBits = 24
     static let positionMask: UInt64 = (1 << 48) - 1
+    /// Slots from which a partition's table is loaded ahead of a visit
+    /// (4 K slots, 64 KB: beyond a core's first-level cache).
+    static let prefetchFrom = 1 << 12
 
     struct Partition {
         /// Two words per slot: fingerprint (0: empty), then tag and position.
         var slots: UnsafeMutablePointer<UInt64>?
         var capacity = 0
         var count = 0
+        /// What the prefetching pass read (kept so that its loads stay).
+        var touched: UInt64 = 0
     }
 
     /// A partition behind its own lock.
@@ -125,6 +130,15 @@ public final class IDTable: @unchecked Sendable {
             let end = ends[p]
             if end > start {
                 partitions[p].state.withLock { part in
+                    // A large table is mostly outside the caches: first load
+                    // every row's home slot (independent loads the processor
+                    // overlaps), then visit them from the cache.
+                    if part.capacity >= IDTable.prefetchFrom, let slots = part.slots {
+                        let mask = part.capacity - 1
+                        var touched: UInt64 = 0
+                        for k in start..<end { touched |= slots[2 * (Int(truncatingIfNeeded: fingerprints[2 * Int(order[k])]) & mask)] }
+                        part.touched = touched
+                    }
                     for k in start..<end {
                         let i = Int(order[k])
                         let mine = IDTable.position(chunk: chunk, row: rows[i])
