@@ -358,7 +358,7 @@ extension Compiler {
         for p in r.at[x] ?? [] where p != use {
             guard p > start, !r.targets.contains(p) else { return false }
             let prev = code[p - 1]
-            guard Compiler.writes(prev) == x, !Compiler.isJump(prev.op), prev.op != .ret, prev.op != .retK else { return false }
+            guard Compiler.writes(prev) == x, !Compiler.isJump(prev.op) else { return false }
         }
         return true
     }

@@ -42,7 +42,7 @@ extension Compiler {
 
     package static func isJump(_ op: Op) -> Bool {
         switch op {
-        case .jump, .jumpIfFalse, .jumpIfTrue, .jumpIfMissing, .jumpIfPresent, .jumpIfCmpK, .jumpIfCmp, .jumpIfOutside, .jumpIfInside,
+        case .jump, .jumpIfFalse, .jumpIfTrue, .jumpIfMissing, .jumpIfPresent, .jumpIfCmpK, .jumpIfCmp, .jumpIfInside,
              .jumpUnlessInBits, .jumpIfEqK, .jumpIfNeK, .jumpIfLtK, .jumpIfLeK, .jumpIfGtK, .jumpIfGeK,
              .jumpIfDateLtK, .jumpIfDateGeK, .jumpUnlessInMask, .jumpIfInMask, .letEnter, .letStore, .letStoreK: return true
         default: return false
@@ -53,7 +53,7 @@ extension Compiler {
     static func reads(_ i: Instr) -> [Int32] {
         switch i.op {
         case .loadField, .loadConst, .jump, .retK, .give, .give1: return []
-        case .jumpIfCmpK, .jumpIfOutside, .jumpIfInside, .jumpUnlessInBits, .jumpIfEqK, .jumpIfNeK, .jumpIfLtK, .jumpIfLeK, .jumpIfGtK, .jumpIfGeK,
+        case .jumpIfCmpK, .jumpIfInside, .jumpUnlessInBits, .jumpIfEqK, .jumpIfNeK, .jumpIfLtK, .jumpIfLeK, .jumpIfGtK, .jumpIfGeK,
              .jumpIfDateLtK, .jumpIfDateGeK:
             return [i.b]
         case .jumpIfCmp: return [i.a, i.b]
@@ -73,7 +73,7 @@ extension Compiler {
     static func writes(_ i: Instr) -> Int32? {
         switch i.op {
         case .jump, .jumpIfFalse, .jumpIfTrue, .jumpIfMissing, .jumpIfPresent, .ret, .checkPresent,
-             .jumpIfCmpK, .jumpIfCmp, .jumpIfOutside, .jumpIfInside, .retK, .jumpUnlessInBits, .give,
+             .jumpIfCmpK, .jumpIfCmp, .jumpIfInside, .retK, .jumpUnlessInBits, .give,
              .jumpIfEqK, .jumpIfNeK, .jumpIfLtK, .jumpIfLeK, .jumpIfGtK, .jumpIfGeK, .jumpIfDateLtK, .jumpIfDateGeK, .give1: return nil
         default: return i.a
         }

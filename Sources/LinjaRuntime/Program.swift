@@ -34,8 +34,6 @@ public enum Op: UInt8, Sendable {
     case jumpIfCmpK
     /// Jump to c when r[a] REL r[b].
     case jumpIfCmp
-    /// Jump to c when r[b] lies outside imm ... imm + a (one unsigned test).
-    case jumpIfOutside
     /// r[a] = imm, and return.
     case retK
     /// Jump to c unless r[b] is in bitsets[a] (a rule's scope, a variant's municipalities).

@@ -219,7 +219,7 @@ public final class VM {
                 if !reg(ins.b) || ins.c < 0 || Int(ins.c) > n { return false }
             case .jumpIfCmp:
                 if !reg(ins.a) || !reg(ins.b) || ins.c < 0 || Int(ins.c) > n { return false }
-            case .jumpIfOutside, .jumpIfInside:
+            case .jumpIfInside:
                 if !reg(ins.b) || ins.a < 0 || ins.c < 0 || Int(ins.c) > n { return false }
             case .jumpUnlessInBits:
                 if !reg(ins.b) || ins.a < 0 || Int(ins.a) >= p.bitsets.count || ins.c < 0 || Int(ins.c) > n { return false }
@@ -495,8 +495,6 @@ public final class VM {
                 pc = returnFromLet(depth)
             case .jumpIfCmpK: if VM.relation(i.pointee.rel, r[Int(i.pointee.b)], i.pointee.imm) { pc = Int(i.pointee.c) }
             case .jumpIfCmp: if VM.relation(i.pointee.rel, r[a], r[Int(i.pointee.b)]) { pc = Int(i.pointee.c) }
-            case .jumpIfOutside:
-                if UInt64(bitPattern: r[Int(i.pointee.b)] &- i.pointee.imm) > UInt64(UInt32(bitPattern: i.pointee.a)) { pc = Int(i.pointee.c) }
             case .retK:
                 r[a] = i.pointee.imm
                 if depth == 0 { return }
@@ -510,27 +508,9 @@ public final class VM {
                 if x < 0 || x / 64 >= Int64(count) || (bitWords[off + Int(x / 64)] >> UInt64(x % 64)) & 1 == 0 { pc = Int(i.pointee.c) }
             case .give:
                 let site = giveSites[a]
-                let n = Int(state[2]), f = Int(state[3])
-                if n + Int(site.count) <= giveCapacity, f < firingCapacity {
-                    for k in 0..<Int(site.count) { gives[n + k] = giveTemplates[Int(site.start) + k] }
-                    state[2] = UInt32(n + Int(site.count))
-                    firedRules[f] = site.rule
-                    firedVariants[f] = site.variant
-                    state[3] = UInt32(f + 1)
-                } else {
-                    fail("too many outcomes for one client", -1)
-                }
+                give(Int(site.start), Int(site.count), rule: site.rule, variant: site.variant)
             case .give1:
-                let n = Int(state[2]), f = Int(state[3])
-                if n < giveCapacity, f < firingCapacity {
-                    gives[n] = giveTemplates[Int(i.pointee.b)]
-                    state[2] = UInt32(n + 1)
-                    firedRules[f] = i.pointee.c
-                    firedVariants[f] = Int32(truncatingIfNeeded: i.pointee.imm)
-                    state[3] = UInt32(f + 1)
-                } else {
-                    fail("too many outcomes for one client", -1)
-                }
+                give(Int(i.pointee.b), 1, rule: i.pointee.c, variant: Int32(truncatingIfNeeded: i.pointee.imm))
             case .jumpIfEqK: if r[Int(i.pointee.b)] == i.pointee.imm { pc = Int(i.pointee.c) }
             case .jumpIfNeK: if r[Int(i.pointee.b)] != i.pointee.imm { pc = Int(i.pointee.c) }
             case .jumpIfLtK: if r[Int(i.pointee.b)] < i.pointee.imm { pc = Int(i.pointee.c) }
@@ -544,6 +524,22 @@ public final class VM {
             case .cmpGt: r[a] = r[Int(i.pointee.b)] > r[Int(i.pointee.c)] ? 1 : 0
             case .cmpGe: r[a] = r[Int(i.pointee.b)] >= r[Int(i.pointee.c)] ? 1 : 0
             }
+        }
+    }
+
+    /// Appends `count` outcomes from `giveTemplates[start...]` to the
+    /// client's gives and logs the firing of `rule` (`variant`).
+    @inline(__always)
+    func give(_ start: Int, _ count: Int, rule: Int32, variant: Int32) {
+        let n = Int(state[2]), f = Int(state[3])
+        if n + count <= giveCapacity, f < firingCapacity {
+            for k in 0..<count { gives[n + k] = giveTemplates[start + k] }
+            state[2] = UInt32(n + count)
+            firedRules[f] = rule
+            firedVariants[f] = variant
+            state[3] = UInt32(f + 1)
+        } else {
+            fail("too many outcomes for one client", -1)
         }
     }
 
