@@ -169,6 +169,9 @@ public struct Benchmark {
             let bytes = (try? FileManager.default.attributesOfItem(atPath: csv)[.size] as? Int) ?? 0
             results.csvBytes[n] = bytes
             log("\(n) clients: \(bytes / 1_000_000) MB of CSV")
+            // The file and every output are on disk before the next timed run
+            // (otherwise the kernel writes them back during it, on the same cores).
+            sync()
             var configs: [(label: String, threads: Int, args: [String])] = []
             for t in threads {
                 configs.append(("summary", t, ["--summary", "--format", "json"]))
@@ -179,7 +182,10 @@ public struct Benchmark {
             var cpuTimes = [[Double]](repeating: [], count: configs.count)
             var peaks = [Int](repeating: 0, count: configs.count)
             var floorTimes: [Double] = [], floorCPU: [Double] = []
+            // Round 0's outputs, as SHA-256 digests (a JSON Lines output at 4 M
+            // clients is 1.4 GB), and the first summary's text.
             var outputs: [String: [UInt8]] = [:]
+            var summaryText: [UInt8]?
             // Alternating: every configuration once per round.
             for round in 0..<max(1, runs) {
                 if let exe = floor.executable {
@@ -199,9 +205,13 @@ public struct Benchmark {
                     cpuTimes[c].append(cpu)
                     peaks[c] = max(peaks[c], peak)
                     if round == 0, config.label != "no-id-check" {
-                        outputs["\(config.label)-\(config.threads)"] = FileManager.default.contents(atPath: outFile).map { [UInt8]($0) } ?? []
+                        outputs["\(config.label)-\(config.threads)"] = Benchmark.digest(ofFile: outFile) ?? []
+                        if config.label == "summary", summaryText == nil {
+                            summaryText = FileManager.default.contents(atPath: outFile).map { [UInt8]($0) }
+                        }
                     }
                     try? FileManager.default.removeItem(atPath: outFile)
+                    sync()
                 }
             }
             if !floorTimes.isEmpty {
@@ -224,7 +234,7 @@ public struct Benchmark {
                 }
             }
             // The summary's counts against a plain evaluation (of the in-memory clients).
-            if n == inMemoryClients, let json = outputs["summary-\(threads.first ?? 1)"],
+            if n == inMemoryClients, let json = summaryText,
                let obj = try? JSONSerialization.jsonObject(with: Data(json)) as? [String: Any],
                let outcomes = obj["outcomes"] as? [[String: Any]] {
                 var fromRun = [Int](repeating: 0, count: policy.outcomes.count)
@@ -327,6 +337,19 @@ public struct Benchmark {
             }
         }
         return out
+    }
+
+    /// The SHA-256 digest of a file, read a piece at a time; nil when it
+    /// cannot be read.
+    static func digest(ofFile path: String) -> [UInt8]? {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? handle.close() }
+        var hasher = SHA256Hasher()
+        while true {
+            guard let piece = try? handle.read(upToCount: 4 << 20) else { return nil }
+            if piece.isEmpty { return hasher.finalize() }
+            hasher.update(piece)
+        }
     }
 
     /// Writes `count` generated clients in the canonical columns.
