@@ -1,6 +1,7 @@
 import Foundation
 import LinjaTools
 
+Allocator.keepFreedBlocks()
 let program = CommandLineProgram(
     name: "linja",
     summary: "policy rules for Finnish employment areas, checked, tested and run.",
