@@ -27,8 +27,17 @@ public final class Output: @unchecked Sendable {
     }
     public func line(_ s: String = "") { write(s + "\n") }
     public func write(bytes: [UInt8]) {
-        buffer.append(contentsOf: bytes)
-        if buffer.count >= 1 << 16 { flush() }
+        guard bytes.count >= 1 << 16 else {
+            buffer.append(contentsOf: bytes)
+            if buffer.count >= 1 << 16 { flush() }
+            return
+        }
+        // A large block (a chunk's output) goes out as it is, not through
+        // the buffer.
+        flush()
+        if let error = bytes.withUnsafeBytes({ writeAll($0) }) {
+            Console.writeFailed(name, errno: error)
+        }
     }
 
     /// Writes out the buffer; a failure ends the program.
@@ -41,17 +50,20 @@ public final class Output: @unchecked Sendable {
     /// Writes out the buffer; the errno of a failure, or nil.
     func drain() -> Int32? {
         defer { buffer.removeAll(keepingCapacity: true) }
+        return buffer.withUnsafeBytes { writeAll($0) }
+    }
+
+    /// Writes all of `bytes`; the errno of a failure, or nil.
+    private func writeAll(_ bytes: UnsafeRawBufferPointer) -> Int32? {
+        guard let base = bytes.baseAddress else { return nil }
         var offset = 0
-        while offset < buffer.count {
-            var count = buffer.count - offset
+        while offset < bytes.count {
+            var count = bytes.count - offset
             if let budget = faultBudget {
                 if budget == 0 { return ENOSPC }
                 count = min(count, budget)
             }
-            let n = buffer.withUnsafeBytes { p -> Int in
-                guard let base = p.baseAddress else { return 0 }
-                return Foundation.write(fd, base + offset, count)
-            }
+            let n = Foundation.write(fd, base + offset, count)
             if n > 0 {
                 offset += n
                 if let budget = faultBudget { faultBudget = budget - n }
