@@ -20,8 +20,15 @@ import LinjaModel
 /// An entry is 16 bytes: the first 64 bits of the id's fingerprint, then 16
 /// more bits of it above the position (24 bits of part, 24 of row within
 /// the part). So an id is known by 80 bits: two different ids among ten
-/// million share them with probability about n² / 2⁸¹, 1 in 10¹⁰. With
-/// tables at most three quarters full, that is 21–43 bytes per distinct id.
+/// million share them with probability about n² / 2⁸¹, 1 in 10¹⁰. Tables
+/// double when three quarters full, so a table grown from empty holds
+/// 21–43 bytes per distinct id; one `reserve`d for the file's rows holds
+/// about 25 (most files at 4 M rows: 96 MB instead of 128 MB).
+///
+/// A table of 64 KB or more is mapped from the kernel on its own and
+/// unmapped when it is outgrown: its pages come zeroed (no clearing pass)
+/// and it leaves no hole in the allocator's heaps (with two threads
+/// growing tables in two heaps, the holes had added 20 MB at 4 M rows).
 public final class IDTable: @unchecked Sendable {
     static let partitionBits = 8
     static let partitionCount = 1 << partitionBits
@@ -32,10 +39,21 @@ public final class IDTable: @unchecked Sendable {
     /// (4 K slots, 64 KB: beyond a core's first-level cache).
     static let prefetchFrom = 1 << 12
 
+    /// The most ids `reserve` makes room for (1.7 GB of tables); a file
+    /// with more grows its tables as it is read.
+    public static let reservedAtMost = 1 << 26
+    /// Slots of a partition's smallest table.
+    static let smallest = 64
+    /// Tables of this many slots or more are mapped on their own (64 KB).
+    static let mappedFrom = 1 << 12
+
     struct Partition {
         /// Two words per slot: fingerprint (0: empty), then tag and position.
         var slots: UnsafeMutablePointer<UInt64>?
+        /// Slots (any number from `smallest` up, not only powers of two).
         var capacity = 0
+        /// Whether `slots` is mapped on its own (else from the allocator).
+        var mapped = false
         var count = 0
         /// What the prefetching pass read (kept so that its loads stay).
         var touched: UInt64 = 0
@@ -45,7 +63,9 @@ public final class IDTable: @unchecked Sendable {
     final class Locked: @unchecked Sendable {
         let state = Mutex(Partition())
         deinit {
-            state.withLock { $0.slots?.deallocate() }
+            state.withLock { part in
+                if let slots = part.slots { IDTable.free(slots, capacity: part.capacity, mapped: part.mapped) }
+            }
         }
     }
 
@@ -66,6 +86,22 @@ public final class IDTable: @unchecked Sendable {
         let c = UInt64(min(max(0, chunk), (1 << 24) - 1))
         let r = UInt64(min(max(0, row), (1 << rowBits) - 1))
         return c << UInt64(rowBits) | r
+    }
+
+    /// Sizes the tables for about `ids` distinct ids (a table already
+    /// larger is kept), so that they need not grow while the file is read:
+    /// each partition gets room for its share and 5 % more, filled to about
+    /// two thirds. More ids than that still fit: tables grow as ever.
+    public func reserve(ids: Int) {
+        guard ids > 0 else { return }
+        let ids = min(ids, IDTable.reservedAtMost)
+        let share = (ids + IDTable.partitionCount - 1) / IDTable.partitionCount
+        let capacity = max(IDTable.smallest, share * 105 / 100 * 3 / 2)
+        for p in partitions {
+            p.state.withLock { part in
+                if part.capacity < capacity { IDTable.resize(&part, to: capacity) }
+            }
+        }
     }
 
     /// A fingerprint of an id's bytes (its NFC form when it is not ASCII,
@@ -134,9 +170,9 @@ public final class IDTable: @unchecked Sendable {
                     // every row's home slot (independent loads the processor
                     // overlaps), then visit them from the cache.
                     if part.capacity >= IDTable.prefetchFrom, let slots = part.slots {
-                        let mask = part.capacity - 1
+                        let capacity = part.capacity
                         var touched: UInt64 = 0
-                        for k in start..<end { touched |= slots[2 * (Int(truncatingIfNeeded: fingerprints[2 * Int(order[k])]) & mask)] }
+                        for k in start..<end { touched |= slots[2 * IDTable.home(fingerprints[2 * Int(order[k])], capacity)] }
                         part.touched = touched
                     }
                     for k in start..<end {
@@ -158,14 +194,28 @@ public final class IDTable: @unchecked Sendable {
     @inline(__always)
     private static func tag(_ low: UInt64) -> UInt64 { (low & 0xFFFF) << 48 }
 
+    /// An entry's first slot to try: the fingerprint's bits below the
+    /// partition's, scaled to the table (multiplied, not masked, so that a
+    /// table may have any number of slots).
+    @inline(__always)
+    static func home(_ h: UInt64, _ capacity: Int) -> Int {
+        Int(truncatingIfNeeded: (h &<< UInt64(partitionBits)).multipliedFullWidth(by: UInt64(capacity)).high)
+    }
+
+    /// The slot after `i`, wrapping at the end.
+    @inline(__always)
+    private static func next(_ i: Int, _ capacity: Int) -> Int {
+        i + 1 == capacity ? 0 : i + 1
+    }
+
     /// Inserts an entry, keeping the earlier position; returns the
     /// position that was there before, if any.
     private static func insert(_ part: inout Partition, _ h: UInt64, _ low: UInt64, _ position: UInt64) -> UInt64? {
-        if (part.count + 1) * 4 > part.capacity * 3 { grow(&part) }
+        if (part.count + 1) * 4 > part.capacity * 3 { resize(&part, to: max(smallest, part.capacity * 2)) }
         guard let slots = part.slots else { return nil }
-        let mask = part.capacity - 1
+        let capacity = part.capacity
         let tag = IDTable.tag(low)
-        var i = Int(truncatingIfNeeded: h) & mask
+        var i = home(h, capacity)
         while true {
             let key = slots[2 * i]
             if key == 0 {
@@ -181,38 +231,62 @@ public final class IDTable: @unchecked Sendable {
                 }
                 return before
             }
-            i = (i + 1) & mask
+            i = next(i, capacity)
         }
     }
 
     private static func find(_ part: Partition, _ h: UInt64, _ low: UInt64) -> UInt64? {
         guard let slots = part.slots else { return nil }
-        let mask = part.capacity - 1
+        let capacity = part.capacity
         let tag = IDTable.tag(low)
-        var i = Int(truncatingIfNeeded: h) & mask
+        var i = home(h, capacity)
         while true {
             let key = slots[2 * i]
             if key == 0 { return nil }
             if key == h, slots[2 * i + 1] & ~positionMask == tag { return slots[2 * i + 1] & positionMask }
-            i = (i + 1) & mask
+            i = next(i, capacity)
         }
     }
 
-    private static func grow(_ part: inout Partition) {
-        let newCapacity = max(64, part.capacity * 2)
-        let newSlots = UnsafeMutablePointer<UInt64>.allocate(capacity: 2 * newCapacity)
-        newSlots.initialize(repeating: 0, count: 2 * newCapacity)
-        let mask = newCapacity - 1
+    /// Moves a partition's entries to a table of `newCapacity` slots.
+    private static func resize(_ part: inout Partition, to newCapacity: Int) {
+        let (newSlots, mapped) = allocate(newCapacity)
         if let old = part.slots {
             for s in 0..<part.capacity where old[2 * s] != 0 {
-                var i = Int(truncatingIfNeeded: old[2 * s]) & mask
-                while newSlots[2 * i] != 0 { i = (i + 1) & mask }
+                var i = home(old[2 * s], newCapacity)
+                while newSlots[2 * i] != 0 { i = next(i, newCapacity) }
                 newSlots[2 * i] = old[2 * s]
                 newSlots[2 * i + 1] = old[2 * s + 1]
             }
-            old.deallocate()
+            free(old, capacity: part.capacity, mapped: part.mapped)
         }
         part.slots = newSlots
         part.capacity = newCapacity
+        part.mapped = mapped
+    }
+
+    /// A table of `capacity` empty slots, and whether it is mapped on its own.
+    private static func allocate(_ capacity: Int) -> (UnsafeMutablePointer<UInt64>, mapped: Bool) {
+        if capacity >= mappedFrom,
+           let p = mmap(nil, 16 * capacity, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0),
+           p != MAP_FAILED {
+            // The kernel's pages are zero: every slot is empty. They are
+            // mapped at once (populated): left to first use, a page first
+            // read (the prefetching pass) and then written faults twice,
+            // and with two threads the second fault stops the other core.
+            return (p.bindMemory(to: UInt64.self, capacity: 2 * capacity), true)
+        }
+        let p = UnsafeMutablePointer<UInt64>.allocate(capacity: 2 * capacity)
+        p.initialize(repeating: 0, count: 2 * capacity)
+        return (p, false)
+    }
+
+    /// Gives back a table made by `allocate(capacity)`.
+    private static func free(_ slots: UnsafeMutablePointer<UInt64>, capacity: Int, mapped: Bool) {
+        if mapped {
+            munmap(slots, 16 * capacity)
+        } else {
+            slots.deallocate()
+        }
     }
 }

@@ -175,6 +175,12 @@ public final class RunPipeline: @unchecked Sendable {
                 rowBases: [Int]) {
         var repeats: [(index: Int, chunk: Int, row: Int)]?
         if let table {
+            if c.index == 0, let size = reader.input.size, c.end.end > c.start {
+                // The first chunk's rows per byte tell about how many rows
+                // the file has: the table is made that large at once.
+                let estimate = Double(c.rows.count) * Double(size - reader.dataStart) / Double(c.end.end - c.start)
+                table.reserve(ids: Int(min(estimate, Double(IDTable.reservedAtMost))))
+            }
             // With every earlier chunk's ids in the table already (always,
             // with one thread), inserting finds the repeats.
             let earlierDone = board?.insertsDone(before: c.index) ?? true
