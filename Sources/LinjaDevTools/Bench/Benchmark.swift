@@ -53,6 +53,9 @@ public struct Benchmark {
         /// Processor time (user and system, all threads): on a busy shared
         /// machine it moves much less than wall time.
         public var cpuSeconds: Measurement
+        /// The kernel's part of `cpuSeconds` (for JSON Lines, mostly copying
+        /// the output into the page cache).
+        public var systemSeconds: Measurement
         public var peakBytes: Int
     }
 
@@ -180,6 +183,7 @@ public struct Benchmark {
             }
             var times = [[Double]](repeating: [], count: configs.count)
             var cpuTimes = [[Double]](repeating: [], count: configs.count)
+            var systemTimes = [[Double]](repeating: [], count: configs.count)
             var peaks = [Int](repeating: 0, count: configs.count)
             var floorTimes: [Double] = [], floorCPU: [Double] = []
             // Round 0's outputs, as SHA-256 digests (a JSON Lines output at 4 M
@@ -190,7 +194,7 @@ public struct Benchmark {
             for round in 0..<max(1, runs) {
                 if let exe = floor.executable {
                     let t0 = Stopwatch.now()
-                    let (status, _, cpu) = ChildProcess.run(exe, [csv], stdoutPath: "/dev/null", stderrPath: "/dev/null")
+                    let (status, _, cpu, _) = ChildProcess.run(exe, [csv], stdoutPath: "/dev/null", stderrPath: "/dev/null")
                     if status != 0 { failures.append("the floor exited \(status) on \(csv)") }
                     floorTimes.append(Double(Stopwatch.now() - t0) / 1e9)
                     floorCPU.append(cpu)
@@ -199,11 +203,12 @@ public struct Benchmark {
                     let outFile = dir + "/out-\(c).txt"
                     let argv = ["run", policyDirectory, "--clients", csv, "--as-of", asOf.description,
                                 "--threads", String(config.threads)] + config.args
-                    let (seconds, peak, cpu, status) = spawn(argv, stdoutPath: outFile, stderrPath: outFile + ".err")
-                    if status != 0 { failures.append("linja \(argv.joined(separator: " ")) exited \(status)") }
-                    times[c].append(seconds)
-                    cpuTimes[c].append(cpu)
-                    peaks[c] = max(peaks[c], peak)
+                    let run = spawn(argv, stdoutPath: outFile, stderrPath: outFile + ".err")
+                    if run.status != 0 { failures.append("linja \(argv.joined(separator: " ")) exited \(run.status)") }
+                    times[c].append(run.seconds)
+                    cpuTimes[c].append(run.cpuSeconds)
+                    systemTimes[c].append(run.systemSeconds)
+                    peaks[c] = max(peaks[c], run.peakBytes)
                     if round == 0, config.label != "no-id-check" {
                         outputs["\(config.label)-\(config.threads)"] = Benchmark.digest(ofFile: outFile) ?? []
                         if config.label == "summary", summaryText == nil {
@@ -220,7 +225,8 @@ public struct Benchmark {
             }
             for (c, config) in configs.enumerated() {
                 results.runs.append(Run(clients: n, label: config.label, threads: config.threads,
-                                        seconds: Measurement(times[c]), cpuSeconds: Measurement(cpuTimes[c]), peakBytes: peaks[c]))
+                                        seconds: Measurement(times[c]), cpuSeconds: Measurement(cpuTimes[c]),
+                                        systemSeconds: Measurement(systemTimes[c]), peakBytes: peaks[c]))
                 log("\(n) clients, \(config.label), \(config.threads) thread(s): \(Measurement(times[c]).median) s, "
                     + "peak \(peaks[c] / 1_048_576) MB")
             }
@@ -258,10 +264,10 @@ public struct Benchmark {
                 let outFile = dir + "/due.out"
                 for _ in 0..<max(1, runs / 2 + 1) {
                     let argv = ["due", policyDirectory, "--clients", csv, "--as-of", asOf.description, "--within", "90 days", "--format", "jsonl"]
-                    let (seconds, maxRSS, _, status) = spawn(argv, stdoutPath: outFile, stderrPath: outFile + ".err")
-                    if status != 0 { failures.append("linja \(argv.joined(separator: " ")) exited \(status)") }
-                    times.append(seconds)
-                    peak = max(peak, maxRSS)
+                    let run = spawn(argv, stdoutPath: outFile, stderrPath: outFile + ".err")
+                    if run.status != 0 { failures.append("linja \(argv.joined(separator: " ")) exited \(run.status)") }
+                    times.append(run.seconds)
+                    peak = max(peak, run.peakBytes)
                 }
                 let lines = FileManager.default.contents(atPath: outFile).map { $0.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) } } ?? 0
                 try? FileManager.default.removeItem(atPath: outFile)
@@ -392,30 +398,39 @@ public struct Benchmark {
             return (nil, "floor unavailable: no shared/bench/floor.c here or above (give --floor FILE)")
         }
         let exe = NSTemporaryDirectory() + "linja-bench-floor-\(getpid())"
-        let (status, _, _) = ChildProcess.run("cc", ["-O2", "-o", exe, source], stdoutPath: "/dev/null", stderrPath: "/dev/null")
+        let (status, _, _, _) = ChildProcess.run("cc", ["-O2", "-o", exe, source], stdoutPath: "/dev/null", stderrPath: "/dev/null")
         guard status == 0 else { return (nil, "floor unavailable: no C compiler (cc) could build \(source)") }
         return (exe, nil)
     }
 
-    /// Runs `linja` through `linja-dev measure` (this program: the child's
-    /// peak memory is then its own, not this large process's image); returns
-    /// wall seconds, the child's peak resident bytes, its processor seconds
-    /// and its exit status.
-    func spawn(_ args: [String], stdoutPath: String, stderrPath: String) -> (Double, Int, Double, Int32) {
+    /// One measured run of `linja`.
+    struct Spawned {
+        var seconds: Double
+        var peakBytes = 0
+        var cpuSeconds = 0.0
+        var systemSeconds = 0.0
+        var status: Int32
+    }
+
+    /// Runs `linja` with `args` through `linja-dev measure` (this program:
+    /// the child's peak memory is then its own, not this large process's
+    /// image): wall seconds, the child's peak resident bytes, its processor
+    /// and system seconds, its exit status.
+    func spawn(_ args: [String], stdoutPath: String, stderrPath: String) -> Spawned {
         let t0 = Stopwatch.now()
-        let (status, _, _) = ChildProcess.run(measurer, ["measure", "--", executable] + args,
-                                              stdoutPath: stdoutPath, stderrPath: stderrPath)
-        let seconds = Double(Stopwatch.now() - t0) / 1e9
-        var peak = 0, cpu = 0.0
+        let (status, _, _, _) = ChildProcess.run(measurer, ["measure", "--", executable] + args,
+                                                 stdoutPath: stdoutPath, stderrPath: stderrPath)
+        var run = Spawned(seconds: Double(Stopwatch.now() - t0) / 1e9, status: status)
         if let text = try? String(contentsOfFile: stderrPath, encoding: .utf8) {
-            let lines = text.split(separator: "\n")
-            if let line = lines.last(where: { $0.hasPrefix("peak-rss-kb:") }) { peak = (Int(line.filter(\.isNumber)) ?? 0) * 1024 }
-            if let line = lines.last(where: { $0.hasPrefix("cpu-seconds:") }) {
-                cpu = Double(line.dropFirst("cpu-seconds:".count).trimmingCharacters(in: .whitespaces)) ?? 0
+            func value(_ key: String) -> Substring? {
+                text.split(separator: "\n").last { $0.hasPrefix(key + ":") }.map { $0.dropFirst(key.count + 1) }
             }
+            run.peakBytes = (value("peak-rss-kb").flatMap { Int($0.filter(\.isNumber)) } ?? 0) * 1024
+            run.cpuSeconds = value("cpu-seconds").flatMap { Double($0.trimmingCharacters(in: .whitespaces)) } ?? 0
+            run.systemSeconds = value("system-seconds").flatMap { Double($0.trimmingCharacters(in: .whitespaces)) } ?? 0
         }
         try? FileManager.default.removeItem(atPath: stderrPath)
-        return (seconds, peak, cpu, status)
+        return run
     }
 
     public static func report(_ r: Results, policy: String, machine: String, runs: Int) -> String {
@@ -438,10 +453,10 @@ public struct Benchmark {
                 let ratio = r.floor[n].map { String(format: ", %.1f× the floor", e.seconds.median / max($0.median, 1e-9)) } ?? ""
                 let cpuRatio = r.floorCPU[n].map { String(format: " (%.1f× its cpu)", e.cpuSeconds.median / max($0.median, 1e-9)) } ?? ""
                 let name = e.label == "summary" ? "CSV → --summary" : e.label == "jsonl" ? "CSV → JSON Lines file" : "--summary, no id check"
-                s += String(format: "    %@ %d thread%@  %6.2f s (min %.2f, max %.2f), %.0f ns/client%@, cpu %.2f s%@, peak %d MB\n",
+                s += String(format: "    %@ %d thread%@  %6.2f s (min %.2f, max %.2f), %.0f ns/client%@, cpu %.2f s%@ of which system %.2f s, peak %d MB\n",
                             name.padding(toLength: 22, withPad: " ", startingAt: 0) as NSString, e.threads, e.threads == 1 ? " " : "s",
                             e.seconds.median, e.seconds.min, e.seconds.max, e.seconds.median * 1e9 / Double(n), ratio,
-                            e.cpuSeconds.median, cpuRatio, e.peakBytes / 1_048_576)
+                            e.cpuSeconds.median, cpuRatio, e.systemSeconds.median, e.peakBytes / 1_048_576)
                 _ = rate
             }
             if let due = r.due, due.clients == n {
