@@ -161,8 +161,17 @@ public final class IDTable: @unchecked Sendable {
                       _ visit: (inout Partition, UInt64, UInt64, UInt64) -> UInt64?) -> [(index: Int, chunk: Int, row: Int)] {
         let (order, ends) = IDTable.byPartition(fingerprints)
         var found: [(index: Int, chunk: Int, row: Int)] = []
-        var start = 0
-        for p in 0..<IDTable.partitionCount {
+        // Parts visit the partitions from different places (part k from
+        // its index's bits reversed: 0, 128, 64, 192, …), so that workers on
+        // neighbouring parts do not queue at the same locks all the way
+        // round.
+        var first = 0
+        for bit in 0..<IDTable.partitionBits where chunk & (1 << bit) != 0 {
+            first |= 1 << (IDTable.partitionBits - 1 - bit)
+        }
+        for q in 0..<IDTable.partitionCount {
+            let p = (q + first) & (IDTable.partitionCount - 1)
+            let start = p == 0 ? 0 : ends[p - 1]
             let end = ends[p]
             if end > start {
                 partitions[p].state.withLock { part in
@@ -185,7 +194,6 @@ public final class IDTable: @unchecked Sendable {
                     }
                 }
             }
-            start = end
         }
         found.sort { $0.index < $1.index }
         return found
