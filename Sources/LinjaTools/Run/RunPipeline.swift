@@ -21,10 +21,11 @@ import Linja
 /// - Line and row numbers are counted from each range's start and moved to
 ///   the file's when the chunk is written, after the ranges before it.
 /// - Repeated ids are found through an `IDTable` shared without a global
-///   lock: a worker inserts its rows' ids, decides and renders, then waits
-///   until every earlier chunk has inserted and asks which of its rows
-///   repeat an earlier id; those are withdrawn (their output and counts
-///   taken out) and rejected.
+///   lock. A worker inserts its rows' ids (at once when every earlier chunk
+///   has inserted, else after deciding, when they most often have), which
+///   tells which rows repeat an earlier id; when an earlier chunk had still
+///   not inserted, it waits until every one has and asks again. Repeating
+///   rows are withdrawn (their output and counts taken out) and rejected.
 ///
 /// Workers come from a fixed pool of threads that take chunks in
 /// increasing order, so a worker only ever waits for a lower chunk that is
@@ -174,6 +175,7 @@ public final class RunPipeline: @unchecked Sendable {
     func finish(_ c: Chunk, decider: ChunkDecider, table: IDTable?, reader: ClientReader, board: Board?,
                 rowBases: [Int]) {
         var repeats: [(index: Int, chunk: Int, row: Int)]?
+        var inserted = false
         if let table {
             if c.index == 0, let size = reader.input.size, c.end.end > c.start {
                 // The first chunk's rows per byte tell about how many rows
@@ -183,13 +185,26 @@ public final class RunPipeline: @unchecked Sendable {
             }
             // With every earlier chunk's ids in the table already (always,
             // with one thread), inserting finds the repeats.
+            if board?.insertsDone(before: c.index) ?? true {
+                repeats = table.insert(chunk: c.index, fingerprints: c.rows.fingerprints, rows: c.rows.rows,
+                                       earlierDone: true)
+                board?.inserted(c.index)
+                inserted = true
+            }
+        }
+        decider.process(c, reader: reader)
+        guard let table else { return }
+        if !inserted {
+            // The chunk before was still being read or inserted when this
+            // one was read; by now it has most often inserted, and one walk
+            // over the table finds the repeats. If not, this chunk inserts
+            // anyway (a later chunk may be waiting for it) and asks again
+            // once every earlier chunk has.
             let earlierDone = board?.insertsDone(before: c.index) ?? true
             repeats = table.insert(chunk: c.index, fingerprints: c.rows.fingerprints, rows: c.rows.rows,
                                    earlierDone: earlierDone)
             board?.inserted(c.index)
         }
-        decider.process(c, reader: reader)
-        guard let table else { return }
         if repeats == nil {
             board?.waitForInserts(before: c.index)
             repeats = table.firsts(chunk: c.index, fingerprints: c.rows.fingerprints, rows: c.rows.rows)
