@@ -28,7 +28,8 @@ import LinjaModel
 /// A table of 64 KB or more is mapped from the kernel on its own and
 /// unmapped when it is outgrown: its pages come zeroed (no clearing pass)
 /// and it leaves no hole in the allocator's heaps (with two threads
-/// growing tables in two heaps, the holes had added 20 MB at 4 M rows).
+/// growing tables in two heaps, peak memory at 4 M rows had been about
+/// 20 MB above one thread's by more than the threads' buffers explain).
 public final class IDTable: @unchecked Sendable {
     static let partitionBits = 8
     static let partitionCount = 1 << partitionBits

@@ -179,7 +179,8 @@ public final class RunPipeline: @unchecked Sendable {
         if let table {
             if c.index == 0, let size = reader.input.size, c.end.end > c.start {
                 // The first chunk's rows per byte tell about how many rows
-                // the file has: the table is made that large at once.
+                // the file has: the table is sized for them now, not grown
+                // as they come.
                 let estimate = Double(c.rows.count) * Double(size - reader.dataStart) / Double(c.end.end - c.start)
                 table.reserve(ids: Int(min(estimate, Double(IDTable.reservedAtMost))))
             }
