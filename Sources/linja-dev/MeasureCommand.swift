@@ -11,8 +11,9 @@ let measureCommand = Command(
         details: """
         Runs COMMAND with this process's standard input, output and error, waits for it,
         then writes 'peak-rss-kb: N' (the child's peak resident memory in KiB, from the
-        kernel's accounting), 'cpu-seconds: S' (its user and system time) and 'system-seconds: S'
-        (the system part) to standard error and exits with the child's exit status.
+        kernel's accounting), 'cpu-seconds: S' (its user and system time) and
+        'system-seconds: S' (the system part) to standard error, and exits with the
+        child's exit status.
         The benchmark runs 'linja run' through it: spawned from this small process, the
         child's peak is its own, not that of a large parent it was forked from.
         """,
