@@ -40,9 +40,11 @@ public final class IDTable: @unchecked Sendable {
     /// (4 K slots, 64 KB: beyond a core's first-level cache).
     static let prefetchFrom = 1 << 12
 
-    /// The most ids `reserve` makes room for (1.7 GB of tables); a file
-    /// with more grows its tables as it is read.
-    public static let reservedAtMost = 1 << 26
+    /// The most ids `reserve` makes room for (16.8 million, 420 MB of
+    /// tables); a file with more grows its tables as it is read. It bounds
+    /// what a wrong estimate costs: a file whose first megabyte has much
+    /// shorter rows than the rest is reserved for more rows than it has.
+    public static let reservedAtMost = 1 << 24
     /// Slots of a partition's smallest table.
     static let smallest = 64
     /// Tables of this many slots or more are mapped on their own (64 KB).
