@@ -102,7 +102,7 @@ public final class IDTable: @unchecked Sendable {
         let ids = min(ids, IDTable.reservedAtMost)
         let share = (ids + IDTable.partitionCount - 1) / IDTable.partitionCount
         let capacity = max(IDTable.smallest, share * 105 / 100 * 3 / 2)
-        reserved.store(max(capacity, reserved.load(ordering: .relaxed)), ordering: .relaxed)
+        reserved.max(capacity, ordering: .relaxed)
     }
 
     /// Slots every partition's table is to have at least (0: none asked).

@@ -12,6 +12,9 @@ public final class Output: @unchecked Sendable {
     /// What messages call this output: "standard output", "'report.html'".
     public let name: String
     var buffer: [UInt8] = []
+    /// The buffer is written out when it holds this much; a block at least
+    /// this large is written without it.
+    static let blockSize = 1 << 16
     /// For tests of full disks (`LINJA_FAULT_WRITE_LIMIT`): the bytes this
     /// output may still write before its writes fail with ENOSPC.
     var faultBudget: Int?
@@ -19,11 +22,11 @@ public final class Output: @unchecked Sendable {
     public init(fd: Int32, name: String = "the output") {
         self.fd = fd
         self.name = name
-        buffer.reserveCapacity(1 << 16)
+        buffer.reserveCapacity(Output.blockSize)
     }
     public func write(_ s: String) {
         buffer.append(contentsOf: s.utf8)
-        if buffer.count >= 1 << 16 { flush() }
+        if buffer.count >= Output.blockSize { flush() }
     }
     public func line(_ s: String = "") { write(s + "\n") }
     /// The most one `write` call is given: a chunk's output (3 MB of JSON
@@ -35,9 +38,9 @@ public final class Output: @unchecked Sendable {
     static let largestWrite = 1 << 18
 
     public func write(bytes: [UInt8]) {
-        guard bytes.count >= 1 << 16 else {
+        guard bytes.count >= Output.blockSize else {
             buffer.append(contentsOf: bytes)
-            if buffer.count >= 1 << 16 { flush() }
+            if buffer.count >= Output.blockSize { flush() }
             return
         }
         // A large block (a chunk's output) goes out as it is, not through

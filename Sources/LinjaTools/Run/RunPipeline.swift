@@ -176,6 +176,15 @@ public final class RunPipeline: @unchecked Sendable {
                 rowBases: [Int]) {
         var repeats: [(index: Int, chunk: Int, row: Int)]?
         var inserted = false
+        // Inserts the chunk's ids; with every earlier chunk's ids in the
+        // table already (always, with one thread), that finds the repeats.
+        func insert(into table: IDTable) {
+            let earlierDone = board?.insertsDone(before: c.index) ?? true
+            repeats = table.insert(chunk: c.index, fingerprints: c.rows.fingerprints, rows: c.rows.rows,
+                                   earlierDone: earlierDone)
+            board?.inserted(c.index)
+            inserted = true
+        }
         if let table {
             if c.index == 0, let size = reader.input.size, c.end.end > c.start {
                 // The first chunk's rows per byte tell about how many rows
@@ -184,28 +193,16 @@ public final class RunPipeline: @unchecked Sendable {
                 let estimate = Double(c.rows.count) * Double(size - reader.dataStart) / Double(c.end.end - c.start)
                 table.reserve(ids: Int(min(estimate, Double(IDTable.reservedAtMost))))
             }
-            // With every earlier chunk's ids in the table already (always,
-            // with one thread), inserting finds the repeats.
-            if board?.insertsDone(before: c.index) ?? true {
-                repeats = table.insert(chunk: c.index, fingerprints: c.rows.fingerprints, rows: c.rows.rows,
-                                       earlierDone: true)
-                board?.inserted(c.index)
-                inserted = true
-            }
+            if board?.insertsDone(before: c.index) ?? true { insert(into: table) }
         }
         decider.process(c, reader: reader)
         guard let table else { return }
-        if !inserted {
-            // The chunk before was still being read or inserted when this
-            // one was read; by now it has most often inserted, and one walk
-            // over the table finds the repeats. If not, this chunk inserts
-            // anyway (a later chunk may be waiting for it) and asks again
-            // once every earlier chunk has.
-            let earlierDone = board?.insertsDone(before: c.index) ?? true
-            repeats = table.insert(chunk: c.index, fingerprints: c.rows.fingerprints, rows: c.rows.rows,
-                                   earlierDone: earlierDone)
-            board?.inserted(c.index)
-        }
+        // The chunk before was still being read or inserted when this one
+        // was read; by now it has most often inserted, and one walk over the
+        // table finds the repeats. If not, this chunk inserts anyway (a
+        // later chunk may be waiting for it) and asks again below, once
+        // every earlier chunk has.
+        if !inserted { insert(into: table) }
         if repeats == nil {
             board?.waitForInserts(before: c.index)
             repeats = table.firsts(chunk: c.index, fingerprints: c.rows.fingerprints, rows: c.rows.rows)
