@@ -6,7 +6,9 @@ import Linja
 ///
 /// The file is cut into byte ranges of `chunkBytes` (chunk k nominally
 /// starts at `a_k`). Each range is read, decided and rendered by a worker
-/// (`Chunk`), and the results are written in order by the calling thread.
+/// (`Chunk`), and the results are written in order: by the calling thread
+/// with one thread, else by whichever worker finds the next chunk to write
+/// done (one at a time), so that no third thread competes for the cores.
 /// Reading itself runs in parallel:
 ///
 /// - A range's first record is found without reading what comes before it:
@@ -86,8 +88,11 @@ public final class RunPipeline: @unchecked Sendable {
     /// Runs over every client the reader gives. Bad rows go to `reject` (with
     /// their fields as read), warnings found while reading (JSON Lines keys
     /// that name no field) to `warn`, output bytes to `out`, in input order.
-    public func run(_ reader: ClientReader, out: ([UInt8]) -> Void, reject: (DataIssue, [String]) -> Void,
-                    warn: (DataIssue) -> Void = { _ in }) {
+    /// With several threads the closures are called on the workers, one
+    /// call at a time, and not after `run` returns.
+    public func run(_ reader: ClientReader, out: @escaping ([UInt8]) -> Void,
+                    reject: @escaping (DataIssue, [String]) -> Void,
+                    warn: @escaping (DataIssue) -> Void = { _ in }) {
         if !options.summary { out(Array(renderer.header().utf8)) }
         let plan = Plan(reader: reader, chunkBytes: max(1, options.chunkBytes))
         let board = Board(threads: max(1, options.threads))
@@ -298,7 +303,7 @@ public final class RunPipeline: @unchecked Sendable {
 
     // MARK: Several threads
 
-    /// What the workers and the writer share, behind one lock.
+    /// What the workers share, behind one lock.
     final class Board: @unchecked Sendable {
         let threads: Int
         let monitor = Monitor()
@@ -316,19 +321,37 @@ public final class RunPipeline: @unchecked Sendable {
         var done: [Int: Chunk] = [:]
         /// The next chunk to write.
         var nextToWrite = 0
+        /// Whether a worker is writing chunks now: one at a time, in order.
+        var writing = false
         /// Chunks in flight at most (bounded memory).
         let window: Int
+        /// Workers asleep in `sleep()`. A change wakes them only when there
+        /// are any: a wake-up that finds nothing to do still costs a context
+        /// switch, on a core another worker was using.
+        private var sleepers = 0
 
         init(threads: Int) {
             self.threads = threads
             window = 2 * threads + 2
         }
 
+        /// Waits for a change; call with the lock held, and check again after.
+        func sleep() {
+            sleepers += 1
+            monitor.wait()
+            sleepers -= 1
+        }
+
+        /// Tells sleeping workers of a change; call with the lock held.
+        func wake() {
+            if sleepers > 0 { monitor.broadcast() }
+        }
+
         func inserted(_ k: Int) {
             monitor.withLock {
                 insertedAhead.insert(k)
                 while insertedAhead.remove(insertedPrefix) != nil { insertedPrefix += 1 }
-                monitor.broadcast()
+                wake()
             }
         }
 
@@ -339,45 +362,64 @@ public final class RunPipeline: @unchecked Sendable {
 
         func waitForInserts(before k: Int) {
             monitor.lock()
-            while insertedPrefix < k && (chunkCount.map { $0 > insertedPrefix } ?? true) { monitor.wait() }
+            while insertedPrefix < k && (chunkCount.map { $0 > insertedPrefix } ?? true) { sleep() }
             monitor.unlock()
+        }
+
+        /// The next chunk to write, if it is done and nobody is writing:
+        /// the caller then writes it (and has the turn until it gives it
+        /// back with `wrote()`). Call with the lock held.
+        func takeTurnToWrite() -> Chunk? {
+            guard !writing, let c = done.removeValue(forKey: nextToWrite) else { return nil }
+            writing = true
+            return c
+        }
+
+        /// The chunk being written is written: the next one, if done, to
+        /// write in the same turn.
+        func wrote() -> Chunk? {
+            monitor.withLock {
+                nextToWrite += 1
+                writing = false
+                wake()
+                return takeTurnToWrite()
+            }
         }
     }
 
+    /// What the writing worker of the moment updates.
+    final class WriterState: @unchecked Sendable {
+        var writer: Writer
+        init(_ writer: Writer) { self.writer = writer }
+    }
+
+    /// The output, rejects and warnings, called by one worker at a time.
+    struct Sinks: @unchecked Sendable {
+        let out: ([UInt8]) -> Void
+        let reject: (DataIssue, [String]) -> Void
+        let warn: (DataIssue) -> Void
+    }
+
+    /// Runs the workers and returns when every chunk is written. Whichever
+    /// worker finds the next chunk to write done writes it, so no thread
+    /// besides the workers needs a core.
     private func runInParallel(_ reader: ClientReader, plan: Plan, board: Board, table: IDTable?,
                                make: @escaping @Sendable () -> ChunkDecider, writer: inout Writer,
-                               out: ([UInt8]) -> Void, reject: (DataIssue, [String]) -> Void,
-                               warn: (DataIssue) -> Void) {
+                               out: @escaping ([UInt8]) -> Void, reject: @escaping (DataIssue, [String]) -> Void,
+                               warn: @escaping (DataIssue) -> Void) {
+        let state = WriterState(writer)
+        let sinks = Sinks(out: out, reject: reject, warn: warn)
         let running = Running(board.threads)
         for _ in 0..<board.threads {
             let thread = Thread { [self] in
-                work(reader, plan: plan, board: board, table: table, decider: make())
+                work(reader, plan: plan, board: board, table: table, decider: make(), state: state, sinks: sinks)
                 running.finished()
             }
             thread.stackSize = 1 << 22
             thread.start()
         }
-        // Write chunks in order as they are done.
-        while true {
-            board.monitor.lock()
-            while board.done[board.nextToWrite] == nil,
-                  board.chunkCount.map({ board.nextToWrite < $0 }) ?? true {
-                board.monitor.wait()
-            }
-            guard let c = board.done.removeValue(forKey: board.nextToWrite) else {
-                board.monitor.unlock()
-                break
-            }
-            board.monitor.unlock()
-            write(c, writer: &writer, reader: reader, out: out, reject: reject, warn: warn)
-            board.monitor.withLock {
-                board.nextToWrite += 1
-                board.monitor.broadcast()
-            }
-            // Nobody reads before the next chunk's nominal start again.
-            reader.input.release(below: plan.nominalStart(of: c.index + 1) - 1)
-        }
         running.wait()
+        writer = state.writer
     }
 
     /// Worker threads still running.
@@ -398,12 +440,14 @@ public final class RunPipeline: @unchecked Sendable {
         }
     }
 
-    /// A worker: takes chunks in increasing order until there are none.
-    private func work(_ reader: ClientReader, plan: Plan, board: Board, table: IDTable?, decider: ChunkDecider) {
+    /// A worker: takes chunks in increasing order until there are none, and
+    /// writes the chunks that are next in order when it is its turn.
+    private func work(_ reader: ClientReader, plan: Plan, board: Board, table: IDTable?, decider: ChunkDecider,
+                      state: WriterState, sinks: Sinks) {
         while true {
             board.monitor.lock()
             while board.chunkCount.map({ board.next < $0 }) ?? true, board.next >= board.nextToWrite + board.window {
-                board.monitor.wait()
+                board.sleep()
             }
             let k = board.next
             if let n = board.chunkCount, k >= n {
@@ -415,7 +459,7 @@ public final class RunPipeline: @unchecked Sendable {
             guard plan.exists(k) else {
                 board.monitor.withLock {
                     board.chunkCount = min(board.chunkCount ?? k, k)
-                    board.monitor.broadcast()
+                    board.wake()
                 }
                 return
             }
@@ -426,7 +470,7 @@ public final class RunPipeline: @unchecked Sendable {
             if k > 0 {
                 // Where the chunk before really ended (unless reading ended before it).
                 board.monitor.lock()
-                while board.ends[k - 1] == nil, board.chunkCount.map({ k < $0 }) ?? true { board.monitor.wait() }
+                while board.ends[k - 1] == nil, board.chunkCount.map({ k < $0 }) ?? true { board.sleep() }
                 let previous = board.ends[k - 1]
                 board.monitor.unlock()
                 guard let previous else { continue }
@@ -440,12 +484,18 @@ public final class RunPipeline: @unchecked Sendable {
                     // Nothing after this chunk: later ones would be empty.
                     board.chunkCount = min(board.chunkCount ?? (k + 1), k + 1)
                 }
-                board.monitor.broadcast()
+                board.wake()
             }
             finish(c, decider: decider, table: table, reader: reader, board: board, rowBases: [])
-            board.monitor.withLock {
+            var next = board.monitor.withLock {
                 if board.chunkCount.map({ k < $0 }) ?? true { board.done[k] = c }
-                board.monitor.broadcast()
+                return board.takeTurnToWrite()
+            }
+            while let c = next {
+                write(c, writer: &state.writer, reader: reader, out: sinks.out, reject: sinks.reject, warn: sinks.warn)
+                // Nobody reads before the next chunk's nominal start again.
+                reader.input.release(below: plan.nominalStart(of: c.index + 1) - 1)
+                next = board.wrote()
             }
         }
     }
