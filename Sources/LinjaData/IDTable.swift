@@ -62,13 +62,14 @@ public final class IDTable: @unchecked Sendable {
         var touched: UInt64 = 0
     }
 
-    /// A partition behind its own lock.
+    /// A partition behind its own lock (a plain `pthread` mutex, which can
+    /// be tried without waiting).
     final class Locked: @unchecked Sendable {
-        let state = Mutex(Partition())
+        let monitor = Monitor()
+        /// Read and written only with `monitor` locked.
+        var part = Partition()
         deinit {
-            state.withLock { part in
-                if let slots = part.slots { IDTable.free(slots, capacity: part.capacity, mapped: part.mapped) }
-            }
+            if let slots = part.slots { IDTable.free(slots, capacity: part.capacity, mapped: part.mapped) }
         }
     }
 
@@ -80,7 +81,7 @@ public final class IDTable: @unchecked Sendable {
 
     /// The number of distinct ids.
     public var count: Int {
-        partitions.reduce(0) { total, p in total + p.state.withLock { $0.count } }
+        partitions.reduce(0) { total, p in total + p.monitor.withLock { p.part.count } }
     }
 
     /// A position as stored: `chunk` above `row`, each kept to 24 bits.
@@ -174,32 +175,45 @@ public final class IDTable: @unchecked Sendable {
         for bit in 0..<IDTable.partitionBits where chunk & (1 << bit) != 0 {
             first |= 1 << (IDTable.partitionBits - 1 - bit)
         }
-        for q in 0..<IDTable.partitionCount {
-            let p = (q + first) & (IDTable.partitionCount - 1)
+        func visitRows(of p: Int, in part: inout Partition) {
             let start = p == 0 ? 0 : ends[p - 1]
             let end = ends[p]
-            if end > start {
-                partitions[p].state.withLock { part in
-                    if part.capacity < reserved { IDTable.resize(&part, to: reserved) }
-                    // A large table is mostly outside the caches: first load
-                    // every row's home slot (independent loads the processor
-                    // overlaps), then visit them from the cache.
-                    if part.capacity >= IDTable.prefetchFrom, let slots = part.slots {
-                        let capacity = part.capacity
-                        var touched: UInt64 = 0
-                        for k in start..<end { touched |= slots[2 * IDTable.home(fingerprints[2 * Int(order[k])], capacity)] }
-                        part.touched = touched
-                    }
-                    for k in start..<end {
-                        let i = Int(order[k])
-                        let mine = IDTable.position(chunk: chunk, row: rows[i])
-                        if let first = visit(&part, fingerprints[2 * i], fingerprints[2 * i + 1], mine), first < mine {
-                            found.append((i, Int(first >> UInt64(IDTable.rowBits)),
-                                          Int(first & ((1 << UInt64(IDTable.rowBits)) - 1))))
-                        }
-                    }
+            if part.capacity < reserved { IDTable.resize(&part, to: reserved) }
+            // A large table is mostly outside the caches: first load
+            // every row's home slot (independent loads the processor
+            // overlaps), then visit them from the cache.
+            if part.capacity >= IDTable.prefetchFrom, let slots = part.slots {
+                let capacity = part.capacity
+                var touched: UInt64 = 0
+                for k in start..<end { touched |= slots[2 * IDTable.home(fingerprints[2 * Int(order[k])], capacity)] }
+                part.touched = touched
+            }
+            for k in start..<end {
+                let i = Int(order[k])
+                let mine = IDTable.position(chunk: chunk, row: rows[i])
+                if let first = visit(&part, fingerprints[2 * i], fingerprints[2 * i + 1], mine), first < mine {
+                    found.append((i, Int(first >> UInt64(IDTable.rowBits)),
+                                  Int(first & ((1 << UInt64(IDTable.rowBits)) - 1))))
                 }
             }
+        }
+        // A partition another worker holds is left for the end rather than
+        // waited for (waiting puts the thread to sleep and wakes it again).
+        var busy: [Int] = []
+        for q in 0..<IDTable.partitionCount {
+            let p = (q + first) & (IDTable.partitionCount - 1)
+            guard ends[p] > (p == 0 ? 0 : ends[p - 1]) else { continue }
+            let locked = partitions[p]
+            if locked.monitor.tryLock() {
+                visitRows(of: p, in: &locked.part)
+                locked.monitor.unlock()
+            } else {
+                busy.append(p)
+            }
+        }
+        for p in busy {
+            let locked = partitions[p]
+            locked.monitor.withLock { visitRows(of: p, in: &locked.part) }
         }
         found.sort { $0.index < $1.index }
         return found

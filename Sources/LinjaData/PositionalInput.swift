@@ -253,6 +253,8 @@ public final class Monitor: @unchecked Sendable {
 
     public func lock() { pthread_mutex_lock(mutex) }
     public func unlock() { pthread_mutex_unlock(mutex) }
+    /// Locks if nobody holds the lock, without waiting: whether it did.
+    public func tryLock() -> Bool { pthread_mutex_trylock(mutex) == 0 }
     /// Sleeps until a broadcast (or a spurious wake-up): re-check after.
     public func wait() { pthread_cond_wait(cond, mutex) }
     /// Wakes every waiter; call with the lock held.
