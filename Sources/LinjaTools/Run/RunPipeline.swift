@@ -94,7 +94,7 @@ public final class RunPipeline: @unchecked Sendable {
                     reject: @escaping (DataIssue, [String]) -> Void,
                     warn: @escaping (DataIssue) -> Void = { _ in }) {
         if !options.summary { out(Array(renderer.header().utf8)) }
-        let plan = Plan(reader: reader, chunkBytes: max(1, options.chunkBytes))
+        let plan = Plan(reader: reader, chunkBytes: max(1, options.chunkBytes), threads: max(1, options.threads))
         let board = Board(threads: max(1, options.threads))
         let table: IDTable? = reader.decoder.fingerprintSlot != nil ? IDTable() : nil
         let make: @Sendable () -> ChunkDecider = { [self] in
@@ -132,16 +132,34 @@ public final class RunPipeline: @unchecked Sendable {
     /// Where chunks start: chunk 0 right after the header; chunk k ≥ 1
     /// nominally at `dataStart + k * chunkBytes`, really just after the
     /// first LF at or after the byte before that.
+    ///
+    /// With several threads and a file of known size, the last stretch of
+    /// about `threads` chunks is cut in quarters: workers then run out of
+    /// work at most a quarter chunk apart, not a whole one (at a million
+    /// clients a chunk takes about 4 ms, and the run about 270 ms).
     struct Plan {
         let reader: ClientReader
         let chunkBytes: Int
+        /// Chunks of `chunkBytes` before the quartered stretch (`Int.max`: no such stretch).
+        let fullChunks: Int
+        let tailBytes: Int
 
-        init(reader: ClientReader, chunkBytes: Int) {
+        init(reader: ClientReader, chunkBytes: Int, threads: Int = 1) {
             self.reader = reader
             self.chunkBytes = chunkBytes
+            if threads > 1, chunkBytes >= 4, let size = reader.input.size {
+                fullChunks = max(0, size - reader.dataStart - threads * chunkBytes) / chunkBytes
+                tailBytes = chunkBytes / 4
+            } else {
+                fullChunks = Int.max
+                tailBytes = chunkBytes
+            }
         }
 
-        func nominalStart(of k: Int) -> Int { reader.dataStart + k * chunkBytes }
+        func nominalStart(of k: Int) -> Int {
+            if k <= fullChunks { return reader.dataStart + k * chunkBytes }
+            return reader.dataStart + fullChunks * chunkBytes + (k - fullChunks) * tailBytes
+        }
 
         /// Whether chunk `k` has any bytes to start in (it may still be empty).
         func exists(_ k: Int) -> Bool {
