@@ -48,13 +48,14 @@ let package = Package(
         // The thin command-line front ends: the user's and the developers'.
         .executableTarget(name: "linja", dependencies: ["Linja", "LinjaTools"]),
         .executableTarget(name: "linja-dev", dependencies: ["Linja", "LinjaTools", "LinjaDevTools"]),
-        // What several test targets share: an attacker on disclosed tables, written apart from the library's check.
+        // What several test targets share: an attacker on disclosed tables, written apart from the library's check;
+        // the scratch directory every test writes its files in, removed when the tests end.
         .target(name: "LinjaTestSupport", dependencies: ["LinjaDisclosure"], path: "Tests/LinjaTestSupport"),
         // Golden diagnostics fixtures and evaluation cases are read through #filePath, not bundled.
         .testTarget(name: "LinjaTests", dependencies: ["Linja", "LinjaTestSupport"], exclude: ["Golden/Diagnostics", "Evaluation/Cases"]),
         // Formatter golden files are read through #filePath, not bundled.
         .testTarget(name: "LinjaToolsTests", dependencies: ["Linja", "LinjaTools", "LinjaTestSupport"], exclude: ["Format/Golden", "REPL/Transcripts"]),
         // Inputs found by fuzzing (fuzz/), read through #filePath, not bundled.
-        .testTarget(name: "CLITests", dependencies: ["linja", "linja-dev", "LinjaDevTools"], exclude: ["Regression"]),
+        .testTarget(name: "CLITests", dependencies: ["linja", "linja-dev", "LinjaDevTools", "LinjaTestSupport"], exclude: ["Regression"]),
     ]
 )

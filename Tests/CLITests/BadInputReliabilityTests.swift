@@ -1,4 +1,5 @@
 import Foundation
+import LinjaTestSupport
 import Testing
 
 // The classes of issue 17 (an adversarial review: crashes, hangs, silent
@@ -361,7 +362,7 @@ extension Reliability {
         environment["NO_COLOR"] = "1"
         for (k, v) in env { environment[k] = v }
         p.environment = environment
-        let errPath = NSTemporaryDirectory() + "linja-rel-err-" + UUID().uuidString
+        let errPath = Scratch.root + "linja-rel-err-" + UUID().uuidString
         FileManager.default.createFile(atPath: errPath, contents: nil)
         let err = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
         p.standardOutput = stdout

@@ -1,4 +1,5 @@
 import Foundation
+import LinjaTestSupport
 import LinjaDevTools
 import Testing
 
@@ -36,7 +37,7 @@ enum BadInput {
     // MARK: Files
 
     static func tempDir() -> String {
-        let dir = NSTemporaryDirectory() + "linja-bad-" + UUID().uuidString
+        let dir = Scratch.root + "linja-bad-" + UUID().uuidString
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         return dir
     }
@@ -124,7 +125,7 @@ enum BadInput {
         var environment = ProcessInfo.processInfo.environment
         environment["NO_COLOR"] = "1"
         p.environment = environment
-        let base = NSTemporaryDirectory() + "linja-bad-out-" + UUID().uuidString
+        let base = Scratch.root + "linja-bad-out-" + UUID().uuidString
         _ = FileManager.default.createFile(atPath: base + ".out", contents: nil)
         _ = FileManager.default.createFile(atPath: base + ".err", contents: nil)
         let out = try FileHandle(forWritingTo: URL(fileURLWithPath: base + ".out"))

@@ -1,4 +1,5 @@
 import Foundation
+import LinjaTestSupport
 import Testing
 
 /// The `linja` binary as scripts and people use it: exit codes, output
@@ -42,7 +43,7 @@ struct CLI {
         for (k, v) in env { environment[k] = v }
         p.environment = environment
         // Output goes to files, so a full pipe can never block the child.
-        let base = NSTemporaryDirectory() + "linja-cli-out-" + UUID().uuidString
+        let base = Scratch.root + "linja-cli-out-" + UUID().uuidString
         FileManager.default.createFile(atPath: base + ".out", contents: nil)
         FileManager.default.createFile(atPath: base + ".err", contents: nil)
         let out = try FileHandle(forWritingTo: URL(fileURLWithPath: base + ".out"))
@@ -71,7 +72,7 @@ struct CLI {
     }
 
     static func temp(_ name: String, _ text: String) -> String {
-        let dir = NSTemporaryDirectory() + "linja-cli-" + UUID().uuidString
+        let dir = Scratch.root + "linja-cli-" + UUID().uuidString
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let path = dir + "/" + name
         FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
@@ -135,7 +136,7 @@ struct CLIExitCodeTests {
     }
 
     @Test func invalidUTF8IsReportedWithItsPositionAndExitOne() throws {
-        let dir = NSTemporaryDirectory() + "linja-cli-" + UUID().uuidString
+        let dir = Scratch.root + "linja-cli-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         FileManager.default.createFile(atPath: dir + "/bad.linja", contents: Data([0x6C, 0x65, 0x74, 0x20, 0xFF, 0x20, 0x3D, 0x20, 0x31, 0x0A]))
         let r = try CLI.run(["check", dir])
@@ -260,7 +261,7 @@ struct CLIGoalsAndTestsTests {
     }
 
     @Test func reportWithNoArgumentsUsesTheDeclaredSampleData() throws {
-        let out = NSTemporaryDirectory() + "linja-report-" + UUID().uuidString + ".html"
+        let out = Scratch.root + "linja-report-" + UUID().uuidString + ".html"
         let r = try CLI.run(["report", "rules/pohjois-karjala", "--out", out])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("Toteutuu"))

@@ -1,4 +1,5 @@
 import Foundation
+import LinjaTestSupport
 import Testing
 
 /// `linja diff` as people run it (a subprocess, through `CLI.run`): the
@@ -29,7 +30,7 @@ struct DiffCLITests {
 
     /// A copy of the rules tree in a temporary directory.
     static func copyOfRules() throws -> String {
-        let dir = NSTemporaryDirectory() + "linja-diff-cli-" + UUID().uuidString
+        let dir = Scratch.root + "linja-diff-cli-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: CLI.repoRoot + "/rules", toPath: dir + "/rules")
         return dir + "/rules"
@@ -205,7 +206,7 @@ struct DiffCLITests {
         let rules = try Self.copyOfRules()
         defer { Self.remove(rules) }
         try Self.edit(rules + "/etela-keski-suomi/goals.linja", "    <= 1400 henkilöä", "    <= 400 henkilöä")
-        let out = NSTemporaryDirectory() + "linja-diff-" + UUID().uuidString + ".html"
+        let out = Scratch.root + "linja-diff-" + UUID().uuidString + ".html"
         defer { try? FileManager.default.removeItem(atPath: out) }
         let r = try CLI.run(["diff", Self.policy, rules + "/etela-keski-suomi", "--clients", Self.clients, "--as-of", "2026-03-31",
                              "--period", "2026-Q1", "--actuals", Self.actuals, "--format", "html", "--out", out])

@@ -1,4 +1,5 @@
 import Foundation
+import LinjaTestSupport
 import Testing
 
 /// Inputs found by the libFuzzer harnesses in fuzz/ (see fuzz/README.md),
@@ -31,7 +32,7 @@ enum FuzzRegression {
     }
 
     static func tempDir() -> String {
-        let dir = NSTemporaryDirectory() + "linja-fuzz-regression-" + UUID().uuidString
+        let dir = Scratch.root + "linja-fuzz-regression-" + UUID().uuidString
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         return dir
     }

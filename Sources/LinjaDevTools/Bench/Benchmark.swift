@@ -158,6 +158,7 @@ public struct Benchmark {
         }
         // 4. The floor, built once.
         let floor = buildFloor()
+        defer { if let exe = floor.executable { try? FileManager.default.removeItem(atPath: exe) } }
         if let note = floor.note { results.floorNote = note; log(note) }
         // 5. End to end, through the real command, for each size.
         let dir = NSTemporaryDirectory() + "linja-bench-\(getpid())"

@@ -1,4 +1,5 @@
 import Foundation
+import LinjaTestSupport
 import Testing
 
 /// The report's commands as scripts use them: data for spreadsheets and BI
@@ -36,7 +37,7 @@ struct ReportCLITests {
     }
 
     @Test func theReportExportsDataAndTheHTMLHasNoScripts() throws {
-        let dir = NSTemporaryDirectory() + "linja-report-" + UUID().uuidString
+        let dir = Scratch.root + "linja-report-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let r = try CLI.run(["report", "rules/etela-keski-suomi", "--out", dir + "/r.html", "--export", dir + "/r.csv"])

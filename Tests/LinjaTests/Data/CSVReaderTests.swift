@@ -1,4 +1,5 @@
 import Testing
+import LinjaTestSupport
 @testable import Linja
 
 #if canImport(Glibc)
@@ -54,7 +55,7 @@ enum DataTestSupport {
 
     /// Writes `bytes` to a new temporary file and returns its path.
     static func temporaryFile(_ bytes: [UInt8]) throws -> String {
-        var template = Array("/tmp/linja-data-test-XXXXXX".utf8CString)
+        var template = Array((Scratch.root + "linja-data-test-XXXXXX").utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { buffer in
             buffer.baseAddress.map { mkstemp($0) } ?? -1
         }

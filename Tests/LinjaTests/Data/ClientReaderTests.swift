@@ -1,4 +1,5 @@
 import Foundation
+import LinjaTestSupport
 import Testing
 @testable import Linja
 
@@ -10,7 +11,7 @@ struct ClientReaderTests {
     """)
 
     func write(_ text: String, name: String = "clients.csv", bytes: [UInt8]? = nil) -> String {
-        let path = NSTemporaryDirectory() + "linja-data-" + UUID().uuidString + "-" + name
+        let path = Scratch.root + "linja-data-" + UUID().uuidString + "-" + name
         FileManager.default.createFile(atPath: path, contents: Data(bytes ?? Array(text.utf8)))
         return path
     }

@@ -1,4 +1,5 @@
 import Foundation
+import LinjaTestSupport
 import Testing
 @testable import Linja
 @testable import LinjaData
@@ -18,7 +19,7 @@ struct ReadingBoundsTests {
     }
 
     func write(_ bytes: [UInt8], name: String = "clients.csv") -> String {
-        let path = NSTemporaryDirectory() + "linja-bounds-" + UUID().uuidString + "-" + name
+        let path = Scratch.root + "linja-bounds-" + UUID().uuidString + "-" + name
         FileManager.default.createFile(atPath: path, contents: Data(bytes))
         return path
     }

@@ -1,4 +1,5 @@
 import Foundation
+import LinjaTestSupport
 @testable import Linja
 
 /// Builds policies from inline text for tests: each call gets its own
@@ -45,7 +46,7 @@ enum TestPolicies {
 
     /// Writes `files` (name → text) as a policy directory beside `base`, loads and checks it.
     static func make(_ files: [String: String], withBase: Bool = true, baseExtra: String = "") -> Policy {
-        let root = NSTemporaryDirectory() + "linja-test-" + UUID().uuidString
+        let root = Scratch.root + "linja-test-" + UUID().uuidString
         let dir = root + "/p"
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         if withBase {

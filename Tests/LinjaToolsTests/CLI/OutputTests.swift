@@ -1,4 +1,5 @@
 import Foundation
+import LinjaTestSupport
 import Testing
 @testable import LinjaTools
 
@@ -8,7 +9,7 @@ struct OutputTests {
     /// Writes `pieces` (text, then a block of bytes, alternately) to a file
     /// and reads the file back.
     static func written(_ sizes: [Int]) throws -> (got: [UInt8], want: [UInt8]) {
-        let path = NSTemporaryDirectory() + "linja-output-\(UUID().uuidString)"
+        let path = Scratch.root + "linja-output-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: path) }
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         #expect(fd >= 0)

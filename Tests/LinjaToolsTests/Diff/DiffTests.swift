@@ -1,4 +1,5 @@
 import Foundation
+import LinjaTestSupport
 import Linja
 import LinjaTools
 import Testing
@@ -34,7 +35,7 @@ enum DiffFixture {
 
     /// A fresh copy of the rules tree in a temporary directory.
     static func copyOfRules() throws -> String {
-        let dir = NSTemporaryDirectory() + "linja-diff-test-" + UUID().uuidString
+        let dir = Scratch.root + "linja-diff-test-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: rules, toPath: dir + "/rules")
         return dir + "/rules"
@@ -50,7 +51,7 @@ enum DiffFixture {
     /// The first `rows` clients of the sample, in a temporary file.
     static func sampleHead(_ rows: Int) throws -> String {
         let lines = try String(contentsOfFile: sampleClients, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
-        let path = NSTemporaryDirectory() + "linja-diff-clients-" + UUID().uuidString + ".csv"
+        let path = Scratch.root + "linja-diff-clients-" + UUID().uuidString + ".csv"
         try Data((lines.prefix(rows + 1).joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: path))
         return path
     }

@@ -1,4 +1,5 @@
 import Foundation
+import LinjaTestSupport
 import Testing
 import Linja
 import LinjaTools
@@ -58,7 +59,7 @@ struct RunPipelineTests {
     }
 
     static func file(_ name: String, _ bytes: [UInt8]) -> String {
-        let dir = NSTemporaryDirectory() + "linja-run-" + UUID().uuidString
+        let dir = Scratch.root + "linja-run-" + UUID().uuidString
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let path = dir + "/" + name
         FileManager.default.createFile(atPath: path, contents: Data(bytes))
