@@ -89,9 +89,15 @@ public struct Lexer {
     /// make a line read otherwise than it runs.
     mutating func warnBidiControls() {
         // E2 80 8E/8F (LRM, RLM), E2 80 AA…AE, E2 81 A6…A9, D8 9C (ALM).
-        var k = 0
+        // Only where one of those lead bytes is (found in one quick pass:
+        // most files have none, or a few `€` and `–`).
+        let leads: [Int] = b.withUnsafeBufferPointer { p in
+            var found: [Int] = []
+            for k in 0..<p.count where p[k] == 0xE2 || p[k] == 0xD8 { found.append(k) }
+            return found
+        }
         var commentIndex = 0, tokenIndex = 0
-        while k + 1 < b.count {
+        for k in leads where k + 1 < b.count {
             let len: Int
             if b[k] == 0xE2, k + 2 < b.count,
                (b[k + 1] == 0x80 && (b[k + 2] == 0x8E || b[k + 2] == 0x8F || (0xAA...0xAE).contains(b[k + 2])))
@@ -100,7 +106,6 @@ public struct Lexer {
             } else if b[k] == 0xD8, b[k + 1] == 0x9C {
                 len = 2
             } else {
-                k += 1
                 continue
             }
             while commentIndex < comments.count, comments[commentIndex].end <= k { commentIndex += 1 }
@@ -114,7 +119,6 @@ public struct Lexer {
                                               at: span(k, k + len),
                                               help: "it can make the line read otherwise than it runs; remove it, or write the text without it"))
             }
-            k += len
         }
     }
 
@@ -132,6 +136,8 @@ public struct Lexer {
 
     /// Decodes a byte range, reporting invalid UTF-8 at its exact position.
     mutating func decodeChecked(_ s: Int, _ e: Int) -> String {
+        // Nearly always valid: then no byte-by-byte walk is needed.
+        if let valid = String(validating: b[s..<e], as: UTF8.self) { return valid }
         var k = s
         while k < e {
             let len = Self.utf8Length(b, k, e)
@@ -256,14 +262,12 @@ public struct Lexer {
             guard Self.continuesWord(u) else { break }
             i += len
         }
-        var text = String(decoding: b[s..<i], as: UTF8.self)
-        if b[s..<i].contains(where: { $0 >= 0x80 }) {
-            text = text.precomposedStringWithCanonicalMapping
-        }
-        if let kw = Keyword(rawValue: text) {
+        let ascii = !b[s..<i].contains(where: { $0 >= 0x80 })
+        let text = ascii ? String(decoding: b[s..<i], as: UTF8.self) : String(decoding: b[s..<i], as: UTF8.self).precomposedNFC
+        if ascii, i - s <= Keyword.longest, let kw = Keyword.byText[text] {
             emit(.keyword(kw), text, s, i)
         } else {
-            if b[s..<i].contains(where: { $0 >= 0x80 }) { warnMixedScript(text, s, i) }
+            if !ascii { warnMixedScript(text, s, i) }
             emit(.identifier, text, s, i)
         }
     }
@@ -315,6 +319,17 @@ public struct Lexer {
             return
         }
         i += 1
+        // A string without escapes is its bytes as they are.
+        var j = i
+        while j < b.count, b[j] != UInt8(ascii: "\""), b[j] != UInt8(ascii: "\\"), b[j] != UInt8(ascii: "\n"), b[j] != UInt8(ascii: "\r") {
+            j += 1
+        }
+        if j < b.count, b[j] == UInt8(ascii: "\"") {
+            let text = decodeChecked(i, j)
+            i = j + 1
+            emit(.string, text, s, i)
+            return
+        }
         var bytes: [UInt8] = []
         while true {
             guard i < b.count, b[i] != UInt8(ascii: "\n"), b[i] != UInt8(ascii: "\r") else {
@@ -507,7 +522,7 @@ public struct Lexer {
                 guard let (u, len) = scalar(at: i), Self.continuesWord(u) else { break }
                 i += len
             }
-            let word = String(decoding: b[ws..<i], as: UTF8.self).precomposedStringWithCanonicalMapping
+            let word = String(decoding: b[ws..<i], as: UTF8.self).precomposedNFC
             if word.isEmpty {
                 // Not a word at all (a dash, a quote): the number ends here.
                 i = save

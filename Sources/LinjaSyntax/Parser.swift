@@ -393,11 +393,3 @@ public struct Parser {
         current.kind == .identifier && AttributeKind(rawValue: current.text) != nil && peek(1).kind == .string
     }
 }
-
-extension String {
-    /// The NFC form: names are compared after normalisation.
-    package var precomposedNFC: String {
-        if utf8.allSatisfy({ $0 < 0x80 }) { return self }
-        return precomposedStringWithCanonicalMapping
-    }
-}

@@ -17,6 +17,12 @@ public enum Keyword: String, Sendable, CaseIterable {
     // tests
     case expect
 
+    /// Every keyword by its text (a dictionary look-up costs a third of
+    /// the `String`-backed `init(rawValue:)`'s comparisons).
+    static let byText: [String: Keyword] = Dictionary(uniqueKeysWithValues: allCases.map { ($0.rawValue, $0) })
+    /// The longest keyword's length in bytes (all are ASCII).
+    static let longest = allCases.map(\.rawValue.utf8.count).max() ?? 0
+
     /// Words that start a top-level declaration: the parser resynchronises at them.
     public var startsDeclaration: Bool {
         switch self {
