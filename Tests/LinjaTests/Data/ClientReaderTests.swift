@@ -2,6 +2,7 @@ import Foundation
 import LinjaTestSupport
 import Testing
 @testable import Linja
+@testable import LinjaData
 
 /// Client data as spreadsheets and client systems write it, validated
 /// against the record; every bad row named by row and column.
@@ -40,6 +41,15 @@ struct ClientReaderTests {
     }
 
     static let header = "id,municipality,birth_date,start,d,n,x,flag_a,flag_b,status"
+
+    /// A column name is matched trimmed, NFC and in lower case; the quick
+    /// path for plain ASCII names gives what the full one gives.
+    @Test(arguments: ["id", "Birth_Date", " status", "status\t", "\u{A0}kunta\u{A0}", "Kunta", "kotikunta ",
+                      "Ka\u{308}ynti", "KÄYNTI", "", " ", "a b"])
+    func columnNamesAreMatchedTrimmedNormalisedAndInLowerCase(_ name: String) {
+        let full = name.trimmingCharacters(in: .whitespaces).precomposedStringWithCanonicalMapping.lowercased()
+        #expect(ClientReader.key(name) == full)
+    }
 
     @Test func commaSeparatedCanonicalFile() throws {
         let (rows, issues, _) = try readAll(write("""
