@@ -363,7 +363,7 @@ extension Reliability {
         for (k, v) in env { environment[k] = v }
         p.environment = environment
         let errPath = Scratch.root + "linja-rel-err-" + UUID().uuidString
-        FileManager.default.createFile(atPath: errPath, contents: nil)
+        #expect(FileManager.default.createFile(atPath: errPath, contents: nil), "cannot write a test file")
         let err = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
         p.standardOutput = stdout
         p.standardError = err

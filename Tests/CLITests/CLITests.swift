@@ -44,8 +44,8 @@ struct CLI {
         p.environment = environment
         // Output goes to files, so a full pipe can never block the child.
         let base = Scratch.root + "linja-cli-out-" + UUID().uuidString
-        FileManager.default.createFile(atPath: base + ".out", contents: nil)
-        FileManager.default.createFile(atPath: base + ".err", contents: nil)
+        #expect(FileManager.default.createFile(atPath: base + ".out", contents: nil), "cannot write a test file")
+        #expect(FileManager.default.createFile(atPath: base + ".err", contents: nil), "cannot write a test file")
         let out = try FileHandle(forWritingTo: URL(fileURLWithPath: base + ".out"))
         let err = try FileHandle(forWritingTo: URL(fileURLWithPath: base + ".err"))
         let inp = Pipe()
@@ -75,7 +75,7 @@ struct CLI {
         let dir = Scratch.root + "linja-cli-" + UUID().uuidString
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let path = dir + "/" + name
-        FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+        #expect(FileManager.default.createFile(atPath: path, contents: Data(text.utf8)), "cannot write a test file")
         return path
     }
 }
@@ -138,7 +138,7 @@ struct CLIExitCodeTests {
     @Test func invalidUTF8IsReportedWithItsPositionAndExitOne() throws {
         let dir = Scratch.root + "linja-cli-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: dir + "/bad.linja", contents: Data([0x6C, 0x65, 0x74, 0x20, 0xFF, 0x20, 0x3D, 0x20, 0x31, 0x0A]))
+        #expect(FileManager.default.createFile(atPath: dir + "/bad.linja", contents: Data([0x6C, 0x65, 0x74, 0x20, 0xFF, 0x20, 0x3D, 0x20, 0x31, 0x0A])), "cannot write a test file")
         let r = try CLI.run(["check", dir])
         #expect(r.status == 1)
         #expect(r.stderr.contains("bad.linja:1:5: error[L101]: invalid UTF-8 byte 0xFF"))

@@ -13,7 +13,7 @@ struct ClientReaderTests {
 
     func write(_ text: String, name: String = "clients.csv", bytes: [UInt8]? = nil) -> String {
         let path = Scratch.root + "linja-data-" + UUID().uuidString + "-" + name
-        FileManager.default.createFile(atPath: path, contents: Data(bytes ?? Array(text.utf8)))
+        #expect(FileManager.default.createFile(atPath: path, contents: Data(bytes ?? Array(text.utf8))), "cannot write a test file")
         return path
     }
 

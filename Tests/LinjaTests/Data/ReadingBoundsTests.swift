@@ -20,7 +20,7 @@ struct ReadingBoundsTests {
 
     func write(_ bytes: [UInt8], name: String = "clients.csv") -> String {
         let path = Scratch.root + "linja-bounds-" + UUID().uuidString + "-" + name
-        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        #expect(FileManager.default.createFile(atPath: path, contents: Data(bytes)), "cannot write a test file")
         return path
     }
 

@@ -62,7 +62,7 @@ struct RunPipelineTests {
         let dir = Scratch.root + "linja-run-" + UUID().uuidString
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let path = dir + "/" + name
-        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        #expect(FileManager.default.createFile(atPath: path, contents: Data(bytes)), "cannot write a test file")
         return path
     }
 
