@@ -27,7 +27,7 @@ let runCommand = Command(
             .params(),
             .value("max-errors", "N", "Bad rows printed before the rest are counted (default 20)."),
             .threads(),
-            .flag("allow-repeated-ids", "Decide a row whose id an earlier row had (by default it is rejected; checking keeps about 40 bytes per id)."),
+            .flag("allow-repeated-ids", "Decide a row whose id an earlier row had (by default it is rejected; checking keeps 25–40 bytes per id)."),
         ]),
     run: { args in
         guard let policyPath = args.positional.first else { throw UsageError(message: "give the policy directory, e.g. rules/etela-keski-suomi") }
