@@ -85,8 +85,9 @@ final class Chunk: @unchecked Sendable {
 }
 
 /// Decides and renders chunks: one per worker at a time, each with its own
-/// evaluator (over the shared compiled program) and renderer.
-final class ChunkDecider {
+/// evaluator (over the shared compiled program) and renderer. Made on the
+/// calling thread and handed to one worker, which alone uses it after.
+final class ChunkDecider: @unchecked Sendable {
     let policy: Policy
     let evaluator: Evaluator
     let renderer: DecisionRenderer

@@ -428,9 +428,12 @@ public final class RunPipeline: @unchecked Sendable {
         let state = WriterState(writer)
         let sinks = Sinks(out: out, reject: reject, warn: warn)
         let running = Running(board.threads)
-        for _ in 0..<board.threads {
+        // Every decider is made here, before any worker starts: making one
+        // reads `summary`, which the writing worker of the moment changes.
+        let deciders = (0..<board.threads).map { _ in make() }
+        for decider in deciders {
             let thread = Thread { [self] in
-                work(reader, plan: plan, board: board, table: table, decider: make(), state: state, sinks: sinks)
+                work(reader, plan: plan, board: board, table: table, decider: decider, state: state, sinks: sinks)
                 running.finished()
             }
             thread.stackSize = 1 << 22
