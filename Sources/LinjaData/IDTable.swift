@@ -62,11 +62,10 @@ public final class IDTable: @unchecked Sendable {
         var touched: UInt64 = 0
     }
 
-    /// A partition behind its own lock (a plain `pthread` mutex, which can
-    /// be tried without waiting).
+    /// A partition behind its own lock (one that can be tried without waiting).
     final class Locked: @unchecked Sendable {
-        let monitor = Monitor()
-        /// Read and written only with `monitor` locked.
+        let lock = Lock()
+        /// Read and written only with `lock` locked.
         var part = Partition()
         deinit {
             if let slots = part.slots { IDTable.free(slots, capacity: part.capacity, mapped: part.mapped) }
@@ -81,7 +80,7 @@ public final class IDTable: @unchecked Sendable {
 
     /// The number of distinct ids.
     public var count: Int {
-        partitions.reduce(0) { total, p in total + p.monitor.withLock { p.part.count } }
+        partitions.reduce(0) { total, p in total + p.lock.withLock { p.part.count } }
     }
 
     /// A position as stored: `chunk` above `row`, each kept to 24 bits.
@@ -204,16 +203,16 @@ public final class IDTable: @unchecked Sendable {
             let p = (q + first) & (IDTable.partitionCount - 1)
             guard ends[p] > (p == 0 ? 0 : ends[p - 1]) else { continue }
             let locked = partitions[p]
-            if locked.monitor.tryLock() {
+            if locked.lock.tryLock() {
                 visitRows(of: p, in: &locked.part)
-                locked.monitor.unlock()
+                locked.lock.unlock()
             } else {
                 busy.append(p)
             }
         }
         for p in busy {
             let locked = partitions[p]
-            locked.monitor.withLock { visitRows(of: p, in: &locked.part) }
+            locked.lock.withLock { visitRows(of: p, in: &locked.part) }
         }
         found.sort { $0.index < $1.index }
         return found

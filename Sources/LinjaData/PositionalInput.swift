@@ -231,41 +231,53 @@ public final class PositionalInput: @unchecked Sendable {
     }
 }
 
-/// A lock with a condition: the classic monitor. `wait()` is called with
-/// the lock held and returns with it held.
-public final class Monitor: @unchecked Sendable {
-    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-    private let cond = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+/// A plain `pthread` mutex, which can also be tried without waiting.
+public class Lock: @unchecked Sendable {
+    let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
 
     public init() {
         mutex.initialize(to: pthread_mutex_t())
-        cond.initialize(to: pthread_cond_t())
         pthread_mutex_init(mutex, nil)
-        pthread_cond_init(cond, nil)
     }
 
     deinit {
-        pthread_cond_destroy(cond)
         pthread_mutex_destroy(mutex)
-        cond.deallocate()
         mutex.deallocate()
     }
 
-    public func lock() { pthread_mutex_lock(mutex) }
-    public func unlock() { pthread_mutex_unlock(mutex) }
+    public final func lock() { pthread_mutex_lock(mutex) }
+    public final func unlock() { pthread_mutex_unlock(mutex) }
     /// Locks if nobody holds the lock, without waiting: whether it did.
-    public func tryLock() -> Bool { pthread_mutex_trylock(mutex) == 0 }
-    /// Sleeps until a broadcast (or a spurious wake-up): re-check after.
-    public func wait() { pthread_cond_wait(cond, mutex) }
-    /// Wakes every waiter; call with the lock held.
-    public func broadcast() { pthread_cond_broadcast(cond) }
+    public final func tryLock() -> Bool { pthread_mutex_trylock(mutex) == 0 }
 
     @inline(__always)
-    public func withLock<R>(_ body: () throws -> R) rethrows -> R {
+    public final func withLock<R>(_ body: () throws -> R) rethrows -> R {
         lock()
         defer { unlock() }
         return try body()
     }
+}
+
+/// A lock with a condition: the classic monitor. `wait()` is called with
+/// the lock held and returns with it held.
+public final class Monitor: Lock, @unchecked Sendable {
+    private let cond = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+
+    public override init() {
+        cond.initialize(to: pthread_cond_t())
+        pthread_cond_init(cond, nil)
+        super.init()
+    }
+
+    deinit {
+        pthread_cond_destroy(cond)
+        cond.deallocate()
+    }
+
+    /// Sleeps until a broadcast (or a spurious wake-up): re-check after.
+    public func wait() { pthread_cond_wait(cond, mutex) }
+    /// Wakes every waiter; call with the lock held.
+    public func broadcast() { pthread_cond_broadcast(cond) }
 }
 
 /// `read(2)`, named apart from the methods called `read`.
