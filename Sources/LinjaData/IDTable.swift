@@ -174,9 +174,10 @@ public final class IDTable: @unchecked Sendable {
         for bit in 0..<IDTable.partitionBits where chunk & (1 << bit) != 0 {
             first |= 1 << (IDTable.partitionBits - 1 - bit)
         }
+        /// Where partition `p`'s rows are in `order`.
+        func group(_ p: Int) -> Range<Int> { (p == 0 ? 0 : ends[p - 1])..<ends[p] }
         func visitRows(of p: Int, in part: inout Partition) {
-            let start = p == 0 ? 0 : ends[p - 1]
-            let end = ends[p]
+            let group = group(p)
             if part.capacity < reserved { IDTable.resize(&part, to: reserved) }
             // A large table is mostly outside the caches: first load
             // every row's home slot (independent loads the processor
@@ -184,10 +185,10 @@ public final class IDTable: @unchecked Sendable {
             if part.capacity >= IDTable.prefetchFrom, let slots = part.slots {
                 let capacity = part.capacity
                 var touched: UInt64 = 0
-                for k in start..<end { touched |= slots[2 * IDTable.home(fingerprints[2 * Int(order[k])], capacity)] }
+                for k in group { touched |= slots[2 * IDTable.home(fingerprints[2 * Int(order[k])], capacity)] }
                 part.touched = touched
             }
-            for k in start..<end {
+            for k in group {
                 let i = Int(order[k])
                 let mine = IDTable.position(chunk: chunk, row: rows[i])
                 if let first = visit(&part, fingerprints[2 * i], fingerprints[2 * i + 1], mine), first < mine {
@@ -201,7 +202,7 @@ public final class IDTable: @unchecked Sendable {
         var busy: [Int] = []
         for q in 0..<IDTable.partitionCount {
             let p = (q + first) & (IDTable.partitionCount - 1)
-            guard ends[p] > (p == 0 ? 0 : ends[p - 1]) else { continue }
+            guard !group(p).isEmpty else { continue }
             let locked = partitions[p]
             if locked.lock.tryLock() {
                 visitRows(of: p, in: &locked.part)

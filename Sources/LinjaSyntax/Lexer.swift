@@ -263,7 +263,8 @@ public struct Lexer {
             i += len
         }
         let ascii = !b[s..<i].contains(where: { $0 >= 0x80 })
-        let text = ascii ? String(decoding: b[s..<i], as: UTF8.self) : String(decoding: b[s..<i], as: UTF8.self).precomposedNFC
+        var text = String(decoding: b[s..<i], as: UTF8.self)
+        if !ascii { text = text.precomposedNFC }
         if ascii, i - s <= Keyword.longest, let kw = Keyword.byText[text] {
             emit(.keyword(kw), text, s, i)
         } else {

@@ -97,7 +97,7 @@ public final class RunPipeline: @unchecked Sendable {
         let plan = Plan(reader: reader, chunkBytes: max(1, options.chunkBytes), threads: max(1, options.threads))
         let board = Board(threads: max(1, options.threads))
         let table: IDTable? = reader.decoder.fingerprintSlot != nil ? IDTable() : nil
-        let make: @Sendable () -> ChunkDecider = { [self] in
+        let make: () -> ChunkDecider = { [self] in
             ChunkDecider(policy: policy, program: program, renderer: renderer.copy(), summaryKeys: summary,
                          only: options.only, withSummary: options.summary)
         }
@@ -422,7 +422,7 @@ public final class RunPipeline: @unchecked Sendable {
     /// worker finds the next chunk to write done writes it, so no thread
     /// besides the workers needs a core.
     private func runInParallel(_ reader: ClientReader, plan: Plan, board: Board, table: IDTable?,
-                               make: @escaping @Sendable () -> ChunkDecider, writer: inout Writer,
+                               make: () -> ChunkDecider, writer: inout Writer,
                                out: @escaping ([UInt8]) -> Void, reject: @escaping (DataIssue, [String]) -> Void,
                                warn: @escaping (DataIssue) -> Void) {
         let state = WriterState(writer)
